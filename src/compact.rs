@@ -1,0 +1,115 @@
+//! Strict compact-JWS structure: size cap, exactly three base64url segments, JSON objects.
+
+use crate::error::{Error, ErrorCode, Result};
+use base64ct::{Base64UrlUnpadded, Encoding};
+use serde_json::{Map, Value};
+
+/// The default cap on token length, checked before any decoding work.
+pub const DEFAULT_MAX_TOKEN_LENGTH: usize = 8 * 1024;
+
+/// A token split into its segments, not yet trusted.
+pub(crate) struct Compact<'a> {
+    pub header: &'a str,
+    pub payload: &'a str,
+    pub signature: &'a str,
+    /// `header.payload`: the bytes the signature covers.
+    pub signing_input: &'a str,
+}
+
+fn malformed(message: &str) -> Error {
+    Error::new(ErrorCode::MalformedToken, message)
+}
+
+/// Splits `token` after checking its length and alphabet. Padding, whitespace, `+` and
+/// `/` are rejected here; canonical encoding is enforced by the decoder.
+pub(crate) fn split(token: &str, max_len: usize) -> Result<Compact<'_>> {
+    if token.len() > max_len {
+        return Err(Error::new(
+            ErrorCode::TokenTooLarge,
+            format!("token is {} bytes, the limit is {max_len}", token.len()),
+        ));
+    }
+    let bytes = token.as_bytes();
+    let mut dots = [0usize; 2];
+    let mut count = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => {}
+            b'.' => {
+                if count == 2 {
+                    return Err(malformed("a JWS has exactly three segments"));
+                }
+                dots[count] = i;
+                count += 1;
+            }
+            _ => return Err(malformed("segments must be unpadded base64url")),
+        }
+    }
+    if count != 2 {
+        return Err(malformed("a JWS has exactly three segments"));
+    }
+    let (header, payload, signature) = (
+        &token[..dots[0]],
+        &token[dots[0] + 1..dots[1]],
+        &token[dots[1] + 1..],
+    );
+    if header.is_empty() || payload.is_empty() || signature.is_empty() {
+        return Err(malformed("empty segment"));
+    }
+    Ok(Compact {
+        header,
+        payload,
+        signature,
+        signing_input: &token[..dots[1]],
+    })
+}
+
+/// Decodes one segment as strict unpadded base64url.
+pub(crate) fn decode_segment(segment: &str) -> Result<Vec<u8>> {
+    Base64UrlUnpadded::decode_vec(segment).map_err(|_| malformed("invalid base64url"))
+}
+
+/// Decodes a segment that must hold a JSON object.
+pub(crate) fn decode_json_object(segment: &str, what: &str) -> Result<Map<String, Value>> {
+    let bytes = decode_segment(segment)?;
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(members)) => Ok(members),
+        _ => Err(malformed(&format!("the {what} is not a JSON object"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(token: &str) -> ErrorCode {
+        split(token, 100).err().map(|e| e.code()).unwrap_or(ErrorCode::InvalidOptions)
+    }
+
+    #[test]
+    fn structure_is_strict() {
+        assert!(split("a.b.c", 100).is_ok());
+        assert_eq!(code("a.b"), ErrorCode::MalformedToken);
+        assert_eq!(code("a.b.c.d"), ErrorCode::MalformedToken);
+        assert_eq!(code("a..c"), ErrorCode::MalformedToken);
+        assert_eq!(code("a.b."), ErrorCode::MalformedToken);
+        assert_eq!(code("a=.b.c"), ErrorCode::MalformedToken);
+        assert_eq!(code("a+.b.c"), ErrorCode::MalformedToken);
+        assert_eq!(code("a/.b.c"), ErrorCode::MalformedToken);
+        assert_eq!(code("a .b.c"), ErrorCode::MalformedToken);
+        assert_eq!(code(" a.b.c"), ErrorCode::MalformedToken);
+        assert_eq!(code("a.b.c\n"), ErrorCode::MalformedToken);
+        assert_eq!(code("é.b.c"), ErrorCode::MalformedToken);
+        assert_eq!(code(&"a".repeat(101)), ErrorCode::TokenTooLarge);
+    }
+
+    #[test]
+    fn decoding_rejects_non_canonical_base64() {
+        assert_eq!(decode_segment("YQ").unwrap(), b"a");
+        // "YR" carries non-zero trailing bits: same byte, different string.
+        assert!(decode_segment("YR").is_err());
+        assert!(decode_segment("Y").is_err());
+        assert!(decode_json_object("WzFd", "header").is_err()); // [1]
+        assert!(decode_json_object("e30", "header").is_ok()); // {}
+    }
+}

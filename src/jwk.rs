@@ -1,0 +1,222 @@
+//! JWK (RFC 7517) import and export for [`Key`], and RFC 7638 thumbprints for default `kid`s.
+
+use crate::algorithm::Algorithm;
+use crate::error::{Error, ErrorCode, Result};
+use crate::key::{Key, Material};
+use base64ct::{Base64UrlUnpadded, Encoding};
+use jwt_compact::jwk::JsonWebKey;
+use serde_json::{Map, Value};
+
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(ErrorCode::InvalidKey, message)
+}
+
+fn string_member<'a>(jwk: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>> {
+    match jwk.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(invalid(format!("JWK member {name:?} must be a string"))),
+    }
+}
+
+impl Key {
+    /// Imports a JWK. The algorithm is `alg` if given, else the JWK's `alg`, else implied by
+    /// the curve (`Ed25519` → EdDSA, `P-256` → ES256); `oct` and `RSA` keys must name it.
+    /// The `kid` is `kid` if given, else the JWK's `kid`, else (asymmetric keys) the RFC 7638
+    /// thumbprint.
+    ///
+    /// ```
+    /// use jwt_refresh::Key;
+    /// let jwk = serde_json::json!({"kty": "oct", "alg": "HS256",
+    ///     "k": "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"});
+    /// let key = Key::from_jwk(&jwk, None, None).unwrap();
+    /// assert_eq!(key.algorithm().name(), "HS256");
+    /// ```
+    pub fn from_jwk(jwk: &Value, alg: Option<Algorithm>, kid: Option<String>) -> Result<Key> {
+        let members = jwk
+            .as_object()
+            .ok_or_else(|| invalid("a JWK must be a JSON object"))?;
+        let declared = string_member(members, "alg")?
+            .map(Algorithm::parse)
+            .transpose()
+            .map_err(|err| invalid(err.message()))?;
+        let alg = match (alg, declared) {
+            (Some(a), Some(d)) if a != d => {
+                return Err(invalid(format!(
+                    "JWK is bound to {d}, but {a} was requested"
+                )))
+            }
+            (Some(a), _) | (None, Some(a)) => Some(a),
+            (None, None) => None,
+        };
+        if let Some(usage) = string_member(members, "use")? {
+            if usage != "sig" {
+                return Err(invalid(format!("JWK use {usage:?} is not \"sig\"")));
+            }
+        }
+        let parsed: JsonWebKey<'_> = serde_json::from_value(jwk.clone())
+            .map_err(|err| invalid(format!("not a usable JWK: {err}")))?;
+        let kid = match kid {
+            Some(kid) => Some(kid),
+            None => string_member(members, "kid")?.map(str::to_owned),
+        };
+        let key = match &parsed {
+            JsonWebKey::Symmetric { secret } => {
+                let alg = alg
+                    .filter(|a| a.is_symmetric())
+                    .ok_or_else(|| invalid("an oct JWK needs alg HS256, HS384 or HS512"))?;
+                return Key::hmac(alg, secret, kid);
+            }
+            #[cfg(feature = "eddsa")]
+            JsonWebKey::KeyPair { .. } => {
+                expect_alg(alg, Algorithm::EdDsa)?;
+                let public = ed25519_compact::PublicKey::try_from(&parsed)
+                    .map_err(|err| invalid(err.to_string()))?;
+                let secret = if parsed.is_signing_key() {
+                    Some(
+                        ed25519_compact::SecretKey::try_from(&parsed)
+                            .map_err(|err| invalid(err.to_string()))?,
+                    )
+                } else {
+                    None
+                };
+                Key {
+                    alg: Algorithm::EdDsa,
+                    kid,
+                    material: Material::Ed25519 { public, secret },
+                }
+            }
+            #[cfg(feature = "es256")]
+            JsonWebKey::EllipticCurve { .. } => {
+                expect_alg(alg, Algorithm::Es256)?;
+                let public = p256::ecdsa::VerifyingKey::try_from(&parsed)
+                    .map_err(|err| invalid(err.to_string()))?;
+                let secret = if parsed.is_signing_key() {
+                    Some(
+                        p256::ecdsa::SigningKey::try_from(&parsed)
+                            .map_err(|err| invalid(err.to_string()))?,
+                    )
+                } else {
+                    None
+                };
+                Key {
+                    alg: Algorithm::Es256,
+                    kid,
+                    material: Material::Es256 { public, secret },
+                }
+            }
+            #[cfg(feature = "rsa")]
+            JsonWebKey::Rsa { .. } => {
+                use rsa::traits::PublicKeyParts;
+                let alg = alg
+                    .filter(|a| matches!(a, Algorithm::Rs256 | Algorithm::Ps256))
+                    .ok_or_else(|| invalid("an RSA JWK needs alg RS256 or PS256"))?;
+                let public = rsa::RsaPublicKey::try_from(&parsed.to_verifying_key())
+                    .map_err(|err| invalid(err.to_string()))?;
+                if public.n().bits() < 2048 {
+                    return Err(invalid("RSA keys must be at least 2048 bits"));
+                }
+                let rsa_alg = if alg == Algorithm::Rs256 {
+                    jwt_compact::alg::Rsa::rs256()
+                } else {
+                    jwt_compact::alg::Rsa::ps256()
+                };
+                Key {
+                    alg,
+                    kid,
+                    material: Material::Rsa {
+                        alg: rsa_alg,
+                        public,
+                    },
+                }
+            }
+            #[allow(unreachable_patterns)]
+            other => {
+                return Err(invalid(format!(
+                    "key type {} is not supported by this build",
+                    other.key_type()
+                )))
+            }
+        };
+        Ok(match key.kid {
+            Some(_) => key,
+            None => {
+                let kid = Some(key.thumbprint()?);
+                Key { kid, ..key }
+            }
+        })
+    }
+
+    /// The public JWK (with `kid`, `alg`, `use: "sig"`), safe to publish.
+    /// HMAC keys have no public form: `invalid_key`.
+    pub fn to_public_jwk(&self) -> Result<Value> {
+        let jwk = self.public_parts()?;
+        Ok(self.decorate(&jwk))
+    }
+
+    /// The full JWK including private material, for persisting a generated key.
+    /// Verify-only keys return their public JWK.
+    pub fn to_private_jwk(&self) -> Result<Value> {
+        let jwk: JsonWebKey<'_> = match &self.material {
+            Material::Hs256(key) => key.into(),
+            Material::Hs384(key) => key.into(),
+            Material::Hs512(key) => key.into(),
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519 {
+                secret: Some(secret),
+                ..
+            } => secret.into(),
+            #[cfg(feature = "es256")]
+            Material::Es256 {
+                secret: Some(secret),
+                ..
+            } => secret.into(),
+            #[allow(unreachable_patterns)]
+            _ => self.public_parts()?,
+        };
+        Ok(self.decorate(&jwk))
+    }
+
+    /// RFC 7638 SHA-256 thumbprint of the public key, base64url. `invalid_key` for HMAC.
+    pub fn thumbprint(&self) -> Result<String> {
+        let digest = self.public_parts()?.thumbprint::<sha2::Sha256>();
+        Ok(Base64UrlUnpadded::encode_string(&digest))
+    }
+
+    fn public_parts(&self) -> Result<JsonWebKey<'_>> {
+        match &self.material {
+            Material::Hs256(_) | Material::Hs384(_) | Material::Hs512(_) => Err(invalid(
+                "an HMAC key is a shared secret and has no public JWK",
+            )),
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519 { public, .. } => Ok(public.into()),
+            #[cfg(feature = "es256")]
+            Material::Es256 { public, .. } => Ok(public.into()),
+            #[cfg(feature = "rsa")]
+            Material::Rsa { public, .. } => Ok(public.into()),
+        }
+    }
+
+    fn decorate(&self, jwk: &JsonWebKey<'_>) -> Value {
+        // JsonWebKey always serializes to an object.
+        let mut value = serde_json::to_value(jwk).unwrap_or(Value::Null);
+        if let Value::Object(members) = &mut value {
+            if let Some(kid) = &self.kid {
+                members.insert("kid".into(), Value::String(kid.clone()));
+            }
+            members.insert("alg".into(), Value::String(self.alg.name().into()));
+            members.insert("use".into(), Value::String("sig".into()));
+        }
+        value
+    }
+}
+
+#[allow(dead_code)]
+fn expect_alg(requested: Option<Algorithm>, implied: Algorithm) -> Result<()> {
+    match requested {
+        Some(alg) if alg != implied => Err(invalid(format!(
+            "this key type is bound to {implied}, not {alg}"
+        ))),
+        _ => Ok(()),
+    }
+}

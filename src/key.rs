@@ -1,0 +1,275 @@
+//! A key bound to exactly one algorithm: sign and verify raw JWS signing input.
+
+use crate::algorithm::Algorithm;
+use crate::error::{Error, ErrorCode, Result};
+use crate::random::{random_bytes, random_id};
+use jwt_compact::alg::{Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key};
+use jwt_compact::{Algorithm as JwsAlgorithm, AlgorithmExt, AlgorithmSignature, Claims, Header};
+use serde::Serialize;
+
+/// The key material, one variant per algorithm family. Asymmetric variants keep the
+/// public half always and the private half when the key can sign.
+#[derive(Clone)]
+pub(crate) enum Material {
+    Hs256(Hs256Key),
+    Hs384(Hs384Key),
+    Hs512(Hs512Key),
+    #[cfg(feature = "eddsa")]
+    Ed25519 {
+        public: ed25519_compact::PublicKey,
+        secret: Option<ed25519_compact::SecretKey>,
+    },
+    #[cfg(feature = "es256")]
+    Es256 {
+        public: p256::ecdsa::VerifyingKey,
+        secret: Option<p256::ecdsa::SigningKey>,
+    },
+    #[cfg(feature = "rsa")]
+    Rsa {
+        alg: jwt_compact::alg::Rsa,
+        public: rsa::RsaPublicKey,
+    },
+}
+
+/// A signing or verifying key, bound to one [`Algorithm`] and optionally named by a `kid`.
+///
+/// ```
+/// use jwt_refresh::{Algorithm, Key};
+/// let key = Key::generate(Algorithm::Hs256, Some("k1".into())).unwrap();
+/// assert_eq!(key.algorithm(), Algorithm::Hs256);
+/// assert_eq!(key.kid(), Some("k1"));
+/// ```
+#[derive(Clone)]
+pub struct Key {
+    pub(crate) alg: Algorithm,
+    pub(crate) kid: Option<String>,
+    pub(crate) material: Material,
+}
+
+impl core::fmt::Debug for Key {
+    // Never print key material.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Key")
+            .field("alg", &self.alg)
+            .field("kid", &self.kid)
+            .field("can_sign", &self.can_sign())
+            .finish()
+    }
+}
+
+/// Minimum HMAC secret length: the hash output size (RFC 7518 §3.2).
+pub(crate) const fn hmac_min_len(alg: Algorithm) -> usize {
+    match alg {
+        Algorithm::Hs256 => 32,
+        Algorithm::Hs384 => 48,
+        _ => 64,
+    }
+}
+
+impl Key {
+    /// Generates a fresh key for `alg` from the platform's secure randomness.
+    /// `kid` defaults to a random identifier. RSA keys cannot be generated (verify only).
+    pub fn generate(alg: Algorithm, kid: Option<String>) -> Result<Key> {
+        let material = match alg {
+            Algorithm::Hs256 => Material::Hs256(Hs256Key::new(random_bytes::<32>()?)),
+            Algorithm::Hs384 => Material::Hs384(Hs384Key::new(random_bytes::<48>()?)),
+            Algorithm::Hs512 => Material::Hs512(Hs512Key::new(random_bytes::<64>()?)),
+            #[cfg(feature = "eddsa")]
+            Algorithm::EdDsa => {
+                let seed = ed25519_compact::Seed::new(random_bytes::<32>()?);
+                let pair = ed25519_compact::KeyPair::from_seed(seed);
+                Material::Ed25519 {
+                    public: pair.pk,
+                    secret: Some(pair.sk),
+                }
+            }
+            #[cfg(feature = "es256")]
+            Algorithm::Es256 => {
+                // A random 32-byte string is a valid scalar except with probability ~2^-128;
+                // a few tries make failure unobservable without an unbounded loop.
+                let mut signing = None;
+                for _ in 0..8 {
+                    let bytes = random_bytes::<32>()?;
+                    if let Ok(key) = p256::ecdsa::SigningKey::from_bytes(&bytes.into()) {
+                        signing = Some(key);
+                        break;
+                    }
+                }
+                let secret = signing
+                    .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "P-256 key generation failed"))?;
+                Material::Es256 {
+                    public: *secret.verifying_key(),
+                    secret: Some(secret),
+                }
+            }
+            #[cfg(feature = "rsa")]
+            Algorithm::Rs256 | Algorithm::Ps256 => {
+                return Err(Error::new(
+                    ErrorCode::InvalidKey,
+                    "RSA keys are verify-only here; import a public JWK instead",
+                ))
+            }
+        };
+        let kid = match kid {
+            Some(kid) => Some(kid),
+            None => Some(random_id()?),
+        };
+        Ok(Key { alg, kid, material })
+    }
+
+    /// Builds an HMAC key from raw secret bytes. Secrets shorter than the hash output
+    /// are refused with `invalid_key`.
+    pub fn hmac(alg: Algorithm, secret: &[u8], kid: Option<String>) -> Result<Key> {
+        if !alg.is_symmetric() {
+            return Err(Error::new(
+                ErrorCode::InvalidKey,
+                format!("{alg} is not an HMAC algorithm"),
+            ));
+        }
+        let min = hmac_min_len(alg);
+        if secret.len() < min {
+            return Err(Error::new(
+                ErrorCode::InvalidKey,
+                format!(
+                    "{alg} needs a secret of at least {min} bytes, got {}",
+                    secret.len()
+                ),
+            ));
+        }
+        let material = match alg {
+            Algorithm::Hs256 => Material::Hs256(Hs256Key::new(secret)),
+            Algorithm::Hs384 => Material::Hs384(Hs384Key::new(secret)),
+            _ => Material::Hs512(Hs512Key::new(secret)),
+        };
+        Ok(Key { alg, kid, material })
+    }
+
+    /// The one algorithm this key is bound to.
+    pub fn algorithm(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The key id, used in the `kid` header and to select a key from a [`crate::KeySet`].
+    pub fn kid(&self) -> Option<&str> {
+        self.kid.as_deref()
+    }
+
+    /// Whether this key holds private (or secret) material.
+    pub fn can_sign(&self) -> bool {
+        match &self.material {
+            Material::Hs256(_) | Material::Hs384(_) | Material::Hs512(_) => true,
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519 { secret, .. } => secret.is_some(),
+            #[cfg(feature = "es256")]
+            Material::Es256 { secret, .. } => secret.is_some(),
+            #[cfg(feature = "rsa")]
+            Material::Rsa { .. } => false,
+        }
+    }
+
+    /// Serializes `header` and `claims` and signs them into a compact JWS.
+    pub(crate) fn sign_compact<H: Serialize, T: Serialize>(
+        &self,
+        header: &Header<H>,
+        claims: &Claims<T>,
+    ) -> Result<String> {
+        let no_private = || {
+            Error::new(
+                ErrorCode::InvalidKey,
+                "this key has no private part and cannot sign",
+            )
+        };
+        let token = match &self.material {
+            Material::Hs256(key) => Hs256.token(header, claims, key),
+            Material::Hs384(key) => Hs384.token(header, claims, key),
+            Material::Hs512(key) => Hs512.token(header, claims, key),
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519 { secret, .. } => {
+                let secret = secret.as_ref().ok_or_else(no_private)?;
+                jwt_compact::alg::Ed25519.token(header, claims, secret)
+            }
+            #[cfg(feature = "es256")]
+            Material::Es256 { secret, .. } => {
+                let secret = secret.as_ref().ok_or_else(no_private)?;
+                jwt_compact::alg::Es256.token(header, claims, secret)
+            }
+            #[cfg(feature = "rsa")]
+            Material::Rsa { .. } => return Err(no_private()),
+        };
+        token.map_err(|err| Error::new(ErrorCode::InvalidOptions, format!("cannot serialize: {err}")))
+    }
+
+    /// Checks `signature` over the JWS signing input. Wrong-length signatures are simply invalid.
+    pub(crate) fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> bool {
+        match &self.material {
+            Material::Hs256(key) => signature_valid(&Hs256, key, signing_input, signature),
+            Material::Hs384(key) => signature_valid(&Hs384, key, signing_input, signature),
+            Material::Hs512(key) => signature_valid(&Hs512, key, signing_input, signature),
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519 { public, .. } => signature_valid(
+                &jwt_compact::alg::Ed25519,
+                public,
+                signing_input,
+                signature,
+            ),
+            #[cfg(feature = "es256")]
+            Material::Es256 { public, .. } => {
+                signature_valid(&jwt_compact::alg::Es256, public, signing_input, signature)
+            }
+            #[cfg(feature = "rsa")]
+            Material::Rsa { alg, public } => signature_valid(alg, public, signing_input, signature),
+        }
+    }
+}
+
+/// Length is checked before parsing: jwt-compact's fixed-size parsers assume it.
+fn signature_valid<A: JwsAlgorithm>(
+    alg: &A,
+    key: &A::VerifyingKey,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> bool {
+    if let Some(len) = A::Signature::LENGTH {
+        if signature.len() != len.get() {
+            return false;
+        }
+    }
+    match A::Signature::try_from_slice(signature) {
+        Ok(signature) => alg.verify_signature(&signature, key, signing_input),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_keys_sign_and_verify_their_own_signatures() {
+        for alg in Algorithm::ALL.iter().copied().filter(|a| a.name() != "RS256" && a.name() != "PS256") {
+            let key = Key::generate(alg, None).unwrap();
+            assert!(key.can_sign());
+            assert_eq!(key.kid().map(str::len), Some(22));
+            let token = key
+                .sign_compact(&Header::empty(), &Claims::new(serde_json::json!({"a": 1})))
+                .unwrap();
+            let (input, sig) = token.rsplit_once('.').unwrap();
+            let sig = crate::compact::decode_segment(sig).unwrap();
+            assert!(key.verify_signature(input.as_bytes(), &sig), "{alg}");
+            let mut bad = sig.clone();
+            bad[0] ^= 1;
+            assert!(!key.verify_signature(input.as_bytes(), &bad), "{alg}");
+            assert!(!key.verify_signature(input.as_bytes(), &sig[1..]), "{alg}");
+            assert!(!key.verify_signature(input.as_bytes(), &[]), "{alg}");
+        }
+    }
+
+    #[test]
+    fn short_hmac_secrets_are_refused() {
+        for (alg, min) in [(Algorithm::Hs256, 32), (Algorithm::Hs384, 48), (Algorithm::Hs512, 64)] {
+            let err = Key::hmac(alg, &vec![7u8; min - 1], None).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidKey);
+            assert!(Key::hmac(alg, &vec![7u8; min], None).is_ok());
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! A set of keys, selected by `kid`: key rotation and published JWKS documents.
+
+use crate::algorithm::Algorithm;
+use crate::error::{Error, ErrorCode, Result};
+use crate::key::Key;
+use serde_json::{json, Value};
+
+/// Keys by `kid`. A token names its key with the `kid` header; without a `kid`, the set
+/// must hold exactly one key for the token's algorithm.
+///
+/// ```
+/// use jwt_refresh::{Algorithm, Key, KeySet};
+/// let mut keys = KeySet::new();
+/// keys.insert(Key::generate(Algorithm::EdDsa, Some("2026-11".into())).unwrap()).unwrap();
+/// assert_eq!(keys.to_jwks().unwrap()["keys"][0]["kid"], "2026-11");
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct KeySet {
+    keys: Vec<Key>,
+}
+
+impl KeySet {
+    /// An empty set.
+    pub fn new() -> KeySet {
+        KeySet::default()
+    }
+
+    /// Adds a key. Two keys with the same `kid` are refused (`invalid_key`).
+    pub fn insert(&mut self, key: Key) -> Result<()> {
+        if key.kid.is_some() && self.keys.iter().any(|k| k.kid == key.kid) {
+            return Err(Error::new(
+                ErrorCode::InvalidKey,
+                format!("duplicate kid {:?}", key.kid.as_deref().unwrap_or_default()),
+            ));
+        }
+        self.keys.push(key);
+        Ok(())
+    }
+
+    /// Imports a JWKS document (`{"keys": [...]}`); every key must import.
+    pub fn from_jwks(jwks: &Value) -> Result<KeySet> {
+        let keys = jwks
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "a JWKS needs a \"keys\" array"))?;
+        let mut set = KeySet::new();
+        for jwk in keys {
+            set.insert(Key::from_jwk(jwk, None, None)?)?;
+        }
+        Ok(set)
+    }
+
+    /// The public JWKS document; HMAC keys are left out (they have no public form).
+    pub fn to_jwks(&self) -> Result<Value> {
+        let keys = self
+            .keys
+            .iter()
+            .filter(|k| !k.alg.is_symmetric())
+            .map(Key::to_public_jwk)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(json!({ "keys": keys }))
+    }
+
+    /// Every key, in insertion order.
+    pub fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The key for a token header: by `kid` when present, else the single key of `alg`.
+    pub fn select(&self, kid: Option<&str>, alg: Algorithm) -> Result<&Key> {
+        match kid {
+            Some(kid) => self
+                .keys
+                .iter()
+                .find(|k| k.kid.as_deref() == Some(kid))
+                .ok_or_else(|| {
+                    Error::new(ErrorCode::KeyNotFound, format!("no key with kid {kid:?}"))
+                }),
+            None => {
+                let mut candidates = self.keys.iter().filter(|k| k.alg == alg);
+                match (candidates.next(), candidates.next()) {
+                    (Some(key), None) => Ok(key),
+                    (None, _) => Err(Error::new(
+                        ErrorCode::KeyNotFound,
+                        format!("no key for {alg}"),
+                    )),
+                    (Some(_), Some(_)) => Err(Error::new(
+                        ErrorCode::KeyNotFound,
+                        "the token has no kid and several keys could match",
+                    )),
+                }
+            }
+        }
+    }
+}
+
+impl From<Key> for KeySet {
+    fn from(key: Key) -> KeySet {
+        KeySet { keys: vec![key] }
+    }
+}

@@ -1,0 +1,49 @@
+//! # jwt-refresh
+//!
+//! Access and refresh JWTs for both ends of the flow: the edge issues, verifies,
+//! refreshes and revokes; the browser stores, attaches and refreshes once.
+//!
+//! This crate is plain Rust with an injected clock (every time-dependent call takes
+//! `now` in Unix seconds). The `#[wasm_bindgen]` layer lives in `src/wasm/` only.
+//!
+//! ```
+//! use jwt_refresh::{sign, verify, Algorithm, Key, KeySet, SignOptions, VerifyOptions};
+//! let key = Key::generate(Algorithm::Hs256, None).unwrap();
+//! let token = sign(&key, serde_json::Map::new(),
+//!     &SignOptions { expires_in: Some(900), ..Default::default() }, 1_700_000_000).unwrap();
+//! let verified = verify(&token, &KeySet::from(key), &VerifyOptions::default(), 1_700_000_001).unwrap();
+//! assert_eq!(verified.claims["exp"], 1_700_000_900);
+//! ```
+
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+mod algorithm;
+mod claims;
+mod compact;
+mod decode;
+mod duration;
+mod error;
+mod jwk;
+mod key;
+mod key_set;
+mod random;
+mod sign;
+mod verify;
+
+// wasm-bindgen's generated glue uses `unsafe`; the core does not.
+#[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
+mod wasm;
+
+pub use algorithm::Algorithm;
+pub use claims::ClaimsSet;
+pub use compact::DEFAULT_MAX_TOKEN_LENGTH;
+pub use decode::{decode_unverified, UnverifiedToken};
+pub use duration::{parse_duration, seconds_from_f64};
+pub use error::{Error, ErrorCode, Result};
+pub use key::Key;
+pub use key_set::KeySet;
+pub use random::random_id;
+pub use sign::{sign, SignOptions};
+pub use verify::{verify, VerifiedToken, VerifyOptions};

@@ -1,0 +1,98 @@
+//! Signing: claims in, compact JWS out.
+
+use crate::claims::{check_registered_types, ClaimsSet};
+use crate::error::{Error, ErrorCode, Result};
+use crate::key::Key;
+use crate::random::random_id;
+use jwt_compact::{Claims, Header};
+use serde_json::Value;
+
+/// What [`sign`] adds to the claims and header. Every field is optional; registered
+/// claims set here replace those in the claims object.
+#[derive(Debug, Clone)]
+pub struct SignOptions {
+    /// Header `typ` (e.g. `"at+jwt"`).
+    pub typ: Option<String>,
+    /// `exp` = now + this many seconds.
+    pub expires_in: Option<u64>,
+    /// `nbf` = now + this many seconds.
+    pub not_before_in: Option<u64>,
+    /// Set `iat` to now (default true).
+    pub issued_at: bool,
+    /// Set `jti` to a fresh random id (default false).
+    pub random_jti: bool,
+    /// `iss`.
+    pub issuer: Option<String>,
+    /// `aud`: one value is written as a string, several as an array.
+    pub audience: Vec<String>,
+    /// `sub`.
+    pub subject: Option<String>,
+}
+
+impl Default for SignOptions {
+    fn default() -> Self {
+        SignOptions {
+            typ: None,
+            expires_in: None,
+            not_before_in: None,
+            issued_at: true,
+            random_jti: false,
+            issuer: None,
+            audience: Vec::new(),
+            subject: None,
+        }
+    }
+}
+
+/// Signs `claims` with `key` at time `now` (Unix seconds). The header carries the key's
+/// `alg` and `kid`, and `typ` if asked.
+///
+/// ```
+/// use jwt_refresh::{sign, Algorithm, Key, SignOptions};
+/// let key = Key::generate(Algorithm::Hs256, None).unwrap();
+/// let options = SignOptions { expires_in: Some(900), subject: Some("u1".into()), ..Default::default() };
+/// let token = sign(&key, serde_json::Map::new(), &options, 1_700_000_000).unwrap();
+/// assert_eq!(token.split('.').count(), 3);
+/// ```
+pub fn sign(key: &Key, mut claims: ClaimsSet, options: &SignOptions, now: i64) -> Result<String> {
+    let at = |offset: u64| -> Result<Value> {
+        i64::try_from(offset)
+            .ok()
+            .and_then(|o| now.checked_add(o))
+            .map(Value::from)
+            .ok_or_else(|| Error::new(ErrorCode::InvalidOptions, "time overflows"))
+    };
+    if options.issued_at {
+        claims.insert("iat".into(), Value::from(now));
+    }
+    if let Some(ttl) = options.expires_in {
+        claims.insert("exp".into(), at(ttl)?);
+    }
+    if let Some(offset) = options.not_before_in {
+        claims.insert("nbf".into(), at(offset)?);
+    }
+    if options.random_jti {
+        claims.insert("jti".into(), Value::String(random_id()?));
+    }
+    if let Some(iss) = &options.issuer {
+        claims.insert("iss".into(), Value::String(iss.clone()));
+    }
+    if let Some(sub) = &options.subject {
+        claims.insert("sub".into(), Value::String(sub.clone()));
+    }
+    match options.audience.as_slice() {
+        [] => {}
+        [one] => {
+            claims.insert("aud".into(), Value::String(one.clone()));
+        }
+        many => {
+            claims.insert("aud".into(), Value::from(many.to_vec()));
+        }
+    }
+    check_registered_types(&claims)
+        .map_err(|err| Error::new(ErrorCode::InvalidOptions, err.message()))?;
+    let mut header = Header::empty();
+    header.key_id = key.kid.clone();
+    header.token_type = options.typ.clone();
+    key.sign_compact(&header, &Claims::new(claims))
+}

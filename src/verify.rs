@@ -1,0 +1,259 @@
+//! Verification: signature first, then claims, in a fixed order.
+
+use crate::algorithm::Algorithm;
+use crate::claims::{audience_claim, numeric_date, string_claim, ClaimsSet};
+use crate::compact::{decode_json_object, decode_segment, split, DEFAULT_MAX_TOKEN_LENGTH};
+use crate::error::{Error, ErrorCode, Result};
+use crate::key_set::KeySet;
+use serde_json::{Map, Value};
+
+/// What a token must satisfy beyond its signature. Defaults: any algorithm the selected
+/// key is bound to, no claim checks, no leeway, `exp` enforced, 8 KiB cap.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// Allowed algorithms; `None` means "the algorithm of the selected key" (keys are bound
+    /// to one algorithm, so this is never wider than the key set).
+    pub algorithms: Option<Vec<Algorithm>>,
+    /// Accepted `iss` values; empty means not checked.
+    pub issuer: Vec<String>,
+    /// Accepted audiences: the token's `aud` must contain one; empty means not checked.
+    pub audience: Vec<String>,
+    /// Required `sub`.
+    pub subject: Option<String>,
+    /// Required header `typ`, compared as RFC 8725 says (case-insensitive,
+    /// `application/` optional).
+    pub typ: Option<String>,
+    /// Claims that must be present.
+    pub required_claims: Vec<String>,
+    /// Leeway for `exp`, `nbf` and `iat`, in seconds.
+    pub clock_tolerance: u64,
+    /// Reject tokens whose `iat` is older than this many seconds (requires `iat`).
+    pub max_token_age: Option<u64>,
+    /// Reject longer tokens before decoding anything.
+    pub max_token_length: usize,
+    /// Skip only the `exp` check (the refresh flow verifies an expired access token).
+    pub ignore_expiration: bool,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            algorithms: None,
+            issuer: Vec::new(),
+            audience: Vec::new(),
+            subject: None,
+            typ: None,
+            required_claims: Vec::new(),
+            clock_tolerance: 0,
+            max_token_age: None,
+            max_token_length: DEFAULT_MAX_TOKEN_LENGTH,
+            ignore_expiration: false,
+        }
+    }
+}
+
+/// A token whose signature and claims passed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerifiedToken {
+    /// The protected header, as sent.
+    pub header: Map<String, Value>,
+    /// The claims, as sent.
+    pub claims: ClaimsSet,
+    /// The algorithm that verified it.
+    pub algorithm: Algorithm,
+}
+
+fn header_string<'a>(header: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>> {
+    match header.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::new(
+            ErrorCode::MalformedToken,
+            format!("header {name:?} must be a string"),
+        )),
+    }
+}
+
+/// RFC 8725 §3.11 / RFC 9068: media types compare case-insensitively, `application/` optional.
+fn normalize_typ(typ: &str) -> String {
+    let lower = typ.to_ascii_lowercase();
+    match lower.strip_prefix("application/") {
+        Some(rest) => rest.to_owned(),
+        None => lower,
+    }
+}
+
+/// RFC 7515 §4.1.11: every name in `crit` must be understood. We understand none.
+fn check_crit(header: &Map<String, Value>) -> Result<()> {
+    let Some(crit) = header.get("crit") else {
+        return Ok(());
+    };
+    let names = crit
+        .as_array()
+        .filter(|names| !names.is_empty() && names.iter().all(Value::is_string))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::MalformedToken,
+                "crit must be a non-empty array of strings",
+            )
+        })?;
+    Err(Error::new(
+        ErrorCode::CritUnsupported,
+        format!("unsupported critical header extension(s): {names:?}"),
+    ))
+}
+
+/// Checks the header and the signature; returns the header, payload segment and algorithm.
+fn verify_signature<'t>(
+    token: &'t str,
+    keys: &KeySet,
+    options: &VerifyOptions,
+) -> Result<(Map<String, Value>, &'t str, Algorithm)> {
+    let parts = split(token, options.max_token_length)?;
+    let header = decode_json_object(parts.header, "header")?;
+    let alg_name = header_string(&header, "alg")?
+        .ok_or_else(|| Error::new(ErrorCode::MalformedToken, "header has no alg"))?;
+    let alg = Algorithm::parse(alg_name)?;
+    if let Some(allowed) = &options.algorithms {
+        if !allowed.contains(&alg) {
+            return Err(Error::new(
+                ErrorCode::AlgNotAllowed,
+                format!("{alg} is not in the allowed algorithms"),
+            ));
+        }
+    }
+    check_crit(&header)?;
+    let kid = header_string(&header, "kid")?;
+    let key = keys.select(kid, alg)?;
+    if key.alg != alg {
+        return Err(Error::new(
+            ErrorCode::AlgNotAllowed,
+            format!("the key is bound to {}, the token says {alg}", key.alg),
+        ));
+    }
+    let signature = decode_segment(parts.signature)?;
+    if !key.verify_signature(parts.signing_input.as_bytes(), &signature) {
+        return Err(Error::new(
+            ErrorCode::InvalidSignature,
+            "signature verification failed",
+        ));
+    }
+    Ok((header, parts.payload, alg))
+}
+
+/// Verifies `token` against `keys` at time `now` (Unix seconds).
+///
+/// Order: size and structure, header, algorithm allow-list, `crit`, key selection,
+/// signature; then `typ`, `iss`, `aud`, `sub`, required claims, claim types, `nbf`,
+/// maximum age, and `exp` last — so the *expired* answer is only given for a token that
+/// is good in every other way.
+///
+/// ```
+/// use jwt_refresh::{sign, verify, Algorithm, ErrorCode, Key, KeySet, SignOptions, VerifyOptions};
+/// let key = Key::generate(Algorithm::EdDsa, None).unwrap();
+/// let opts = SignOptions { expires_in: Some(60), ..Default::default() };
+/// let token = sign(&key, serde_json::Map::new(), &opts, 1000).unwrap();
+/// let keys = KeySet::from(key);
+/// assert!(verify(&token, &keys, &VerifyOptions::default(), 1059).is_ok());
+/// let err = verify(&token, &keys, &VerifyOptions::default(), 1060).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::TokenExpired);
+/// ```
+pub fn verify(
+    token: &str,
+    keys: &KeySet,
+    options: &VerifyOptions,
+    now: i64,
+) -> Result<VerifiedToken> {
+    let (header, payload, algorithm) = verify_signature(token, keys, options)?;
+    let claims = decode_json_object(payload, "payload")?;
+    check_claims(&header, &claims, options, now)?;
+    Ok(VerifiedToken {
+        header,
+        claims,
+        algorithm,
+    })
+}
+
+fn mismatch(message: String) -> Error {
+    Error::new(ErrorCode::ClaimMismatch, message)
+}
+
+fn missing(name: &str) -> Error {
+    Error::new(ErrorCode::ClaimMissing, format!("the {name:?} claim is required"))
+}
+
+fn check_claims(
+    header: &Map<String, Value>,
+    claims: &ClaimsSet,
+    options: &VerifyOptions,
+    now: i64,
+) -> Result<()> {
+    if let Some(expected) = &options.typ {
+        let actual = header_string(header, "typ")?;
+        if actual.map(normalize_typ) != Some(normalize_typ(expected)) {
+            return Err(Error::new(
+                ErrorCode::TokenTypeMismatch,
+                format!("expected typ {expected:?}, got {actual:?}"),
+            ));
+        }
+    }
+    if !options.issuer.is_empty() {
+        let iss = string_claim(claims, "iss")?.ok_or_else(|| missing("iss"))?;
+        if !options.issuer.iter().any(|i| i == iss) {
+            return Err(mismatch(format!("unexpected iss {iss:?}")));
+        }
+    }
+    if !options.audience.is_empty() {
+        let aud = audience_claim(claims)?.ok_or_else(|| missing("aud"))?;
+        if !aud.iter().any(|a| options.audience.iter().any(|e| e == a)) {
+            return Err(mismatch(format!("unexpected aud {aud:?}")));
+        }
+    }
+    if let Some(expected) = &options.subject {
+        let sub = string_claim(claims, "sub")?.ok_or_else(|| missing("sub"))?;
+        if sub != expected {
+            return Err(mismatch(format!("unexpected sub {sub:?}")));
+        }
+    }
+    for name in &options.required_claims {
+        if !claims.contains_key(name) {
+            return Err(missing(name));
+        }
+    }
+    crate::claims::check_registered_types(claims)?;
+
+    let now = now as f64;
+    let leeway = options.clock_tolerance as f64;
+    if let Some(nbf) = numeric_date(claims, "nbf")? {
+        if now < nbf - leeway {
+            return Err(Error::new(
+                ErrorCode::TokenNotYetValid,
+                "the token is not valid yet (nbf)",
+            ));
+        }
+    }
+    if let Some(max_age) = options.max_token_age {
+        let iat = numeric_date(claims, "iat")?.ok_or_else(|| missing("iat"))?;
+        let age = now - iat;
+        if age < -leeway {
+            return Err(Error::new(
+                ErrorCode::ClaimInvalid,
+                "iat is in the future",
+            ));
+        }
+        if age - leeway > max_age as f64 {
+            return Err(Error::new(
+                ErrorCode::TokenTooOld,
+                format!("the token is older than {max_age} s"),
+            ));
+        }
+    }
+    if !options.ignore_expiration {
+        if let Some(exp) = numeric_date(claims, "exp")? {
+            if now >= exp + leeway {
+                return Err(Error::new(ErrorCode::TokenExpired, "the token has expired"));
+            }
+        }
+    }
+    Ok(())
+}
