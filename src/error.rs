@@ -21,6 +21,13 @@ macro_rules! error_codes {
                 match self { $(ErrorCode::$variant => $code,)+ }
             }
 
+            /// The TypeScript union of every code, emitted into the package's `.d.ts`.
+            pub const TYPESCRIPT_UNION: &'static str = concat!(
+                "/** A stable error code: added to, never renamed. */\nexport type ErrorCode =",
+                $( "\n  | \"", $code, "\"", )+
+                ";\n"
+            );
+
             /// Parses a code string back (for codes that come over HTTP).
             pub fn parse(code: &str) -> Option<ErrorCode> {
                 match code { $($code => Some(ErrorCode::$variant),)+ _ => None }

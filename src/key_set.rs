@@ -104,6 +104,31 @@ impl KeySet {
     }
 }
 
+/// Where verification finds the key for a token: one [`Key`], or a [`KeySet`].
+pub trait KeySource {
+    /// The key for a token with this `kid` header and algorithm.
+    fn select(&self, kid: Option<&str>, alg: Algorithm) -> Result<&Key>;
+}
+
+impl KeySource for KeySet {
+    fn select(&self, kid: Option<&str>, alg: Algorithm) -> Result<&Key> {
+        KeySet::select(self, kid, alg)
+    }
+}
+
+/// A single key ignores an absent `kid`, but a token naming another `kid` is refused.
+impl KeySource for Key {
+    fn select(&self, kid: Option<&str>, _alg: Algorithm) -> Result<&Key> {
+        match (kid, self.kid.as_deref()) {
+            (Some(wanted), Some(own)) if wanted != own => Err(Error::new(
+                ErrorCode::KeyNotFound,
+                format!("the token names kid {wanted:?}, the key is {own:?}"),
+            )),
+            _ => Ok(self),
+        }
+    }
+}
+
 impl From<Key> for KeySet {
     fn from(key: Key) -> KeySet {
         KeySet { keys: vec![key] }

@@ -34,7 +34,7 @@ mod verify;
 // wasm-bindgen's generated glue uses `unsafe`; the core does not.
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]
-mod wasm;
+pub mod wasm;
 
 pub use algorithm::Algorithm;
 pub use claims::ClaimsSet;
@@ -43,7 +43,7 @@ pub use decode::{decode_unverified, UnverifiedToken};
 pub use duration::{parse_duration, seconds_from_f64};
 pub use error::{Error, ErrorCode, Result};
 pub use key::Key;
-pub use key_set::KeySet;
+pub use key_set::{KeySet, KeySource};
 pub use random::random_id;
 pub use sign::{sign, SignOptions};
 pub use verify::{verify, VerifiedToken, VerifyOptions};

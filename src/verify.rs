@@ -4,7 +4,7 @@ use crate::algorithm::Algorithm;
 use crate::claims::{audience_claim, numeric_date, string_claim, ClaimsSet};
 use crate::compact::{decode_json_object, decode_segment, split, DEFAULT_MAX_TOKEN_LENGTH};
 use crate::error::{Error, ErrorCode, Result};
-use crate::key_set::KeySet;
+use crate::key_set::KeySource;
 use serde_json::{Map, Value};
 
 /// What a token must satisfy beyond its signature. Defaults: any algorithm the selected
@@ -106,7 +106,7 @@ fn check_crit(header: &Map<String, Value>) -> Result<()> {
 /// Checks the header and the signature; returns the header, payload segment and algorithm.
 fn verify_signature<'t>(
     token: &'t str,
-    keys: &KeySet,
+    keys: &(impl KeySource + ?Sized),
     options: &VerifyOptions,
 ) -> Result<(Map<String, Value>, &'t str, Algorithm)> {
     let parts = split(token, options.max_token_length)?;
@@ -141,7 +141,8 @@ fn verify_signature<'t>(
     Ok((header, parts.payload, alg))
 }
 
-/// Verifies `token` against `keys` at time `now` (Unix seconds).
+/// Verifies `token` against `keys` (a [`crate::Key`] or a [`crate::KeySet`]) at time `now`
+/// (Unix seconds).
 ///
 /// Order: size and structure, header, algorithm allow-list, `crit`, key selection,
 /// signature; then `typ`, `iss`, `aud`, `sub`, required claims, claim types, `nbf`,
@@ -160,7 +161,7 @@ fn verify_signature<'t>(
 /// ```
 pub fn verify(
     token: &str,
-    keys: &KeySet,
+    keys: &(impl KeySource + ?Sized),
     options: &VerifyOptions,
     now: i64,
 ) -> Result<VerifiedToken> {

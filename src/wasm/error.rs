@@ -1,0 +1,54 @@
+//! Core errors → JS `Error { name: "JwtRefreshError", code }`.
+
+use crate::{Error, ErrorCode};
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+
+const ERROR_NAME: &str = "JwtRefreshError";
+
+/// A real JS `Error` (with a stack) carrying `name` and the stable `code`.
+pub(crate) fn to_js(err: Error) -> JsValue {
+    let js = js_sys::Error::new(err.message());
+    js.set_name(ERROR_NAME);
+    // Setting a property on a fresh Error cannot fail.
+    let _ = Reflect::set(&js, &"code".into(), &err.code().as_str().into());
+    js.into()
+}
+
+/// Shorthand for results crossing the boundary.
+pub(crate) type JsResult<T> = Result<T, JsValue>;
+
+pub(crate) fn invalid_options(message: impl Into<String>) -> JsValue {
+    to_js(Error::new(ErrorCode::InvalidOptions, message))
+}
+
+/// Every error code this build can throw.
+///
+/// ```js
+/// errorCodes().includes("token_expired"); // true
+/// ```
+#[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "ErrorCode[]")]
+pub fn error_codes() -> Vec<String> {
+    ErrorCode::ALL.iter().map(|c| c.as_str().to_owned()).collect()
+}
+
+/// Type guard: is `value` an error thrown by this library?
+///
+/// ```js
+/// try { key.verify(token) } catch (e) {
+///   if (isJwtRefreshError(e) && e.code === "token_expired") refresh();
+/// }
+/// ```
+#[wasm_bindgen(js_name = isJwtRefreshError, unchecked_return_type = "value is JwtRefreshError")]
+pub fn is_jwt_refresh_error(value: &JsValue) -> bool {
+    let Some(error) = value.dyn_ref::<js_sys::Error>() else {
+        return false;
+    };
+    if error.name() != ERROR_NAME {
+        return false;
+    }
+    Reflect::get(value, &"code".into())
+        .ok()
+        .and_then(|code| code.as_string())
+        .is_some_and(|code| ErrorCode::parse(&code).is_some())
+}

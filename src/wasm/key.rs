@@ -1,0 +1,229 @@
+//! `Key` and `KeySet` as JS classes.
+
+use super::convert::{json_from_js, object_from_js, to_js};
+use super::error::{to_js as error_to_js, JsResult};
+use super::options::{now_from, sign_options, verify_options};
+use crate::{sign, verify, Algorithm, Key, KeySet, KeySource};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use wasm_bindgen::prelude::*;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct KeyOptions {
+    alg: Option<String>,
+    kid: Option<String>,
+}
+
+fn key_options(options: Option<JsValue>) -> JsResult<KeyOptions> {
+    match options {
+        None => Ok(KeyOptions::default()),
+        Some(v) if v.is_undefined() || v.is_null() => Ok(KeyOptions::default()),
+        Some(v) => {
+            super::options::reject_unknown(&v, &["alg", "kid"], "key options")?;
+            serde_wasm_bindgen::from_value(v)
+                .map_err(|err| super::error::invalid_options(format!("invalid key options: {err}")))
+        }
+    }
+}
+
+/// What `verify` returns: the claims and the protected header, as jose names them.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct VerifyResult<'a> {
+    pub payload: &'a Map<String, Value>,
+    pub protected_header: &'a Map<String, Value>,
+}
+
+fn verify_js(token: &str, keys: &(impl KeySource + ?Sized), options: Option<JsValue>) -> JsResult<JsValue> {
+    let options = options.unwrap_or(JsValue::UNDEFINED);
+    let now = now_from(&options)?;
+    let verified = verify(token, keys, &verify_options(&options)?, now).map_err(error_to_js)?;
+    to_js(&VerifyResult {
+        payload: &verified.claims,
+        protected_header: &verified.header,
+    })
+}
+
+/// A key bound to exactly one algorithm.
+///
+/// ```js
+/// const key = Key.generate("EdDSA");
+/// const token = key.sign({ sub: "user-1" }, { expiresIn: "15m", typ: "at+jwt" });
+/// const { payload } = key.verify(token, { typ: "at+jwt" });
+/// ```
+#[wasm_bindgen(js_name = Key)]
+pub struct JsKey {
+    pub(crate) inner: Key,
+}
+
+#[wasm_bindgen(js_class = Key)]
+impl JsKey {
+    /// Imports a JWK. `options.alg` binds the algorithm (required for `oct` and `RSA` keys
+    /// without an `alg` member); `options.kid` overrides the JWK's `kid`.
+    ///
+    /// ```js
+    /// const key = Key.fromJwk({ kty: "oct", k: secretB64url }, { alg: "HS256", kid: "k1" });
+    /// ```
+    #[wasm_bindgen(js_name = fromJwk)]
+    pub fn from_jwk(
+        #[wasm_bindgen(unchecked_param_type = "JWK")] jwk: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "KeyOptions")] options: Option<JsValue>,
+    ) -> JsResult<JsKey> {
+        let options = key_options(options)?;
+        let alg = options
+            .alg
+            .as_deref()
+            .map(Algorithm::parse)
+            .transpose()
+            .map_err(error_to_js)?;
+        let jwk = json_from_js(jwk, "jwk")?;
+        let inner = Key::from_jwk(&jwk, alg, options.kid).map_err(error_to_js)?;
+        Ok(JsKey { inner })
+    }
+
+    /// Generates a fresh key with the runtime's secure randomness (`kid` random unless given).
+    ///
+    /// ```js
+    /// const key = Key.generate("ES256", { kid: "2026-11" });
+    /// ```
+    pub fn generate(
+        #[wasm_bindgen(unchecked_param_type = "Algorithm")] alg: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ kid?: string }")] options: Option<JsValue>,
+    ) -> JsResult<JsKey> {
+        let options = key_options(options)?;
+        let alg = Algorithm::parse(alg).map_err(error_to_js)?;
+        let inner = Key::generate(alg, options.kid).map_err(error_to_js)?;
+        Ok(JsKey { inner })
+    }
+
+    /// The algorithm this key is bound to.
+    #[wasm_bindgen(getter, unchecked_return_type = "Algorithm")]
+    pub fn alg(&self) -> String {
+        self.inner.algorithm().name().to_owned()
+    }
+
+    /// The key id, if any.
+    #[wasm_bindgen(getter)]
+    pub fn kid(&self) -> Option<String> {
+        self.inner.kid().map(str::to_owned)
+    }
+
+    /// Whether the key holds private material and can sign.
+    #[wasm_bindgen(getter, js_name = canSign)]
+    pub fn can_sign(&self) -> bool {
+        self.inner.can_sign()
+    }
+
+    /// The public JWK, safe to publish. HMAC keys throw `invalid_key`.
+    #[wasm_bindgen(js_name = toPublicJwk, unchecked_return_type = "JWK")]
+    pub fn to_public_jwk(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.to_public_jwk().map_err(error_to_js)?)
+    }
+
+    /// The JWK with private material, to persist a generated key. Keep it secret.
+    #[wasm_bindgen(js_name = toPrivateJwk, unchecked_return_type = "JWK")]
+    pub fn to_private_jwk(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.to_private_jwk().map_err(error_to_js)?)
+    }
+
+    /// The RFC 7638 thumbprint of the public key. HMAC keys throw `invalid_key`.
+    pub fn thumbprint(&self) -> JsResult<String> {
+        self.inner.thumbprint().map_err(error_to_js)
+    }
+
+    /// Signs claims into a compact JWT. Registered claims set in `options` win over the
+    /// same names in `claims`; `iat` is set unless `issuedAt: false`.
+    ///
+    /// ```js
+    /// key.sign({ role: "admin" }, { subject: "u1", expiresIn: 900, jti: true });
+    /// ```
+    pub fn sign(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "JWTPayload")] claims: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SignOptions")] options: Option<JsValue>,
+    ) -> JsResult<String> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let now = now_from(&options)?;
+        let claims = object_from_js(claims, "claims")?;
+        sign(&self.inner, claims, &sign_options(&options)?, now).map_err(error_to_js)
+    }
+
+    /// Verifies a token with this key: signature first, then claims; `exp` last.
+    /// Throws a `JwtRefreshError`; `code === "token_expired"` only for otherwise valid tokens.
+    ///
+    /// ```js
+    /// const { payload, protectedHeader } = key.verify(token, { issuer: "https://auth.example" });
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
+    pub fn verify(
+        &self,
+        token: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
+    ) -> JsResult<JsValue> {
+        verify_js(token, &self.inner, options)
+    }
+}
+
+/// Keys selected by `kid`: rotation, and a JWKS document to publish.
+///
+/// ```js
+/// const keys = KeySet.fromJwks(await (await fetch(jwksUrl)).json());
+/// const { payload } = keys.verify(token, { algorithms: ["EdDSA"] });
+/// ```
+#[wasm_bindgen(js_name = KeySet)]
+pub struct JsKeySet {
+    inner: KeySet,
+}
+
+impl Default for JsKeySet {
+    fn default() -> Self {
+        JsKeySet::new()
+    }
+}
+
+#[wasm_bindgen(js_class = KeySet)]
+impl JsKeySet {
+    /// An empty set; add keys with `add`.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> JsKeySet {
+        JsKeySet {
+            inner: KeySet::new(),
+        }
+    }
+
+    /// Imports every key of a JWKS document (`{ keys: [...] }`).
+    #[wasm_bindgen(js_name = fromJwks)]
+    pub fn from_jwks(#[wasm_bindgen(unchecked_param_type = "JWKS")] jwks: JsValue) -> JsResult<JsKeySet> {
+        let jwks = json_from_js(jwks, "jwks")?;
+        let inner = KeySet::from_jwks(&jwks).map_err(error_to_js)?;
+        Ok(JsKeySet { inner })
+    }
+
+    /// Adds a copy of `key`; a duplicate `kid` throws `invalid_key`.
+    pub fn add(&mut self, key: &JsKey) -> JsResult<()> {
+        self.inner.insert(key.inner.clone()).map_err(error_to_js)
+    }
+
+    /// The number of keys.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// The public JWKS (HMAC keys are left out).
+    #[wasm_bindgen(js_name = toJwks, unchecked_return_type = "JWKS")]
+    pub fn to_jwks(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.to_jwks().map_err(error_to_js)?)
+    }
+
+    /// Verifies a token with the key its `kid` names (or the only key of its algorithm).
+    #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
+    pub fn verify(
+        &self,
+        token: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
+    ) -> JsResult<JsValue> {
+        verify_js(token, &self.inner, options)
+    }
+}

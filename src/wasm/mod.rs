@@ -1,0 +1,13 @@
+//! The JS API: a thin `#[wasm_bindgen]` layer that converts values, calls the core and
+//! maps errors to real JS `Error`s with a stable `code`.
+
+mod convert;
+mod error;
+mod key;
+mod options;
+mod token;
+mod typescript;
+
+pub use error::{error_codes, is_jwt_refresh_error};
+pub use key::{JsKey, JsKeySet};
+pub use token::{decode_unverified_js, parse_duration_js};

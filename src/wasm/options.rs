@@ -1,0 +1,205 @@
+//! JS option objects (jose's names) → core options, and `currentDate` → Unix seconds.
+
+use super::error::{invalid_options, JsResult};
+use crate::{parse_duration, seconds_from_f64, Algorithm, SignOptions, VerifyOptions};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(one) => vec![one],
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+/// Seconds as a number, or text such as "15m".
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Duration {
+    Seconds(f64),
+    Text(String),
+}
+
+impl Duration {
+    fn seconds(&self, name: &str) -> JsResult<u64> {
+        match self {
+            Duration::Seconds(s) => seconds_from_f64(*s)
+                .ok_or_else(|| invalid_options(format!("{name} must be a non-negative number"))),
+            Duration::Text(text) => parse_duration(text).map_err(super::error::to_js),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct JsVerifyOptions {
+    algorithms: Option<Vec<String>>,
+    issuer: Option<OneOrMany>,
+    audience: Option<OneOrMany>,
+    subject: Option<String>,
+    typ: Option<String>,
+    #[serde(default)]
+    required_claims: Vec<String>,
+    clock_tolerance: Option<Duration>,
+    max_token_age: Option<Duration>,
+    max_token_length: Option<f64>,
+    #[serde(default)]
+    ignore_expiration: bool,
+    // Read separately as a Date (see `now_from`).
+    #[allow(dead_code)]
+    current_date: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct JsSignOptions {
+    typ: Option<String>,
+    expires_in: Option<Duration>,
+    not_before: Option<Duration>,
+    issued_at: Option<bool>,
+    jti: Option<bool>,
+    issuer: Option<String>,
+    audience: Option<OneOrMany>,
+    subject: Option<String>,
+    #[allow(dead_code)]
+    current_date: Option<IgnoredAny>,
+}
+
+const VERIFY_OPTION_NAMES: &[&str] = &[
+    "algorithms",
+    "issuer",
+    "audience",
+    "subject",
+    "typ",
+    "requiredClaims",
+    "clockTolerance",
+    "maxTokenAge",
+    "maxTokenLength",
+    "ignoreExpiration",
+    "currentDate",
+];
+
+const SIGN_OPTION_NAMES: &[&str] = &[
+    "typ",
+    "expiresIn",
+    "notBefore",
+    "issuedAt",
+    "jti",
+    "issuer",
+    "audience",
+    "subject",
+    "currentDate",
+];
+
+/// serde-wasm-bindgen reads only the fields a struct names, so `deny_unknown_fields`
+/// never fires; a misspelt security option must not be silently ignored.
+pub(crate) fn reject_unknown(options: &JsValue, known: &[&str], what: &str) -> JsResult<()> {
+    if !options.is_object() {
+        return Err(invalid_options(format!("{what} must be an object")));
+    }
+    let object: &js_sys::Object = options.unchecked_ref();
+    for name in js_sys::Object::keys(object).iter() {
+        let name = name.as_string().unwrap_or_default();
+        if !known.contains(&name.as_str()) {
+            return Err(invalid_options(format!("unknown {what} field {name:?}")));
+        }
+    }
+    Ok(())
+}
+
+fn parse<T: for<'de> Deserialize<'de> + Default>(
+    options: &JsValue,
+    known: &[&str],
+    what: &str,
+) -> JsResult<T> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(T::default());
+    }
+    reject_unknown(options, known, what)?;
+    serde_wasm_bindgen::from_value(options.clone())
+        .map_err(|err| invalid_options(format!("invalid {what}: {err}")))
+}
+
+/// `options.currentDate` (a `Date`) or the runtime clock, in whole Unix seconds.
+pub(crate) fn now_from(options: &JsValue) -> JsResult<i64> {
+    let millis = if options.is_object() {
+        let date = js_sys::Reflect::get(options, &"currentDate".into())?;
+        if date.is_undefined() {
+            js_sys::Date::now()
+        } else {
+            let date = date
+                .dyn_into::<js_sys::Date>()
+                .map_err(|_| invalid_options("currentDate must be a Date"))?;
+            date.get_time()
+        }
+    } else {
+        js_sys::Date::now()
+    };
+    if !millis.is_finite() {
+        return Err(invalid_options("currentDate is an invalid Date"));
+    }
+    Ok((millis / 1000.0).floor() as i64)
+}
+
+pub(crate) fn verify_options(options: &JsValue) -> JsResult<VerifyOptions> {
+    let js: JsVerifyOptions = parse(options, VERIFY_OPTION_NAMES, "verify options")?;
+    let algorithms = js
+        .algorithms
+        .map(|names| {
+            names
+                .iter()
+                .map(|n| Algorithm::parse(n))
+                .collect::<crate::Result<Vec<_>>>()
+        })
+        .transpose()
+        .map_err(super::error::to_js)?;
+    let max_token_length = match js.max_token_length {
+        None => crate::DEFAULT_MAX_TOKEN_LENGTH,
+        Some(n) => seconds_from_f64(n)
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| invalid_options("maxTokenLength must be a non-negative integer"))?,
+    };
+    Ok(VerifyOptions {
+        algorithms,
+        issuer: js.issuer.map(OneOrMany::into_vec).unwrap_or_default(),
+        audience: js.audience.map(OneOrMany::into_vec).unwrap_or_default(),
+        subject: js.subject,
+        typ: js.typ,
+        required_claims: js.required_claims,
+        clock_tolerance: js
+            .clock_tolerance
+            .map(|d| d.seconds("clockTolerance"))
+            .transpose()?
+            .unwrap_or(0),
+        max_token_age: js
+            .max_token_age
+            .map(|d| d.seconds("maxTokenAge"))
+            .transpose()?,
+        max_token_length,
+        ignore_expiration: js.ignore_expiration,
+    })
+}
+
+pub(crate) fn sign_options(options: &JsValue) -> JsResult<SignOptions> {
+    let js: JsSignOptions = parse(options, SIGN_OPTION_NAMES, "sign options")?;
+    Ok(SignOptions {
+        typ: js.typ,
+        expires_in: js.expires_in.map(|d| d.seconds("expiresIn")).transpose()?,
+        not_before_in: js.not_before.map(|d| d.seconds("notBefore")).transpose()?,
+        issued_at: js.issued_at.unwrap_or(true),
+        random_jti: js.jti.unwrap_or(false),
+        issuer: js.issuer,
+        audience: js.audience.map(OneOrMany::into_vec).unwrap_or_default(),
+        subject: js.subject,
+    })
+}
