@@ -40,7 +40,9 @@ pub fn error_codes() -> Vec<String> {
 /// }
 /// ```
 #[wasm_bindgen(js_name = isJwtRefreshError, unchecked_return_type = "value is JwtRefreshError")]
-pub fn is_jwt_refresh_error(value: &JsValue) -> bool {
+pub fn is_jwt_refresh_error(
+    #[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue,
+) -> bool {
     let Some(error) = value.dyn_ref::<js_sys::Error>() else {
         return false;
     };

@@ -1,0 +1,73 @@
+// Compiled with `tsc --strict --noEmit` against the built package's types: every export
+// is used, and the types must be precise enough that no `any` is needed.
+import {
+  Key,
+  KeySet,
+  decodeUnverified,
+  errorCodes,
+  isJwtRefreshError,
+  parseDuration,
+  type Algorithm,
+  type ErrorCode,
+  type JWK,
+  type JWKS,
+  type JWTPayload,
+  type SignOptions,
+  type VerifyOptions,
+  type VerifyResult,
+} from "jwt-refresh";
+
+const alg: Algorithm = "EdDSA";
+const key: Key = Key.generate(alg, { kid: "k1" });
+const signOptions: SignOptions = { expiresIn: "15m", typ: "at+jwt", audience: ["api"], jti: true };
+const claims: JWTPayload = { sub: "user-1", roles: ["admin"] };
+const token: string = key.sign(claims, signOptions);
+const verifyOptions: VerifyOptions = {
+  algorithms: ["EdDSA"],
+  audience: "api",
+  clockTolerance: 5,
+  maxTokenAge: "1h",
+  currentDate: new Date(),
+};
+const result: VerifyResult = key.verify(token, verifyOptions);
+const exp: number | undefined = result.payload.exp;
+const kid: string | undefined = result.protectedHeader.kid;
+const headerAlg: Algorithm = result.protectedHeader.alg;
+
+const publicJwk: JWK = key.toPublicJwk();
+const privateJwk: JWK = key.toPrivateJwk();
+const imported: Key = Key.fromJwk(publicJwk, { alg: "EdDSA" });
+const thumbprint: string = imported.thumbprint();
+const canSign: boolean = imported.canSign;
+const keyAlg: Algorithm = imported.alg;
+const keyKid: string | undefined = imported.kid;
+
+const set = new KeySet();
+set.add(key);
+const jwks: JWKS = set.toJwks();
+const fromJwks: KeySet = KeySet.fromJwks(jwks);
+const size: number = fromJwks.size;
+const viaSet: VerifyResult = fromJwks.verify(token);
+
+const decoded: VerifyResult = decodeUnverified(token);
+const seconds: number = parseDuration("2h");
+const codes: ErrorCode[] = errorCodes();
+
+try {
+  key.verify("not.a.token");
+} catch (e: unknown) {
+  if (isJwtRefreshError(e)) {
+    const code: ErrorCode = e.code;
+    const message: string = e.message;
+    // @ts-expect-error: codes are a closed union, a typo does not compile.
+    const typo: ErrorCode = "token_expird";
+    void [code, message, typo];
+  }
+}
+
+// @ts-expect-error: "none" is not an Algorithm.
+Key.generate("none");
+// @ts-expect-error: options are typed; misspelt names do not compile.
+key.verify(token, { audiance: "api" });
+
+void [exp, kid, headerAlg, privateJwk, thumbprint, canSign, keyAlg, keyKid, size, viaSet, decoded, seconds, codes];
