@@ -42,7 +42,10 @@ pub(crate) fn audience_claim(claims: &ClaimsSet) -> Result<Option<Vec<&str>>> {
         Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| v.as_str().ok_or_else(|| invalid("aud", "a string or an array of strings")))
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| invalid("aud", "a string or an array of strings"))
+            })
             .collect::<Result<Vec<_>>>()
             .map(Some),
         Some(_) => Err(invalid("aud", "a string or an array of strings")),

@@ -83,7 +83,10 @@ mod tests {
     use super::*;
 
     fn code(token: &str) -> ErrorCode {
-        split(token, 100).err().map(|e| e.code()).unwrap_or(ErrorCode::InvalidOptions)
+        split(token, 100)
+            .err()
+            .map(|e| e.code())
+            .unwrap_or(ErrorCode::InvalidOptions)
     }
 
     #[test]

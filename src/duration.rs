@@ -55,8 +55,22 @@ mod tests {
         assert_eq!(parse_duration("7d").unwrap(), 604_800);
         assert_eq!(parse_duration("1w").unwrap(), 604_800);
         assert_eq!(parse_duration("0.5m").unwrap(), 30);
-        for bad in ["", "m", "10", "10x", "-5m", "1.2.3s", "1e9y", "NaNs", "99999999999999999999y"] {
-            assert_eq!(parse_duration(bad).unwrap_err().code(), ErrorCode::InvalidOptions, "{bad}");
+        for bad in [
+            "",
+            "m",
+            "10",
+            "10x",
+            "-5m",
+            "1.2.3s",
+            "1e9y",
+            "NaNs",
+            "99999999999999999999y",
+        ] {
+            assert_eq!(
+                parse_duration(bad).unwrap_err().code(),
+                ErrorCode::InvalidOptions,
+                "{bad}"
+            );
         }
     }
 }

@@ -65,7 +65,7 @@ impl Key {
                 let alg = alg
                     .filter(|a| a.is_symmetric())
                     .ok_or_else(|| invalid("an oct JWK needs alg HS256, HS384 or HS512"))?;
-                return Key::hmac(alg, secret, kid);
+                Key::hmac(alg, secret, kid)?
             }
             #[cfg(feature = "eddsa")]
             JsonWebKey::KeyPair { .. } => {
@@ -138,13 +138,11 @@ impl Key {
                 )))
             }
         };
-        Ok(match key.kid {
-            Some(_) => key,
-            None => {
-                let kid = Some(key.thumbprint()?);
-                Key { kid, ..key }
-            }
-        })
+        if key.kid.is_none() && !key.alg.is_symmetric() {
+            let kid = Some(key.thumbprint()?);
+            return Ok(Key { kid, ..key });
+        }
+        Ok(key)
     }
 
     /// The public JWK (with `kid`, `alg`, `use: "sig"`), safe to publish.

@@ -95,8 +95,9 @@ impl Key {
                         break;
                     }
                 }
-                let secret = signing
-                    .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "P-256 key generation failed"))?;
+                let secret = signing.ok_or_else(|| {
+                    Error::new(ErrorCode::InvalidKey, "P-256 key generation failed")
+                })?;
                 Material::Es256 {
                     public: *secret.verifying_key(),
                     secret: Some(secret),
@@ -173,30 +174,29 @@ impl Key {
         header: &Header<H>,
         claims: &Claims<T>,
     ) -> Result<String> {
-        let no_private = || {
-            Error::new(
-                ErrorCode::InvalidKey,
-                "this key has no private part and cannot sign",
-            )
-        };
         let token = match &self.material {
             Material::Hs256(key) => Hs256.token(header, claims, key),
             Material::Hs384(key) => Hs384.token(header, claims, key),
             Material::Hs512(key) => Hs512.token(header, claims, key),
             #[cfg(feature = "eddsa")]
             Material::Ed25519 { secret, .. } => {
-                let secret = secret.as_ref().ok_or_else(no_private)?;
+                let secret = secret.as_ref().ok_or_else(cannot_sign)?;
                 jwt_compact::alg::Ed25519.token(header, claims, secret)
             }
             #[cfg(feature = "es256")]
             Material::Es256 { secret, .. } => {
-                let secret = secret.as_ref().ok_or_else(no_private)?;
+                let secret = secret.as_ref().ok_or_else(cannot_sign)?;
                 jwt_compact::alg::Es256.token(header, claims, secret)
             }
             #[cfg(feature = "rsa")]
-            Material::Rsa { .. } => return Err(no_private()),
+            Material::Rsa { .. } => return Err(cannot_sign()),
         };
-        token.map_err(|err| Error::new(ErrorCode::InvalidOptions, format!("cannot serialize: {err}")))
+        token.map_err(|err| {
+            Error::new(
+                ErrorCode::InvalidOptions,
+                format!("cannot serialize: {err}"),
+            )
+        })
     }
 
     /// Checks `signature` over the JWS signing input. Wrong-length signatures are simply invalid.
@@ -206,12 +206,9 @@ impl Key {
             Material::Hs384(key) => signature_valid(&Hs384, key, signing_input, signature),
             Material::Hs512(key) => signature_valid(&Hs512, key, signing_input, signature),
             #[cfg(feature = "eddsa")]
-            Material::Ed25519 { public, .. } => signature_valid(
-                &jwt_compact::alg::Ed25519,
-                public,
-                signing_input,
-                signature,
-            ),
+            Material::Ed25519 { public, .. } => {
+                signature_valid(&jwt_compact::alg::Ed25519, public, signing_input, signature)
+            }
             #[cfg(feature = "es256")]
             Material::Es256 { public, .. } => {
                 signature_valid(&jwt_compact::alg::Es256, public, signing_input, signature)
@@ -220,6 +217,17 @@ impl Key {
             Material::Rsa { alg, public } => signature_valid(alg, public, signing_input, signature),
         }
     }
+}
+
+#[cfg_attr(
+    not(any(feature = "eddsa", feature = "es256", feature = "rsa")),
+    allow(dead_code)
+)]
+fn cannot_sign() -> Error {
+    Error::new(
+        ErrorCode::InvalidKey,
+        "this key has no private part and cannot sign",
+    )
 }
 
 /// Length is checked before parsing: jwt-compact's fixed-size parsers assume it.
@@ -246,7 +254,11 @@ mod tests {
 
     #[test]
     fn generated_keys_sign_and_verify_their_own_signatures() {
-        for alg in Algorithm::ALL.iter().copied().filter(|a| a.name() != "RS256" && a.name() != "PS256") {
+        for alg in Algorithm::ALL
+            .iter()
+            .copied()
+            .filter(|a| a.name() != "RS256" && a.name() != "PS256")
+        {
             let key = Key::generate(alg, None).unwrap();
             assert!(key.can_sign());
             assert_eq!(key.kid().map(str::len), Some(22));
@@ -266,7 +278,11 @@ mod tests {
 
     #[test]
     fn short_hmac_secrets_are_refused() {
-        for (alg, min) in [(Algorithm::Hs256, 32), (Algorithm::Hs384, 48), (Algorithm::Hs512, 64)] {
+        for (alg, min) in [
+            (Algorithm::Hs256, 32),
+            (Algorithm::Hs384, 48),
+            (Algorithm::Hs512, 64),
+        ] {
             let err = Key::hmac(alg, &vec![7u8; min - 1], None).unwrap_err();
             assert_eq!(err.code(), ErrorCode::InvalidKey);
             assert!(Key::hmac(alg, &vec![7u8; min], None).is_ok());

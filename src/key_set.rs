@@ -9,10 +9,12 @@ use serde_json::{json, Value};
 /// must hold exactly one key for the token's algorithm.
 ///
 /// ```
+/// # #[cfg(feature = "eddsa")] {
 /// use jwt_refresh::{Algorithm, Key, KeySet};
 /// let mut keys = KeySet::new();
 /// keys.insert(Key::generate(Algorithm::EdDsa, Some("2026-11".into())).unwrap()).unwrap();
 /// assert_eq!(keys.to_jwks().unwrap()["keys"][0]["kid"], "2026-11");
+/// # }
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct KeySet {

@@ -151,7 +151,7 @@ fn verify_signature<'t>(
 ///
 /// ```
 /// use jwt_refresh::{sign, verify, Algorithm, ErrorCode, Key, KeySet, SignOptions, VerifyOptions};
-/// let key = Key::generate(Algorithm::EdDsa, None).unwrap();
+/// let key = Key::generate(Algorithm::Hs256, None).unwrap();
 /// let opts = SignOptions { expires_in: Some(60), ..Default::default() };
 /// let token = sign(&key, serde_json::Map::new(), &opts, 1000).unwrap();
 /// let keys = KeySet::from(key);
@@ -180,7 +180,10 @@ fn mismatch(message: String) -> Error {
 }
 
 fn missing(name: &str) -> Error {
-    Error::new(ErrorCode::ClaimMissing, format!("the {name:?} claim is required"))
+    Error::new(
+        ErrorCode::ClaimMissing,
+        format!("the {name:?} claim is required"),
+    )
 }
 
 fn check_claims(
@@ -237,10 +240,7 @@ fn check_claims(
         let iat = numeric_date(claims, "iat")?.ok_or_else(|| missing("iat"))?;
         let age = now - iat;
         if age < -leeway {
-            return Err(Error::new(
-                ErrorCode::ClaimInvalid,
-                "iat is in the future",
-            ));
+            return Err(Error::new(ErrorCode::ClaimInvalid, "iat is in the future"));
         }
         if age - leeway > max_age as f64 {
             return Err(Error::new(

@@ -1,4 +1,5 @@
 //! Every verification rule, with boundary times, through the public API.
+#![cfg(not(target_arch = "wasm32"))]
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use jwt_refresh::{

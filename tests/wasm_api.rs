@@ -25,8 +25,9 @@ fn at(seconds: f64, json: &str) -> Option<JsValue> {
 }
 
 fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.')
-        .fold(value.clone(), |v, name| Reflect::get(&v, &name.into()).unwrap())
+    path.split('.').fold(value.clone(), |v, name| {
+        Reflect::get(&v, &name.into()).unwrap()
+    })
 }
 
 /// The `code` of a thrown error, after checking it is a real JwtRefreshError.
@@ -35,11 +36,16 @@ fn code_of<T>(result: Result<T, JsValue>) -> String {
     let Err(err) = result else {
         panic!("expected an error");
     };
-    assert!(err.is_instance_of::<js_sys::Error>(), "not an Error: {err:?}");
+    assert!(
+        err.is_instance_of::<js_sys::Error>(),
+        "not an Error: {err:?}"
+    );
     assert!(is_jwt_refresh_error(&err), "not a JwtRefreshError: {err:?}");
     let error: &js_sys::Error = err.unchecked_ref();
     assert_eq!(String::from(error.name()), "JwtRefreshError");
-    assert!(get(&err, "stack").as_string().is_some_and(|s| !s.is_empty()));
+    assert!(get(&err, "stack")
+        .as_string()
+        .is_some_and(|s| !s.is_empty()));
     get(&err, "code").as_string().unwrap()
 }
 
@@ -58,15 +64,26 @@ fn every_algorithm_signs_and_verifies_with_the_runtime_rng() {
         assert_eq!(key.alg(), alg);
         assert!(key.can_sign());
         let token = key
-            .sign(obj(r#"{"sub":"u1","roles":["a","b"]}"#), at(NOW, r#"{"expiresIn":"15m","typ":"at+jwt"}"#))
+            .sign(
+                obj(r#"{"sub":"u1","roles":["a","b"]}"#),
+                at(NOW, r#"{"expiresIn":"15m","typ":"at+jwt"}"#),
+            )
             .unwrap();
-        let result = key.verify(&token, at(NOW + 899.0, r#"{"typ":"at+jwt"}"#)).unwrap();
+        let result = key
+            .verify(&token, at(NOW + 899.0, r#"{"typ":"at+jwt"}"#))
+            .unwrap();
         assert_eq!(get(&result, "payload.sub").as_string().unwrap(), "u1");
         assert_eq!(get(&result, "payload.exp").as_f64().unwrap(), NOW + 900.0);
-        assert_eq!(get(&result, "protectedHeader.alg").as_string().unwrap(), alg);
+        assert_eq!(
+            get(&result, "protectedHeader.alg").as_string().unwrap(),
+            alg
+        );
         assert_eq!(get(&result, "protectedHeader.kid").as_string(), key.kid());
         assert!(js_sys::Array::is_array(&get(&result, "payload.roles")));
-        assert_eq!(code_of(key.verify(&token, at(NOW + 900.0, "{}"))), "token_expired");
+        assert_eq!(
+            code_of(key.verify(&token, at(NOW + 900.0, "{}"))),
+            "token_expired"
+        );
     }
 }
 
@@ -76,12 +93,22 @@ fn boundaries_now_equal_exp_is_expired_and_now_equal_nbf_is_valid() {
     let token = key
         .sign(obj("{}"), at(NOW, r#"{"expiresIn":60,"notBefore":"10s"}"#))
         .unwrap();
-    assert_eq!(code_of(key.verify(&token, at(NOW + 9.0, "{}"))), "token_not_yet_valid");
+    assert_eq!(
+        code_of(key.verify(&token, at(NOW + 9.0, "{}"))),
+        "token_not_yet_valid"
+    );
     assert!(key.verify(&token, at(NOW + 10.0, "{}")).is_ok());
     assert!(key.verify(&token, at(NOW + 59.0, "{}")).is_ok());
-    assert_eq!(code_of(key.verify(&token, at(NOW + 60.0, "{}"))), "token_expired");
-    assert!(key.verify(&token, at(NOW + 64.0, r#"{"clockTolerance":"5s"}"#)).is_ok());
-    assert!(key.verify(&token, at(NOW + 100.0, r#"{"ignoreExpiration":true}"#)).is_ok());
+    assert_eq!(
+        code_of(key.verify(&token, at(NOW + 60.0, "{}"))),
+        "token_expired"
+    );
+    assert!(key
+        .verify(&token, at(NOW + 64.0, r#"{"clockTolerance":"5s"}"#))
+        .is_ok());
+    assert!(key
+        .verify(&token, at(NOW + 100.0, r#"{"ignoreExpiration":true}"#))
+        .is_ok());
 }
 
 #[wasm_bindgen_test]
@@ -92,9 +119,17 @@ fn signature_first_then_claims() {
         Some(obj(r#"{"alg":"HS256","kid":"k1"}"#)),
     )
     .unwrap();
-    let expired = key.sign(obj("{}"), at(NOW - 100.0, r#"{"expiresIn":10}"#)).unwrap();
-    assert_eq!(code_of(other.verify(&expired, at(NOW, "{}"))), "invalid_signature");
-    assert_eq!(code_of(key.verify(&expired, at(NOW, "{}"))), "token_expired");
+    let expired = key
+        .sign(obj("{}"), at(NOW - 100.0, r#"{"expiresIn":10}"#))
+        .unwrap();
+    assert_eq!(
+        code_of(other.verify(&expired, at(NOW, "{}"))),
+        "invalid_signature"
+    );
+    assert_eq!(
+        code_of(key.verify(&expired, at(NOW, "{}"))),
+        "token_expired"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -103,32 +138,77 @@ fn claim_options_follow_jose_names() {
     let token = key
         .sign(
             obj(r#"{"role":"admin"}"#),
-            at(NOW, r#"{"issuer":"https://auth","audience":["api","web"],"subject":"u1","jti":true}"#),
+            at(
+                NOW,
+                r#"{"issuer":"https://auth","audience":["api","web"],"subject":"u1","jti":true}"#,
+            ),
         )
         .unwrap();
     let ok = r#"{"issuer":["x","https://auth"],"audience":"web","subject":"u1","requiredClaims":["role","jti"],"maxTokenAge":"5m","algorithms":["HS256"]}"#;
     assert!(key.verify(&token, at(NOW + 300.0, ok)).is_ok());
-    assert_eq!(code_of(key.verify(&token, at(NOW + 301.0, ok))), "token_too_old");
-    assert_eq!(code_of(key.verify(&token, at(NOW, r#"{"issuer":"x"}"#))), "claim_mismatch");
-    assert_eq!(code_of(key.verify(&token, at(NOW, r#"{"audience":"x"}"#))), "claim_mismatch");
-    assert_eq!(code_of(key.verify(&token, at(NOW, r#"{"subject":"u2"}"#))), "claim_mismatch");
-    assert_eq!(code_of(key.verify(&token, at(NOW, r#"{"requiredClaims":["nope"]}"#))), "claim_missing");
-    assert_eq!(code_of(key.verify(&token, at(NOW, r#"{"typ":"at+jwt"}"#))), "token_type_mismatch");
-    assert_eq!(code_of(key.verify(&token, at(NOW, r#"{"algorithms":["EdDSA"]}"#))), "alg_not_allowed");
+    assert_eq!(
+        code_of(key.verify(&token, at(NOW + 301.0, ok))),
+        "token_too_old"
+    );
+    assert_eq!(
+        code_of(key.verify(&token, at(NOW, r#"{"issuer":"x"}"#))),
+        "claim_mismatch"
+    );
+    assert_eq!(
+        code_of(key.verify(&token, at(NOW, r#"{"audience":"x"}"#))),
+        "claim_mismatch"
+    );
+    assert_eq!(
+        code_of(key.verify(&token, at(NOW, r#"{"subject":"u2"}"#))),
+        "claim_mismatch"
+    );
+    assert_eq!(
+        code_of(key.verify(&token, at(NOW, r#"{"requiredClaims":["nope"]}"#))),
+        "claim_missing"
+    );
+    assert_eq!(
+        code_of(key.verify(&token, at(NOW, r#"{"typ":"at+jwt"}"#))),
+        "token_type_mismatch"
+    );
+    assert_eq!(
+        code_of(key.verify(&token, at(NOW, r#"{"algorithms":["EdDSA"]}"#))),
+        "alg_not_allowed"
+    );
 }
 
 #[wasm_bindgen_test]
 fn bad_options_are_typed_errors() {
     let key = hs256();
     let token = key.sign(obj("{}"), None).unwrap();
-    assert_eq!(code_of(key.verify(&token, Some(obj(r#"{"audiance":"typo"}"#)))), "invalid_options");
-    assert_eq!(code_of(key.verify(&token, Some(obj(r#"{"currentDate":12}"#)))), "invalid_options");
-    assert_eq!(code_of(key.verify(&token, Some(obj(r#"{"clockTolerance":"soon"}"#)))), "invalid_options");
-    assert_eq!(code_of(key.verify(&token, Some(obj(r#"{"algorithms":["none"]}"#)))), "alg_not_allowed");
+    assert_eq!(
+        code_of(key.verify(&token, Some(obj(r#"{"audiance":"typo"}"#)))),
+        "invalid_options"
+    );
+    assert_eq!(
+        code_of(key.verify(&token, Some(obj(r#"{"currentDate":12}"#)))),
+        "invalid_options"
+    );
+    assert_eq!(
+        code_of(key.verify(&token, Some(obj(r#"{"clockTolerance":"soon"}"#)))),
+        "invalid_options"
+    );
+    assert_eq!(
+        code_of(key.verify(&token, Some(obj(r#"{"algorithms":["none"]}"#)))),
+        "alg_not_allowed"
+    );
     assert_eq!(code_of(key.sign(obj("[1]"), None)), "invalid_options");
-    assert_eq!(code_of(key.sign(obj(r#"{"exp":"tomorrow"}"#), None)), "invalid_options");
+    assert_eq!(
+        code_of(key.sign(obj(r#"{"exp":"tomorrow"}"#), None)),
+        "invalid_options"
+    );
     assert_eq!(code_of(JsKey::generate("none", None)), "alg_not_allowed");
-    assert_eq!(code_of(JsKey::from_jwk(obj(r#"{"kty":"oct","k":"c2hvcnQ"}"#), Some(obj(r#"{"alg":"HS256"}"#)))), "invalid_key");
+    assert_eq!(
+        code_of(JsKey::from_jwk(
+            obj(r#"{"kty":"oct","k":"c2hvcnQ"}"#),
+            Some(obj(r#"{"alg":"HS256"}"#))
+        )),
+        "invalid_key"
+    );
     assert_eq!(code_of(JsKey::from_jwk(obj("5"), None)), "invalid_key");
     assert_eq!(code_of(hs256().to_public_jwk()), "invalid_key");
 }
@@ -151,7 +231,10 @@ fn rfc7515_a1_and_a3_vectors_verify_across_the_boundary() {
     .unwrap();
     assert!(!es.can_sign());
     assert!(es.verify(a3, at(1_300_819_379.0, "{}")).is_ok());
-    assert_eq!(code_of(es.verify(a3, at(1_300_819_380.0, "{}"))), "token_expired");
+    assert_eq!(
+        code_of(es.verify(a3, at(1_300_819_380.0, "{}"))),
+        "token_expired"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -163,7 +246,11 @@ fn key_sets_select_by_kid_and_publish_jwks() {
     set.add(&b).unwrap();
     assert_eq!(code_of(set.add(&a)), "invalid_key");
     let jwks = set.to_jwks().unwrap();
-    assert!(!JSON::stringify(&jwks).unwrap().as_string().unwrap().contains("\"d\""));
+    assert!(!JSON::stringify(&jwks)
+        .unwrap()
+        .as_string()
+        .unwrap()
+        .contains("\"d\""));
     let public = JsKeySet::from_jwks(jwks).unwrap();
     assert_eq!(public.size(), 2);
     for key in [&a, &b] {
@@ -189,9 +276,18 @@ fn algorithm_confusion_and_alg_none_are_refused() {
     let attacker = JsKey::from_jwk(obj(&jwk), Some(obj(r#"{"alg":"HS256","kid":"ed"}"#))).unwrap();
     let forged = attacker.sign(obj(r#"{"sub":"admin"}"#), None).unwrap();
     let public = JsKey::from_jwk(ed.to_public_jwk().unwrap(), None).unwrap();
-    assert_eq!(code_of(public.verify(&forged, Some(obj(r#"{"algorithms":["HS256","EdDSA"]}"#)))), "alg_not_allowed");
-    assert_eq!(code_of(public.verify("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.", None)), "malformed_token");
-    assert_eq!(code_of(public.verify("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.AA", None)), "alg_not_allowed");
+    assert_eq!(
+        code_of(public.verify(&forged, Some(obj(r#"{"algorithms":["HS256","EdDSA"]}"#)))),
+        "alg_not_allowed"
+    );
+    assert_eq!(
+        code_of(public.verify("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.", None)),
+        "malformed_token"
+    );
+    assert_eq!(
+        code_of(public.verify("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.AA", None)),
+        "alg_not_allowed"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -199,9 +295,20 @@ fn hostile_inputs_throw_typed_errors_never_trap() {
     let key = hs256();
     let long = "a".repeat(9000);
     let inputs = [
-        "", ".", "..", "...", "a.b.c", "a.b.c.d", "e30.e30.", "e30.e30.AA", "e30=.e30.AA",
-        "eyJhbGciOiJIUzI1NiJ9.W10.AA", "eyJhbGciOiJIUzI1NiIsImNyaXQiOlsieCJdLCJ4IjoxfQ.e30.AA",
-        "\u{0}\u{1}", "éé.éé.éé", &long,
+        "",
+        ".",
+        "..",
+        "...",
+        "a.b.c",
+        "a.b.c.d",
+        "e30.e30.",
+        "e30.e30.AA",
+        "e30=.e30.AA",
+        "eyJhbGciOiJIUzI1NiJ9.W10.AA",
+        "eyJhbGciOiJIUzI1NiIsImNyaXQiOlsieCJdLCJ4IjoxfQ.e30.AA",
+        "\u{0}\u{1}",
+        "éé.éé.éé",
+        &long,
     ];
     for input in inputs {
         let code = code_of(key.verify(input, None));
@@ -229,12 +336,20 @@ fn hostile_inputs_throw_typed_errors_never_trap() {
 #[wasm_bindgen_test]
 fn decode_unverified_parse_duration_and_error_codes() {
     let key = hs256();
-    let token = key.sign(obj(r#"{"n":1}"#), at(NOW, r#"{"expiresIn":"1h"}"#)).unwrap();
+    let token = key
+        .sign(obj(r#"{"n":1}"#), at(NOW, r#"{"expiresIn":"1h"}"#))
+        .unwrap();
     let decoded = decode_unverified_js(&token).unwrap();
     assert_eq!(get(&decoded, "payload.exp").as_f64().unwrap(), NOW + 3600.0);
-    assert_eq!(get(&decoded, "protectedHeader.kid").as_string().unwrap(), "k1");
+    assert_eq!(
+        get(&decoded, "protectedHeader.kid").as_string().unwrap(),
+        "k1"
+    );
     assert_eq!(parse_duration_js("2h").unwrap(), 7200.0);
-    assert_eq!(code_of(parse_duration_js("2 fortnights")), "invalid_options");
+    assert_eq!(
+        code_of(parse_duration_js("2 fortnights")),
+        "invalid_options"
+    );
     let codes = error_codes();
     assert_eq!(codes.len(), ErrorCode::ALL.len());
     assert!(codes.iter().any(|c| c == "token_expired"));
@@ -246,7 +361,16 @@ fn decode_unverified_parse_duration_and_error_codes() {
 fn misspelt_options_are_refused_not_ignored() {
     let key = hs256();
     let token = key.sign(obj("{}"), None).unwrap();
-    assert_eq!(code_of(key.sign(obj("{}"), Some(obj(r#"{"expiresin":60}"#)))), "invalid_options");
-    assert_eq!(code_of(JsKey::generate("HS256", Some(obj(r#"{"kidd":"x"}"#)))), "invalid_options");
-    assert_eq!(code_of(key.verify(&token, Some(JsValue::from_str("strict")))), "invalid_options");
+    assert_eq!(
+        code_of(key.sign(obj("{}"), Some(obj(r#"{"expiresin":60}"#)))),
+        "invalid_options"
+    );
+    assert_eq!(
+        code_of(JsKey::generate("HS256", Some(obj(r#"{"kidd":"x"}"#)))),
+        "invalid_options"
+    );
+    assert_eq!(
+        code_of(key.verify(&token, Some(JsValue::from_str("strict")))),
+        "invalid_options"
+    );
 }

@@ -29,7 +29,10 @@ pub(crate) fn invalid_options(message: impl Into<String>) -> JsValue {
 /// ```
 #[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "ErrorCode[]")]
 pub fn error_codes() -> Vec<String> {
-    ErrorCode::ALL.iter().map(|c| c.as_str().to_owned()).collect()
+    ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str().to_owned())
+        .collect()
 }
 
 /// Type guard: is `value` an error thrown by this library?

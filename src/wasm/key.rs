@@ -35,7 +35,11 @@ pub(crate) struct VerifyResult<'a> {
     pub protected_header: &'a Map<String, Value>,
 }
 
-fn verify_js(token: &str, keys: &(impl KeySource + ?Sized), options: Option<JsValue>) -> JsResult<JsValue> {
+fn verify_js(
+    token: &str,
+    keys: &(impl KeySource + ?Sized),
+    options: Option<JsValue>,
+) -> JsResult<JsValue> {
     let options = options.unwrap_or(JsValue::UNDEFINED);
     let now = now_from(&options)?;
     let verified = verify(token, keys, &verify_options(&options)?, now).map_err(error_to_js)?;
@@ -89,7 +93,9 @@ impl JsKey {
     /// ```
     pub fn generate(
         #[wasm_bindgen(unchecked_param_type = "Algorithm")] alg: &str,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ kid?: string }")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ kid?: string }")] options: Option<
+            JsValue,
+        >,
     ) -> JsResult<JsKey> {
         let options = key_options(options)?;
         let alg = Algorithm::parse(alg).map_err(error_to_js)?;
@@ -194,7 +200,9 @@ impl JsKeySet {
 
     /// Imports every key of a JWKS document (`{ keys: [...] }`).
     #[wasm_bindgen(js_name = fromJwks)]
-    pub fn from_jwks(#[wasm_bindgen(unchecked_param_type = "JWKS")] jwks: JsValue) -> JsResult<JsKeySet> {
+    pub fn from_jwks(
+        #[wasm_bindgen(unchecked_param_type = "JWKS")] jwks: JsValue,
+    ) -> JsResult<JsKeySet> {
         let jwks = json_from_js(jwks, "jwks")?;
         let inner = KeySet::from_jwks(&jwks).map_err(error_to_js)?;
         Ok(JsKeySet { inner })

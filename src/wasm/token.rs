@@ -29,7 +29,5 @@ pub fn decode_unverified_js(token: &str) -> JsResult<JsValue> {
 /// ```
 #[wasm_bindgen(js_name = parseDuration)]
 pub fn parse_duration_js(text: &str) -> JsResult<f64> {
-    parse_duration(text)
-        .map(|s| s as f64)
-        .map_err(error_to_js)
+    parse_duration(text).map(|s| s as f64).map_err(error_to_js)
 }

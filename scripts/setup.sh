@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs whatever is needed and missing; quick when all is there.
+#   setup.sh build   the wasm toolchain and npm packages (enough for the demo)
+#   setup.sh test    the same, plus browsers and their drivers (the default)
+# Pinned: wasm-bindgen-cli = the wasm-bindgen version in Cargo.lock, geckodriver, npm lockfiles.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export PATH="$HOME/.cargo/bin:$PATH"
+GECKODRIVER_VERSION=0.37.1
+MODE=${1:-test}
+say() { printf '[setup] %s\n' "$*"; }
+
+# Rust: the wasm target and the lint tools.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding rustup target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    rustup component add "$component"
+  fi
+done
+
+# wasm-bindgen-cli must match the library exactly. Its own lockfile pins a crate version
+# the registry here lacks, so `--locked` is tried first and then dropped.
+bindgen_version=$(sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;q}' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_version" ]; then
+  say "installing wasm-bindgen-cli $bindgen_version (several minutes, once)"
+  cargo install --locked wasm-bindgen-cli --version "=$bindgen_version" ||
+    cargo install wasm-bindgen-cli --version "=$bindgen_version"
+fi
+
+install_browsers() {
+# Browsers and drivers: Debian's Chromium + ChromeDriver and Firefox ESR; geckodriver from crates.io.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]} from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1 {print $2}')" != "$GECKODRIVER_VERSION" ]; then
+  say "installing geckodriver $GECKODRIVER_VERSION (a few minutes, once)"
+  cargo install --locked geckodriver --version "=$GECKODRIVER_VERSION"
+fi
+}
+[ "$MODE" = build ] || install_browsers
+
+# npm packages, from the lockfile; reinstalled only when the lockfile changes.
+for dir in tests/js; do
+  stamp="$dir/node_modules/.lock-stamp"
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    say "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+done
+say "ready"
