@@ -24,11 +24,15 @@ mod compact;
 mod decode;
 mod duration;
 mod error;
+pub mod http;
+mod issuer;
 mod jwk;
 mod key;
 mod key_set;
 mod random;
+mod session;
 mod sign;
+mod store;
 mod verify;
 
 // wasm-bindgen's generated glue uses `unsafe`; the core does not.
@@ -42,8 +46,13 @@ pub use compact::DEFAULT_MAX_TOKEN_LENGTH;
 pub use decode::{decode_unverified, UnverifiedToken};
 pub use duration::{parse_duration, seconds_from_f64};
 pub use error::{Error, ErrorCode, Result};
+pub use issuer::{
+    session_of, Issuer, IssuerConfig, TokenPair, ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE,
+};
 pub use key::Key;
 pub use key_set::{KeySet, KeySource};
 pub use random::random_id;
+pub use session::{Decision, SessionPolicy, SessionRecord};
 pub use sign::{sign, SignOptions};
+pub use store::{MemoryStore, SessionStore, Stored};
 pub use verify::{verify, VerifiedToken, VerifyOptions};

@@ -1,0 +1,362 @@
+//! The HTTP contract (DESIGN.md §4), as data: both sides build and recognise the same
+//! responses. RFC 6750 §3 for 401s, RFC 6749 §5–6 for the refresh request and answers.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::issuer::TokenPair;
+use serde::Deserialize;
+use serde_json::json;
+
+/// A response to send: status, headers and a JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Header names and values.
+    pub headers: Vec<(String, String)>,
+    /// JSON body.
+    pub body: String,
+}
+
+fn json_response(
+    status: u16,
+    mut headers: Vec<(String, String)>,
+    body: serde_json::Value,
+) -> HttpResponse {
+    headers.push(("content-type".into(), "application/json".into()));
+    // Token-bearing and auth-error answers must not be cached (RFC 6749 §5.1).
+    headers.push(("cache-control".into(), "no-store".into()));
+    HttpResponse {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}
+
+/// 401 for a failed access-token check. Only `token_expired` carries the expired signal;
+/// every failure names its code in `error_description` and the body.
+pub fn unauthorized(err: &Error) -> HttpResponse {
+    let code = err.code().as_str();
+    json_response(
+        401,
+        vec![(
+            "www-authenticate".into(),
+            format!(r#"Bearer error="invalid_token", error_description="{code}""#),
+        )],
+        json!({ "error": code }),
+    )
+}
+
+/// 401 for a request with no token at all (RFC 6750 §3.1: no error code).
+pub fn unauthorized_missing_token() -> HttpResponse {
+    json_response(
+        401,
+        vec![("www-authenticate".into(), "Bearer".into())],
+        json!({ "error": "missing_token" }),
+    )
+}
+
+/// 200 with the RFC 6749 §5.1 token response.
+pub fn token_response(pair: &TokenPair) -> HttpResponse {
+    json_response(
+        200,
+        vec![("pragma".into(), "no-cache".into())],
+        json!({
+            "access_token": pair.access_token,
+            "token_type": "Bearer",
+            "expires_in": pair.expires_in,
+            "refresh_token": pair.refresh_token,
+            "refresh_expires_in": pair.refresh_expires_in,
+        }),
+    )
+}
+
+/// The error answer of the token endpoint: RFC 6749 §5.2 `invalid_grant` with our code;
+/// a malformed request is `invalid_request`; a store outage is 503 (retry later).
+pub fn grant_error(err: &Error) -> HttpResponse {
+    let (status, error) = match err.code() {
+        ErrorCode::InvalidRequest => (400, "invalid_request"),
+        ErrorCode::StoreUnavailable | ErrorCode::StoreConflict => (503, "temporarily_unavailable"),
+        _ => (400, "invalid_grant"),
+    };
+    let mut response = json_response(
+        status,
+        Vec::new(),
+        json!({ "error": error, "error_description": err.code().as_str() }),
+    );
+    if status == 503 {
+        response.headers.push(("retry-after".into(), "1".into()));
+    }
+    response
+}
+
+/// The bearer token in an `Authorization` header value (scheme case-insensitive).
+pub fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && !token.contains(' '))
+        .then_some(token)
+}
+
+/// A parsed refresh request: the expired access token and the refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshRequest {
+    /// From `Authorization: Bearer`.
+    pub access_token: String,
+    /// From the body.
+    pub refresh_token: String,
+}
+
+#[derive(Deserialize)]
+struct RefreshBody {
+    grant_type: Option<String>,
+    refresh_token: Option<String>,
+}
+
+fn bad_request(message: &str) -> Error {
+    Error::new(ErrorCode::InvalidRequest, message)
+}
+
+/// Largest refresh request body read (two tokens and a little form overhead).
+pub const MAX_REFRESH_BODY: usize = 16 * 1024;
+
+/// Parses `POST /auth/refresh` (DESIGN.md §4): the access token from `Authorization`, and
+/// `grant_type=refresh_token&refresh_token=…` as a form (RFC 6749 §6) or the same as JSON.
+pub fn parse_refresh_request(
+    content_type: Option<&str>,
+    authorization: Option<&str>,
+    body: &str,
+) -> Result<RefreshRequest> {
+    if body.len() > MAX_REFRESH_BODY {
+        return Err(bad_request("the request body is too large"));
+    }
+    let access_token = authorization.and_then(bearer_token).ok_or_else(|| {
+        bad_request("the expired access token must be sent as Authorization: Bearer")
+    })?;
+    let media_type = content_type
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let parsed = match media_type.as_str() {
+        "application/x-www-form-urlencoded" => {
+            let mut parsed = RefreshBody {
+                grant_type: None,
+                refresh_token: None,
+            };
+            for (name, value) in form_urlencoded::parse(body.as_bytes()) {
+                let slot = match name.as_ref() {
+                    "grant_type" => &mut parsed.grant_type,
+                    "refresh_token" => &mut parsed.refresh_token,
+                    _ => continue,
+                };
+                // RFC 6749 §3.2: parameters must not be repeated.
+                if slot.replace(value.into_owned()).is_some() {
+                    return Err(bad_request("repeated parameter"));
+                }
+            }
+            parsed
+        }
+        "application/json" => serde_json::from_str::<RefreshBody>(body)
+            .map_err(|_| bad_request("the body is not the expected JSON object"))?,
+        _ => {
+            return Err(bad_request(
+                "content-type must be application/x-www-form-urlencoded or application/json",
+            ))
+        }
+    };
+    if parsed.grant_type.as_deref() != Some("refresh_token") {
+        return Err(bad_request("grant_type must be refresh_token"));
+    }
+    let refresh_token = parsed
+        .refresh_token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| bad_request("refresh_token is missing"))?;
+    Ok(RefreshRequest {
+        access_token: access_token.to_owned(),
+        refresh_token,
+    })
+}
+
+/// The client side: is this response the expired signal (401 + `error_description="token_expired"`)?
+/// Any other 401 is not a reason to refresh.
+pub fn is_expired_signal(status: u16, www_authenticate: Option<&str>) -> bool {
+    status == 401
+        && www_authenticate.is_some_and(|value| {
+            let value = value.to_ascii_lowercase();
+            value.trim_start().starts_with("bearer")
+                && value.contains(r#"error="invalid_token""#)
+                && value.contains(r#"error_description="token_expired""#)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header<'a>(r: &'a HttpResponse, name: &str) -> Option<&'a str> {
+        r.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    fn only_token_expired_is_the_expired_signal() {
+        let expired = unauthorized(&Error::new(ErrorCode::TokenExpired, "x"));
+        assert_eq!(expired.status, 401);
+        assert_eq!(
+            header(&expired, "www-authenticate"),
+            Some(r#"Bearer error="invalid_token", error_description="token_expired""#)
+        );
+        assert_eq!(expired.body, r#"{"error":"token_expired"}"#);
+        assert!(is_expired_signal(
+            expired.status,
+            header(&expired, "www-authenticate")
+        ));
+        for code in [
+            ErrorCode::InvalidSignature,
+            ErrorCode::ClaimMismatch,
+            ErrorCode::TokenNotYetValid,
+        ] {
+            let other = unauthorized(&Error::new(code, "x"));
+            assert_eq!(other.status, 401);
+            assert!(
+                !is_expired_signal(other.status, header(&other, "www-authenticate")),
+                "{code}"
+            );
+        }
+        let missing = unauthorized_missing_token();
+        assert!(!is_expired_signal(
+            missing.status,
+            header(&missing, "www-authenticate")
+        ));
+        assert!(!is_expired_signal(
+            403,
+            header(&expired, "www-authenticate")
+        ));
+        assert!(!is_expired_signal(401, None));
+        // Other servers may vary case and spacing in the scheme.
+        assert!(is_expired_signal(
+            401,
+            Some(r#"bearer error="invalid_token", error_description="token_expired""#)
+        ));
+    }
+
+    #[test]
+    fn token_and_error_responses_follow_rfc6749() {
+        let pair = TokenPair {
+            access_token: "a.b.c".into(),
+            refresh_token: "d.e.f".into(),
+            expires_in: 60,
+            refresh_expires_in: 3600,
+            session_id: "s".into(),
+            subject: "u".into(),
+        };
+        let ok = token_response(&pair);
+        assert_eq!(ok.status, 200);
+        assert_eq!(header(&ok, "cache-control"), Some("no-store"));
+        let body: serde_json::Value = serde_json::from_str(&ok.body).unwrap();
+        assert_eq!(
+            body,
+            json!({"access_token": "a.b.c", "token_type": "Bearer", "expires_in": 60,
+                   "refresh_token": "d.e.f", "refresh_expires_in": 3600})
+        );
+        let reused = grant_error(&Error::new(ErrorCode::RefreshTokenReused, "x"));
+        assert_eq!(reused.status, 400);
+        assert_eq!(
+            reused.body,
+            r#"{"error":"invalid_grant","error_description":"refresh_token_reused"}"#
+        );
+        let bad = grant_error(&Error::new(ErrorCode::InvalidRequest, "x"));
+        assert_eq!(
+            (
+                bad.status,
+                bad.body.contains(r#""error":"invalid_request""#)
+            ),
+            (400, true)
+        );
+        let down = grant_error(&Error::new(ErrorCode::StoreUnavailable, "x"));
+        assert_eq!(
+            (down.status, header(&down, "retry-after")),
+            (503, Some("1"))
+        );
+    }
+
+    #[test]
+    fn refresh_requests_as_form_or_json() {
+        let auth = Some("Bearer acc.ess.tok");
+        let form = parse_refresh_request(
+            Some("application/x-www-form-urlencoded; charset=UTF-8"),
+            auth,
+            "grant_type=refresh_token&refresh_token=ref.resh.tok%3D",
+        )
+        .unwrap();
+        assert_eq!(form.access_token, "acc.ess.tok");
+        assert_eq!(form.refresh_token, "ref.resh.tok=");
+        let json = parse_refresh_request(
+            Some("application/json"),
+            Some("bearer acc.ess.tok"),
+            r#"{"grant_type":"refresh_token","refresh_token":"r.r.r"}"#,
+        )
+        .unwrap();
+        assert_eq!(json.refresh_token, "r.r.r");
+        let code = |ct: Option<&str>, auth: Option<&str>, body: &str| {
+            parse_refresh_request(ct, auth, body).unwrap_err().code()
+        };
+        let form_ct = Some("application/x-www-form-urlencoded");
+        let good = "grant_type=refresh_token&refresh_token=r";
+        assert_eq!(code(form_ct, None, good), ErrorCode::InvalidRequest);
+        assert_eq!(
+            code(form_ct, Some("Basic abc"), good),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            code(form_ct, Some("Bearer "), good),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            code(Some("text/plain"), auth, good),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(code(None, auth, good), ErrorCode::InvalidRequest);
+        assert_eq!(
+            code(form_ct, auth, "grant_type=password&refresh_token=r"),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            code(form_ct, auth, "grant_type=refresh_token"),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            code(form_ct, auth, "grant_type=refresh_token&refresh_token="),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            code(
+                form_ct,
+                auth,
+                "grant_type=refresh_token&refresh_token=a&refresh_token=b"
+            ),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            code(Some("application/json"), auth, "[1]"),
+            ErrorCode::InvalidRequest
+        );
+        assert_eq!(
+            code(form_ct, auth, &"x".repeat(MAX_REFRESH_BODY + 1)),
+            ErrorCode::InvalidRequest
+        );
+    }
+
+    #[test]
+    fn bearer_parsing() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("  BEARER   abc  "), Some("abc"));
+        assert_eq!(bearer_token("Bearer a b"), None);
+        assert_eq!(bearer_token("Bearer"), None);
+        assert_eq!(bearer_token("Token abc"), None);
+    }
+}

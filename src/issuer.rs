@@ -1,0 +1,436 @@
+//! The edge side of the flow: start a session, verify access tokens, refresh with rotation
+//! and reuse detection, revoke (DESIGN.md §1–2, §5).
+
+use crate::claims::{string_claim, ClaimsSet};
+use crate::error::{Error, ErrorCode, Result};
+use crate::key::Key;
+use crate::key_set::KeySet;
+use crate::random::random_id;
+use crate::session::{Decision, SessionPolicy, SessionRecord};
+use crate::sign::{sign, SignOptions};
+use crate::store::SessionStore;
+use crate::verify::{verify, VerifiedToken, VerifyOptions};
+use serde_json::Value;
+
+/// `typ` of access tokens (RFC 9068).
+pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
+/// `typ` of refresh tokens.
+pub const REFRESH_TOKEN_TYPE: &str = "rt+jwt";
+
+/// Claims the issuer sets itself; custom claims may not use these names.
+const RESERVED_CLAIMS: &[&str] = &[
+    "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "gen",
+];
+
+/// How many times a refresh re-reads the session after losing a compare-and-swap race.
+const MAX_CAS_ATTEMPTS: usize = 4;
+
+/// Everything an [`Issuer`] is configured with.
+#[derive(Debug, Clone)]
+pub struct IssuerConfig {
+    /// Signs access tokens (any algorithm; publish its public JWK for other verifiers).
+    pub signing_key: Key,
+    /// Extra keys that still verify access tokens (key rotation); the signing key is added.
+    pub previous_keys: Vec<Key>,
+    /// Server-only HMAC secret that MACs refresh tokens (never published).
+    pub refresh_key: Key,
+    /// `iss` of every token.
+    pub issuer: String,
+    /// `aud` of access tokens (empty: none).
+    pub audience: Vec<String>,
+    /// Lifetimes and windows.
+    pub policy: SessionPolicy,
+    /// Leeway when verifying `exp`/`nbf`/`iat` of access tokens.
+    pub clock_tolerance: u64,
+}
+
+/// A token pair, as the token endpoint answers it (RFC 6749 §5.1 plus `refresh_expires_in`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenPair {
+    /// The access token (`typ: at+jwt`).
+    pub access_token: String,
+    /// The refresh token (`typ: rt+jwt`).
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// Seconds until the refresh token expires.
+    pub refresh_expires_in: i64,
+    /// The session id.
+    pub session_id: String,
+    /// The subject.
+    pub subject: String,
+}
+
+/// The identity a verified refresh token carries.
+struct RefreshClaims {
+    sub: String,
+    sid: String,
+    generation: u64,
+}
+
+/// Issues and refreshes token pairs against a [`SessionStore`].
+#[derive(Debug, Clone)]
+pub struct Issuer {
+    config: IssuerConfig,
+    access_keys: KeySet,
+}
+
+fn claim_string(token: &VerifiedToken, name: &str) -> Result<String> {
+    string_claim(&token.claims, name)?
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorCode::ClaimMissing,
+                format!("the {name:?} claim is required"),
+            )
+        })
+}
+
+fn store_corrupt(err: impl core::fmt::Display) -> Error {
+    Error::new(
+        ErrorCode::StoreUnavailable,
+        format!("the stored session is unreadable: {err}"),
+    )
+}
+
+impl Issuer {
+    /// Checks the configuration: the signing key can sign, the refresh key is an HMAC
+    /// secret, the policy is sane.
+    pub fn new(config: IssuerConfig) -> Result<Issuer> {
+        config.policy.validate()?;
+        if !config.signing_key.can_sign() {
+            return Err(Error::new(
+                ErrorCode::InvalidKey,
+                "the signing key cannot sign",
+            ));
+        }
+        if !config.refresh_key.algorithm().is_symmetric() {
+            return Err(Error::new(
+                ErrorCode::InvalidKey,
+                "the refresh key must be an HMAC secret (HS256/384/512): only the issuer reads refresh tokens",
+            ));
+        }
+        if config.issuer.is_empty() {
+            return Err(Error::new(
+                ErrorCode::InvalidOptions,
+                "issuer must not be empty",
+            ));
+        }
+        let mut access_keys = KeySet::new();
+        access_keys.insert(config.signing_key.clone())?;
+        for key in &config.previous_keys {
+            access_keys.insert(key.clone())?;
+        }
+        Ok(Issuer {
+            config,
+            access_keys,
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &IssuerConfig {
+        &self.config
+    }
+
+    /// The keys that verify access tokens (publish `to_jwks()` for other services).
+    pub fn access_keys(&self) -> &KeySet {
+        &self.access_keys
+    }
+
+    /// Verifies an access token: signature, `typ: at+jwt`, `iss`, `aud`, `sub`, `sid`, `exp`.
+    /// Stateless (no store read): revocation takes effect at the next refresh, so keep
+    /// access tokens short-lived.
+    pub fn verify_access(&self, token: &str, now: i64) -> Result<VerifiedToken> {
+        self.verify_access_inner(token, now, false)
+    }
+
+    fn verify_access_inner(
+        &self,
+        token: &str,
+        now: i64,
+        for_refresh: bool,
+    ) -> Result<VerifiedToken> {
+        let options = VerifyOptions {
+            issuer: vec![self.config.issuer.clone()],
+            audience: self.config.audience.clone(),
+            typ: Some(ACCESS_TOKEN_TYPE.into()),
+            required_claims: vec!["sub".into(), "sid".into(), "iat".into()],
+            clock_tolerance: self.config.clock_tolerance,
+            // At refresh the access token may be expired, but never older than a session.
+            max_token_age: for_refresh.then_some(self.config.policy.session_lifetime),
+            ignore_expiration: for_refresh,
+            ..Default::default()
+        };
+        let verified = verify(token, &self.access_keys, &options, now)?;
+        claim_string(&verified, "sid")?;
+        Ok(verified)
+    }
+
+    fn verify_refresh(&self, token: &str, now: i64) -> Result<RefreshClaims> {
+        let options = VerifyOptions {
+            algorithms: Some(vec![self.config.refresh_key.algorithm()]),
+            issuer: vec![self.config.issuer.clone()],
+            audience: vec![self.config.issuer.clone()],
+            typ: Some(REFRESH_TOKEN_TYPE.into()),
+            required_claims: vec!["sub".into(), "sid".into(), "gen".into(), "exp".into()],
+            ..Default::default()
+        };
+        let verified = verify(token, &self.config.refresh_key, &options, now).map_err(|err| {
+            if err.code() == ErrorCode::TokenExpired {
+                Error::new(
+                    ErrorCode::RefreshTokenExpired,
+                    "the refresh token has expired",
+                )
+            } else {
+                err
+            }
+        })?;
+        let generation = verified.claims["gen"]
+            .as_u64()
+            .ok_or_else(|| Error::new(ErrorCode::ClaimInvalid, "gen must be a positive integer"))?;
+        Ok(RefreshClaims {
+            sub: claim_string(&verified, "sub")?,
+            sid: claim_string(&verified, "sid")?,
+            generation,
+        })
+    }
+
+    fn access_token(&self, record: &SessionRecord, now: i64) -> Result<(String, i64)> {
+        let exp = self.config.policy.access_expiry(record, now);
+        let mut claims = record.claims.clone();
+        claims.insert("sid".into(), Value::String(record.sid.clone()));
+        claims.insert("exp".into(), Value::from(exp));
+        let options = SignOptions {
+            typ: Some(ACCESS_TOKEN_TYPE.into()),
+            random_jti: true,
+            issuer: Some(self.config.issuer.clone()),
+            audience: self.config.audience.clone(),
+            subject: Some(record.sub.clone()),
+            ..Default::default()
+        };
+        Ok((sign(&self.config.signing_key, claims, &options, now)?, exp))
+    }
+
+    /// The refresh token of the record's current generation. Deterministic (HMAC over
+    /// claims derived from the record), so a grace-window repeat gets the same string.
+    fn refresh_token(&self, record: &SessionRecord) -> Result<String> {
+        let mut claims = ClaimsSet::new();
+        claims.insert("sid".into(), Value::String(record.sid.clone()));
+        claims.insert("gen".into(), Value::from(record.generation));
+        claims.insert(
+            "jti".into(),
+            Value::String(format!("{}.{}", record.sid, record.generation)),
+        );
+        claims.insert("iat".into(), Value::from(record.rotated_at));
+        claims.insert("exp".into(), Value::from(record.refresh_expires_at));
+        let options = SignOptions {
+            typ: Some(REFRESH_TOKEN_TYPE.into()),
+            issued_at: false,
+            issuer: Some(self.config.issuer.clone()),
+            audience: vec![self.config.issuer.clone()],
+            subject: Some(record.sub.clone()),
+            ..Default::default()
+        };
+        sign(
+            &self.config.refresh_key,
+            claims,
+            &options,
+            record.rotated_at,
+        )
+    }
+
+    fn pair(&self, record: &SessionRecord, now: i64) -> Result<TokenPair> {
+        let (access_token, access_exp) = self.access_token(record, now)?;
+        Ok(TokenPair {
+            access_token,
+            refresh_token: self.refresh_token(record)?,
+            expires_in: access_exp - now,
+            refresh_expires_in: record.refresh_expires_at - now,
+            session_id: record.sid.clone(),
+            subject: record.sub.clone(),
+        })
+    }
+
+    fn store_expiry(&self, record: &SessionRecord) -> i64 {
+        // Keep the record as long as any of its refresh tokens can still be presented, so
+        // that reuse of a revoked session answers `session_revoked`.
+        record
+            .refresh_expires_at
+            .saturating_add(self.config.policy.grace_period as i64)
+    }
+
+    /// Login: the app has checked the credentials; start a session for `sub` with custom
+    /// access-token `claims` and return its first pair.
+    pub async fn start_session(
+        &self,
+        store: &impl SessionStore,
+        sub: &str,
+        claims: ClaimsSet,
+        now: i64,
+    ) -> Result<TokenPair> {
+        if sub.is_empty() {
+            return Err(Error::new(
+                ErrorCode::InvalidOptions,
+                "the subject must not be empty",
+            ));
+        }
+        if let Some(name) = RESERVED_CLAIMS
+            .iter()
+            .find(|name| claims.contains_key(**name))
+        {
+            return Err(Error::new(
+                ErrorCode::InvalidOptions,
+                format!("the {name:?} claim is set by the issuer"),
+            ));
+        }
+        let record = self.config.policy.start(sub, &random_id()?, claims, now);
+        let value = serde_json::to_string(&record).map_err(store_corrupt)?;
+        if !store
+            .put(sub, &record.sid, &value, None, self.store_expiry(&record))
+            .await?
+        {
+            return Err(Error::new(ErrorCode::StoreConflict, "session id collision"));
+        }
+        self.pair(&record, now)
+    }
+
+    /// Refresh (DESIGN.md §1.3): checks both tokens — the access token's signature with its
+    /// `exp` ignored (but not older than a session), the refresh token in full — and that
+    /// they name the same session and subject; then rotates, repeats inside the grace
+    /// window, or revokes the session on reuse.
+    pub async fn refresh(
+        &self,
+        store: &impl SessionStore,
+        access_token: &str,
+        refresh_token: &str,
+        now: i64,
+    ) -> Result<TokenPair> {
+        let refresh = self.verify_refresh(refresh_token, now)?;
+        let access = self.verify_access_inner(access_token, now, true)?;
+        if claim_string(&access, "sub")? != refresh.sub
+            || claim_string(&access, "sid")? != refresh.sid
+        {
+            return Err(Error::new(
+                ErrorCode::TokensMismatch,
+                "the access and refresh tokens belong to different sessions",
+            ));
+        }
+        for _ in 0..MAX_CAS_ATTEMPTS {
+            let Some(stored) = store.get(&refresh.sub, &refresh.sid).await? else {
+                return Err(Error::new(ErrorCode::SessionRevoked, "no such session"));
+            };
+            let record: SessionRecord =
+                serde_json::from_str(&stored.value).map_err(store_corrupt)?;
+            if record.sub != refresh.sub || record.sid != refresh.sid {
+                return Err(store_corrupt("record does not match its key"));
+            }
+            match self.config.policy.decide(&record, refresh.generation, now) {
+                Decision::Rotate(next) => {
+                    // Sign before writing: a signing failure must not burn a generation.
+                    let pair = self.pair(&next, now)?;
+                    let value = serde_json::to_string(&next).map_err(store_corrupt)?;
+                    let expiry = self.store_expiry(&next);
+                    if store
+                        .put(&next.sub, &next.sid, &value, Some(stored.version), expiry)
+                        .await?
+                    {
+                        return Ok(pair);
+                    }
+                }
+                Decision::ReturnCurrent => return self.pair(&record, now),
+                Decision::Revoke(revoked) => {
+                    let value = serde_json::to_string(&revoked).map_err(store_corrupt)?;
+                    let expiry = self.store_expiry(&revoked);
+                    if store
+                        .put(
+                            &revoked.sub,
+                            &revoked.sid,
+                            &value,
+                            Some(stored.version),
+                            expiry,
+                        )
+                        .await?
+                    {
+                        return Err(Error::new(
+                            ErrorCode::RefreshTokenReused,
+                            "a rotated refresh token was used again: the session is revoked",
+                        ));
+                    }
+                }
+                Decision::Reject(err) => return Err(err),
+            }
+        }
+        Err(Error::new(
+            ErrorCode::StoreConflict,
+            "the session kept changing during refresh; try again",
+        ))
+    }
+
+    /// Revokes one session (logout). Idempotent; unknown sessions are fine.
+    pub async fn revoke_session(
+        &self,
+        store: &impl SessionStore,
+        sub: &str,
+        sid: &str,
+    ) -> Result<()> {
+        for _ in 0..MAX_CAS_ATTEMPTS {
+            let Some(stored) = store.get(sub, sid).await? else {
+                return Ok(());
+            };
+            let mut record: SessionRecord =
+                serde_json::from_str(&stored.value).map_err(store_corrupt)?;
+            if record.revoked.is_some() {
+                return Ok(());
+            }
+            record.revoked = Some("logout".into());
+            let value = serde_json::to_string(&record).map_err(store_corrupt)?;
+            if store
+                .put(
+                    sub,
+                    sid,
+                    &value,
+                    Some(stored.version),
+                    self.store_expiry(&record),
+                )
+                .await?
+            {
+                return Ok(());
+            }
+        }
+        Err(Error::new(
+            ErrorCode::StoreConflict,
+            "the session kept changing during revoke",
+        ))
+    }
+
+    /// Logout with a refresh token: its signature must be valid (its `exp` may have passed).
+    pub async fn revoke_by_refresh_token(
+        &self,
+        store: &impl SessionStore,
+        refresh_token: &str,
+        now: i64,
+    ) -> Result<()> {
+        let claims = match self.verify_refresh(refresh_token, now) {
+            Err(err) if err.code() == ErrorCode::RefreshTokenExpired => return Ok(()),
+            other => other?,
+        };
+        self.revoke_session(store, &claims.sub, &claims.sid).await
+    }
+
+    /// Revokes every session of a subject ("log out everywhere"). Returns how many.
+    pub async fn revoke_all(&self, store: &impl SessionStore, sub: &str) -> Result<usize> {
+        let sids = store.list(sub).await?;
+        for sid in &sids {
+            self.revoke_session(store, sub, sid).await?;
+        }
+        Ok(sids.len())
+    }
+}
+
+/// The `sid` and `sub` of a verified access token.
+pub fn session_of(token: &VerifiedToken) -> Option<(&str, &str)> {
+    Some((
+        token.claims.get("sub")?.as_str()?,
+        token.claims.get("sid")?.as_str()?,
+    ))
+}

@@ -1,0 +1,116 @@
+//! The refresh-session store: async, compare-and-swap by version (DESIGN.md §5).
+
+use crate::error::{Error, ErrorCode, Result};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+/// A stored value and the version the store gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// The serialized session record.
+    pub value: String,
+    /// Bumped by the store on every successful write.
+    pub version: u64,
+}
+
+/// Where refresh sessions live. Implemented in Rust (tests, [`MemoryStore`]) and in JS for
+/// real backends (Workers KV, Durable Objects, D1). Sessions are addressed by subject and
+/// session id, so that every session of a subject can be listed and revoked.
+///
+/// Failures (a throw, a timeout) are `store_unavailable`; a store must then have changed nothing.
+#[allow(async_fn_in_trait)] // single-threaded runtimes (wasm, workerd): no Send bound wanted
+pub trait SessionStore {
+    /// The record, or `None` when there is no such session.
+    async fn get(&self, sub: &str, sid: &str) -> Result<Option<Stored>>;
+    /// Writes `value` only if the stored version is still `expected` (`None`: only if absent).
+    /// Returns `false`, having changed nothing, when it is not. `expires_at` (Unix seconds)
+    /// is when the store may forget the record.
+    async fn put(
+        &self,
+        sub: &str,
+        sid: &str,
+        value: &str,
+        expected: Option<u64>,
+        expires_at: i64,
+    ) -> Result<bool>;
+    /// Every session id of a subject.
+    async fn list(&self, sub: &str) -> Result<Vec<String>>;
+}
+
+/// A single-process store: for tests and one-instance servers. Not shared across isolates.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    records: RefCell<BTreeMap<(String, String), (Stored, i64)>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// How many records are held (expired ones included until overwritten).
+    pub fn len(&self) -> usize {
+        self.records.borrow().len()
+    }
+
+    /// Whether the store holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.records.borrow().is_empty()
+    }
+
+    /// Every stored value: what an attacker with a dump of the store would see.
+    pub fn dump(&self) -> Vec<String> {
+        self.records
+            .borrow()
+            .values()
+            .map(|(stored, _)| stored.value.clone())
+            .collect()
+    }
+}
+
+impl SessionStore for MemoryStore {
+    async fn get(&self, sub: &str, sid: &str) -> Result<Option<Stored>> {
+        Ok(self
+            .records
+            .borrow()
+            .get(&(sub.to_owned(), sid.to_owned()))
+            .map(|(stored, _)| stored.clone()))
+    }
+
+    async fn put(
+        &self,
+        sub: &str,
+        sid: &str,
+        value: &str,
+        expected: Option<u64>,
+        expires_at: i64,
+    ) -> Result<bool> {
+        let mut records = self.records.borrow_mut();
+        let key = (sub.to_owned(), sid.to_owned());
+        let current = records.get(&key).map(|(stored, _)| stored.version);
+        if current != expected {
+            return Ok(false);
+        }
+        let version = current.map_or(Ok(1), |v| {
+            v.checked_add(1)
+                .ok_or_else(|| Error::new(ErrorCode::StoreConflict, "version overflow"))
+        })?;
+        let stored = Stored {
+            value: value.to_owned(),
+            version,
+        };
+        records.insert(key, (stored, expires_at));
+        Ok(true)
+    }
+
+    async fn list(&self, sub: &str) -> Result<Vec<String>> {
+        Ok(self
+            .records
+            .borrow()
+            .keys()
+            .filter(|(s, _)| s == sub)
+            .map(|(_, sid)| sid.clone())
+            .collect())
+    }
+}
