@@ -5,3 +5,5 @@ import init from "./jwt_refresh.js";
 await init({ module_or_path: new URL("./jwt_refresh_bg.wasm", import.meta.url) });
 
 export * from "./jwt_refresh.js";
+export * from "./edge.js";
+export * from "./stores.js";

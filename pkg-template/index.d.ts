@@ -1,5 +1,8 @@
 // Every entry point (node, browser, workerd) exports the same API, ready to use.
 export {
+  Issuer,
+  isExpiredSignal,
+  unauthorizedResponse,
   Key,
   KeySet,
   decodeUnverified,
@@ -8,6 +11,12 @@ export {
   isJwtRefreshError,
 } from "./jwt_refresh.js";
 export type {
+  AuthResult,
+  ClockOptions,
+  IssuerOptions,
+  ResponseData,
+  SessionStore,
+  TokenResponse,
   Algorithm,
   Duration,
   ErrorCode,
@@ -21,3 +30,6 @@ export type {
   VerifyOptions,
   VerifyResult,
 } from "./jwt_refresh.js";
+export { handleRefresh, authenticate, tokenResponse } from "./edge.js";
+export { MemoryStore, KvStore, D1Store, DurableObjectStore } from "./stores.js";
+export type { KvNamespaceLike, D1DatabaseLike, D1StatementLike, DurableObjectNamespaceLike } from "./stores.js";

@@ -6,3 +6,5 @@ import { initSync } from "./jwt_refresh.js";
 initSync({ module: readFileSync(new URL("./jwt_refresh_bg.wasm", import.meta.url)) });
 
 export * from "./jwt_refresh.js";
+export * from "./edge.js";
+export * from "./stores.js";

@@ -6,3 +6,5 @@ import { initSync } from "./jwt_refresh.js";
 initSync({ module: wasmModule });
 
 export * from "./jwt_refresh.js";
+export * from "./edge.js";
+export * from "./stores.js";

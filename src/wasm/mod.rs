@@ -3,11 +3,14 @@
 
 mod convert;
 mod error;
+mod issuer;
 mod key;
 mod options;
+mod store;
 mod token;
 mod typescript;
 
 pub use error::{error_codes, is_jwt_refresh_error};
+pub use issuer::{is_expired_signal, unauthorized_response, JsIssuer};
 pub use key::{JsKey, JsKeySet};
 pub use token::{decode_unverified_js, parse_duration_js};

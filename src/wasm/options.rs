@@ -8,13 +8,13 @@ use wasm_bindgen::prelude::*;
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum OneOrMany {
+pub(crate) enum OneOrMany {
     One(String),
     Many(Vec<String>),
 }
 
 impl OneOrMany {
-    fn into_vec(self) -> Vec<String> {
+    pub(crate) fn into_vec(self) -> Vec<String> {
         match self {
             OneOrMany::One(one) => vec![one],
             OneOrMany::Many(many) => many,
@@ -25,17 +25,17 @@ impl OneOrMany {
 /// Seconds as a number, or text such as "15m".
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum Duration {
+pub(crate) enum JsDuration {
     Seconds(f64),
     Text(String),
 }
 
-impl Duration {
-    fn seconds(&self, name: &str) -> JsResult<u64> {
+impl JsDuration {
+    pub(crate) fn seconds(&self, name: &str) -> JsResult<u64> {
         match self {
-            Duration::Seconds(s) => seconds_from_f64(*s)
+            JsDuration::Seconds(s) => seconds_from_f64(*s)
                 .ok_or_else(|| invalid_options(format!("{name} must be a non-negative number"))),
-            Duration::Text(text) => parse_duration(text).map_err(super::error::to_js),
+            JsDuration::Text(text) => parse_duration(text).map_err(super::error::to_js),
         }
     }
 }
@@ -50,8 +50,8 @@ struct JsVerifyOptions {
     typ: Option<String>,
     #[serde(default)]
     required_claims: Vec<String>,
-    clock_tolerance: Option<Duration>,
-    max_token_age: Option<Duration>,
+    clock_tolerance: Option<JsDuration>,
+    max_token_age: Option<JsDuration>,
     max_token_length: Option<f64>,
     #[serde(default)]
     ignore_expiration: bool,
@@ -64,8 +64,8 @@ struct JsVerifyOptions {
 #[serde(rename_all = "camelCase")]
 struct JsSignOptions {
     typ: Option<String>,
-    expires_in: Option<Duration>,
-    not_before: Option<Duration>,
+    expires_in: Option<JsDuration>,
+    not_before: Option<JsDuration>,
     issued_at: Option<bool>,
     jti: Option<bool>,
     issuer: Option<String>,

@@ -108,6 +108,71 @@ export interface VerifyOptions {
   currentDate?: Date;
 }
 
+/** Options of calls that only need a clock. */
+export interface ClockOptions {
+  /** The clock, for tests and replay (default: now). */
+  currentDate?: Date;
+}
+
+/**
+ * Where refresh sessions live: get/put-if-version/list, all async. Adapters ship for
+ * memory, Workers KV, Durable Objects and D1; any object with these methods works.
+ * A throw, a rejection or a timeout is `store_unavailable`, and must change nothing.
+ */
+export interface SessionStore {
+  get(subject: string, sessionId: string): Promise<{ value: string; version: number } | null>;
+  /** Write only if the stored version is `expectedVersion` (null: only if absent). */
+  put(subject: string, sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
+  list(subject: string): Promise<string[]>;
+}
+
+/** Options of `new Issuer(signingKey, refreshKey, options)`. */
+export interface IssuerOptions {
+  /** `iss` of every token. */
+  issuer: string;
+  /** `aud` of access tokens. */
+  audience?: string | string[];
+  /** Default "15m". */
+  accessTtl?: Duration;
+  /** Default "14d"; renewed on each rotation, capped at the session's end. */
+  refreshTtl?: Duration;
+  /** Absolute session lifetime; default "30d". */
+  sessionLifetime?: Duration;
+  /** Idle timeout; default "14d". */
+  idleTimeout?: Duration;
+  /** Reuse grace window; default "10s". */
+  gracePeriod?: Duration;
+  /** Leeway when verifying access tokens. */
+  clockTolerance?: Duration;
+  /** Public JWKs of retired signing keys that still verify access tokens. */
+  previousKeys?: JWK[];
+  /** Default: this isolate's memory (tests, single process). */
+  store?: SessionStore;
+  /** Milliseconds before a store call counts as failed; default 5000. */
+  storeTimeout?: number;
+}
+
+/** RFC 6749 §5.1 token response, plus `refresh_expires_in`. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  refresh_token: string;
+  refresh_expires_in: number;
+}
+
+/** A response as data: status, headers, JSON body. */
+export interface ResponseData {
+  status: number;
+  headers: [string, string][];
+  body: string;
+}
+
+/** What `authenticateHttp` answers. */
+export type AuthResult =
+  | { ok: true; payload: JWTPayload; protectedHeader: ProtectedHeader }
+  | { ok: false; response: ResponseData };
+
 /** A verified (or, from `decodeUnverified`, merely decoded) token. */
 export interface VerifyResult {
   payload: JWTPayload;

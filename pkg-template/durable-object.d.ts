@@ -1,0 +1,6 @@
+/** The Durable Object class behind `DurableObjectStore` (workerd only). */
+export class SessionStoreObject {
+  getSession(sessionId: string): Promise<{ value: string; version: number } | null>;
+  putSession(sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
+  listSessions(): Promise<string[]>;
+}

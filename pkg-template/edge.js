@@ -1,0 +1,50 @@
+// Request/Response helpers for Workers and any fetch-style server (Deno, Bun, Node 18+).
+// They only move bytes between `Request`/`Response` and the wasm core, which does the work.
+
+const MAX_BODY_BYTES = 16 * 1024;
+
+function toResponse({ status, headers, body }) {
+  return new Response(body, { status, headers });
+}
+
+/**
+ * Answers `POST /auth/refresh` (form or JSON body, expired access token in Authorization).
+ * @param {Request} request
+ * @param {import("./jwt_refresh.js").Issuer} issuer
+ * @param {{ currentDate?: Date }} [options]
+ * @returns {Promise<Response>}
+ */
+export async function handleRefresh(request, issuer, options) {
+  if (request.method !== "POST") {
+    return new Response(JSON.stringify({ error: "invalid_request" }), {
+      status: 405,
+      headers: { allow: "POST", "content-type": "application/json" },
+    });
+  }
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  const body = declared > MAX_BODY_BYTES ? "x".repeat(MAX_BODY_BYTES + 1) : await request.text();
+  const data = await issuer.refreshHttp(
+    request.headers.get("content-type") ?? undefined,
+    request.headers.get("authorization") ?? undefined,
+    body,
+    options,
+  );
+  return toResponse(data);
+}
+
+/**
+ * Checks the access token of a protected request.
+ * @returns {{ ok: true, payload: object, protectedHeader: object } | { ok: false, response: Response }}
+ */
+export function authenticate(request, issuer, options) {
+  const result = issuer.authenticateHttp(request.headers.get("authorization") ?? undefined, options);
+  return result.ok ? result : { ok: false, response: toResponse(result.response) };
+}
+
+/** A JSON `Response` with the RFC 6749 token answer (for a login handler). */
+export function tokenResponse(tokens) {
+  return new Response(JSON.stringify(tokens), {
+    status: 200,
+    headers: { "content-type": "application/json", "cache-control": "no-store", pragma: "no-cache" },
+  });
+}

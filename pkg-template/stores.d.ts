@@ -1,0 +1,63 @@
+import type { SessionStore } from "./jwt_refresh.js";
+
+/** One process's memory (tests, single instance). */
+export class MemoryStore implements SessionStore {
+  get(subject: string, sessionId: string): Promise<{ value: string; version: number } | null>;
+  put(subject: string, sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
+  list(subject: string): Promise<string[]>;
+}
+
+/** Minimal shape of a Workers KV namespace binding. */
+export interface KvNamespaceLike {
+  get(key: string, type: "json"): Promise<unknown>;
+  put(key: string, value: string, options?: { expiration?: number }): Promise<void>;
+  list(options: { prefix?: string; cursor?: string }): Promise<{ keys: { name: string }[]; list_complete: boolean; cursor?: string }>;
+}
+
+/** Workers KV: eventually consistent, best-effort reuse detection across regions. */
+export class KvStore implements SessionStore {
+  constructor(namespace: KvNamespaceLike, options?: { prefix?: string });
+  get(subject: string, sessionId: string): Promise<{ value: string; version: number } | null>;
+  put(subject: string, sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
+  list(subject: string): Promise<string[]>;
+}
+
+/** Minimal shape of a D1 database binding. */
+export interface D1DatabaseLike {
+  prepare(sql: string): {
+    bind(...values: unknown[]): D1StatementLike;
+    run(): Promise<unknown>;
+  };
+}
+export interface D1StatementLike {
+  first(): Promise<Record<string, unknown> | null>;
+  run(): Promise<{ meta: { changes: number } }>;
+  all(): Promise<{ results: Record<string, unknown>[] }>;
+}
+
+/** D1: compare-and-swap by conditional UPDATE; strongly consistent on the primary. */
+export class D1Store implements SessionStore {
+  constructor(database: D1DatabaseLike, options?: { table?: string });
+  init(): Promise<unknown>;
+  get(subject: string, sessionId: string): Promise<{ value: string; version: number } | null>;
+  put(subject: string, sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
+  list(subject: string): Promise<string[]>;
+}
+
+/** Minimal shape of a Durable Object namespace bound to SessionStoreObject. */
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown;
+  get(id: unknown): {
+    getSession(sessionId: string): Promise<{ value: string; version: number } | null>;
+    putSession(sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
+    listSessions(): Promise<string[]>;
+  };
+}
+
+/** Durable Objects: strongly consistent, the recommended production store. */
+export class DurableObjectStore implements SessionStore {
+  constructor(namespace: DurableObjectNamespaceLike);
+  get(subject: string, sessionId: string): Promise<{ value: string; version: number } | null>;
+  put(subject: string, sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
+  list(subject: string): Promise<string[]>;
+}

@@ -1,0 +1,145 @@
+// Session store adapters (see SessionStore in the types). Each keeps the version next to
+// the value and writes only if the version is unchanged since the read.
+
+const key = (subject, sessionId) => `${encodeURIComponent(subject)}/${sessionId}`;
+
+/** One process's memory: tests and single-instance servers. */
+export class MemoryStore {
+  #records = new Map();
+  async get(subject, sessionId) {
+    const record = this.#records.get(key(subject, sessionId));
+    return record ? { value: record.value, version: record.version } : null;
+  }
+  async put(subject, sessionId, value, expectedVersion, expiresAt) {
+    const k = key(subject, sessionId);
+    const current = this.#records.get(k);
+    if ((current?.version ?? null) !== expectedVersion) return false;
+    this.#records.set(k, { value, version: (current?.version ?? 0) + 1, expiresAt, subject, sessionId });
+    return true;
+  }
+  async list(subject) {
+    return [...this.#records.values()].filter((r) => r.subject === subject).map((r) => r.sessionId);
+  }
+}
+
+/**
+ * Workers KV. KV is eventually consistent and has no conditional write: the version check
+ * here is read-then-write, so two refreshes in different locations within KV's propagation
+ * delay (up to ~60 s) can both succeed, and reuse detection across regions is best-effort.
+ * Use the Durable Object store where that matters.
+ */
+export class KvStore {
+  constructor(namespace, { prefix = "jwt-refresh/" } = {}) {
+    this.namespace = namespace;
+    this.prefix = prefix;
+  }
+  async get(subject, sessionId) {
+    const record = await this.namespace.get(this.prefix + key(subject, sessionId), "json");
+    return record ? { value: record.value, version: record.version } : null;
+  }
+  async put(subject, sessionId, value, expectedVersion, expiresAt) {
+    const k = this.prefix + key(subject, sessionId);
+    const current = await this.namespace.get(k, "json");
+    if ((current?.version ?? null) !== expectedVersion) return false;
+    // KV refuses expirations less than 60 s ahead.
+    const expiration = Math.max(Math.ceil(expiresAt), Math.ceil(Date.now() / 1000) + 60);
+    await this.namespace.put(k, JSON.stringify({ value, version: (current?.version ?? 0) + 1 }), { expiration });
+    return true;
+  }
+  async list(subject) {
+    const prefix = `${this.prefix}${encodeURIComponent(subject)}/`;
+    const ids = [];
+    let cursor;
+    for (let page = 0; page < 1000; page++) {
+      const result = await this.namespace.list({ prefix, cursor });
+      ids.push(...result.keys.map((k) => k.name.slice(prefix.length)));
+      if (result.list_complete) break;
+      cursor = result.cursor;
+    }
+    return ids;
+  }
+}
+
+/** D1 (SQLite): a conditional `UPDATE ... WHERE version = ?` is the compare-and-swap. */
+export class D1Store {
+  constructor(database, { table = "jwt_refresh_sessions" } = {}) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new TypeError("invalid table name");
+    this.db = database;
+    this.table = table;
+    this.ready = null;
+  }
+  /** Creates the table if needed (idempotent; also run lazily on first use). */
+  init() {
+    this.ready ??= this.db
+      .prepare(
+        `CREATE TABLE IF NOT EXISTS ${this.table} (subject TEXT NOT NULL, session_id TEXT NOT NULL,
+         value TEXT NOT NULL, version INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+         PRIMARY KEY (subject, session_id))`,
+      )
+      .run()
+      .catch((e) => {
+        this.ready = null;
+        throw e;
+      });
+    return this.ready;
+  }
+  async get(subject, sessionId) {
+    await this.init();
+    const row = await this.db
+      .prepare(`SELECT value, version FROM ${this.table} WHERE subject = ? AND session_id = ? AND expires_at > ?`)
+      .bind(subject, sessionId, Math.floor(Date.now() / 1000))
+      .first();
+    return row ? { value: row.value, version: row.version } : null;
+  }
+  async put(subject, sessionId, value, expectedVersion, expiresAt) {
+    await this.init();
+    const result =
+      expectedVersion === null
+        ? await this.db
+            .prepare(
+              `INSERT INTO ${this.table} (subject, session_id, value, version, expires_at) VALUES (?, ?, ?, 1, ?)
+               ON CONFLICT (subject, session_id) DO NOTHING`,
+            )
+            .bind(subject, sessionId, value, Math.ceil(expiresAt))
+            .run()
+        : await this.db
+            .prepare(
+              `UPDATE ${this.table} SET value = ?, version = version + 1, expires_at = ?
+               WHERE subject = ? AND session_id = ? AND version = ?`,
+            )
+            .bind(value, Math.ceil(expiresAt), subject, sessionId, expectedVersion)
+            .run();
+    return result.meta.changes === 1;
+  }
+  async list(subject) {
+    await this.init();
+    const { results } = await this.db
+      .prepare(`SELECT session_id FROM ${this.table} WHERE subject = ?`)
+      .bind(subject)
+      .all();
+    return results.map((r) => r.session_id);
+  }
+}
+
+/**
+ * Durable Objects (strongly consistent: the recommended production store). One object per
+ * subject holds all of that subject's sessions; export `SessionStoreObject` from
+ * "jwt-refresh/durable-object" in your Worker and bind it.
+ */
+export class DurableObjectStore {
+  constructor(namespace) {
+    this.namespace = namespace;
+  }
+  #stub(subject) {
+    return this.namespace.get(this.namespace.idFromName(subject));
+  }
+  get(subject, sessionId) {
+    return this.#stub(subject).getSession(sessionId);
+  }
+  put(subject, sessionId, value, expectedVersion, expiresAt) {
+    return this.#stub(subject).putSession(sessionId, value, expectedVersion, expiresAt);
+  }
+  list(subject) {
+    return this.#stub(subject).listSessions();
+  }
+}

@@ -1,0 +1,341 @@
+//! `Issuer` as a JS class: sessions, refresh, revoke, and the HTTP contract.
+
+use super::convert::{object_from_js, to_js};
+use super::error::{invalid_options, to_js as error_to_js, JsResult};
+use super::key::{JsKey, VerifyResult};
+use super::options::{now_from, reject_unknown, JsDuration};
+use super::store::AnyStore;
+use crate::http::{self, HttpResponse};
+use crate::{Error, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy, TokenPair};
+use js_sys::{Promise, Reflect};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+const ISSUER_OPTION_NAMES: &[&str] = &[
+    "issuer",
+    "audience",
+    "accessTtl",
+    "refreshTtl",
+    "sessionLifetime",
+    "idleTimeout",
+    "gracePeriod",
+    "clockTolerance",
+    "previousKeys",
+    "store",
+    "storeTimeout",
+];
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct JsIssuerOptions {
+    issuer: Option<String>,
+    audience: Option<super::options::OneOrMany>,
+    access_ttl: Option<JsDuration>,
+    refresh_ttl: Option<JsDuration>,
+    session_lifetime: Option<JsDuration>,
+    idle_timeout: Option<JsDuration>,
+    grace_period: Option<JsDuration>,
+    clock_tolerance: Option<JsDuration>,
+    previous_keys: Option<Vec<serde_json::Value>>,
+    store_timeout: Option<f64>,
+}
+
+/// The RFC 6749 §5.1 token response body, as `startSession` and `refresh` resolve it.
+#[derive(Serialize)]
+struct TokenResponse<'a> {
+    access_token: &'a str,
+    token_type: &'static str,
+    expires_in: i64,
+    refresh_token: &'a str,
+    refresh_expires_in: i64,
+}
+
+fn token_response(pair: &TokenPair) -> JsResult<JsValue> {
+    to_js(&TokenResponse {
+        access_token: &pair.access_token,
+        token_type: "Bearer",
+        expires_in: pair.expires_in,
+        refresh_token: &pair.refresh_token,
+        refresh_expires_in: pair.refresh_expires_in,
+    })
+}
+
+/// A response as plain data, for the JS helpers that build a `Response` from it.
+#[derive(Serialize)]
+struct ResponseData<'a> {
+    status: u16,
+    headers: &'a [(String, String)],
+    body: &'a str,
+}
+
+pub(crate) fn response_data(response: &HttpResponse) -> JsResult<JsValue> {
+    to_js(&ResponseData {
+        status: response.status,
+        headers: &response.headers,
+        body: &response.body,
+    })
+}
+
+/// Issues, refreshes and revokes token pairs against a session store.
+///
+/// ```js
+/// const issuer = new Issuer(Key.fromJwk(JSON.parse(env.SIGNING_JWK)),
+///   Key.fromJwk(JSON.parse(env.REFRESH_JWK)),
+///   { issuer: "https://auth.example", audience: "api", store: new KvStore(env.SESSIONS) });
+/// const pair = await issuer.startSession("user-1", { role: "reader" });
+/// ```
+#[wasm_bindgen(js_name = Issuer)]
+pub struct JsIssuer {
+    inner: Rc<(Issuer, AnyStore)>,
+}
+
+fn seconds(value: Option<JsDuration>, name: &str, default: u64) -> JsResult<u64> {
+    value.map_or(Ok(default), |d| d.seconds(name))
+}
+
+#[wasm_bindgen(js_class = Issuer)]
+impl JsIssuer {
+    /// `signingKey` signs access tokens; `refreshKey` (an HMAC secret that never leaves the
+    /// server) MACs refresh tokens. Lifetimes are seconds or text ("15m"); defaults: access
+    /// 15 min, refresh 14 d, session 30 d, idle 14 d, grace 10 s. Without `store`, sessions
+    /// live in this isolate's memory.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(js_name = signingKey)] signing_key: &JsKey,
+        #[wasm_bindgen(js_name = refreshKey)] refresh_key: &JsKey,
+        #[wasm_bindgen(unchecked_param_type = "IssuerOptions")] options: JsValue,
+    ) -> JsResult<JsIssuer> {
+        reject_unknown(&options, ISSUER_OPTION_NAMES, "issuer options")?;
+        let js: JsIssuerOptions = serde_wasm_bindgen::from_value(options.clone())
+            .map_err(|err| invalid_options(format!("invalid issuer options: {err}")))?;
+        let defaults = SessionPolicy::default();
+        let policy = SessionPolicy {
+            access_ttl: seconds(js.access_ttl, "accessTtl", defaults.access_ttl)?,
+            refresh_ttl: seconds(js.refresh_ttl, "refreshTtl", defaults.refresh_ttl)?,
+            session_lifetime: seconds(js.session_lifetime, "sessionLifetime", defaults.session_lifetime)?,
+            idle_timeout: seconds(js.idle_timeout, "idleTimeout", defaults.idle_timeout)?,
+            grace_period: seconds(js.grace_period, "gracePeriod", defaults.grace_period)?,
+        };
+        let previous_keys = js
+            .previous_keys
+            .unwrap_or_default()
+            .iter()
+            .map(|jwk| Key::from_jwk(jwk, None, None))
+            .collect::<crate::Result<Vec<_>>>()
+            .map_err(error_to_js)?;
+        let config = IssuerConfig {
+            signing_key: signing_key.inner.clone(),
+            previous_keys,
+            refresh_key: refresh_key.inner.clone(),
+            issuer: js.issuer.ok_or_else(|| invalid_options("issuer is required"))?,
+            audience: js.audience.map(|a| a.into_vec()).unwrap_or_default(),
+            policy,
+            clock_tolerance: seconds(js.clock_tolerance, "clockTolerance", 0)?,
+        };
+        let issuer = Issuer::new(config).map_err(error_to_js)?;
+        let store = Reflect::get(&options, &"store".into())?;
+        let store = if store.is_undefined() || store.is_null() {
+            AnyStore::Memory(MemoryStore::new())
+        } else if store.is_object() {
+            let timeout_ms = js.store_timeout.unwrap_or(5000.0);
+            if !(timeout_ms.is_finite() && timeout_ms > 0.0) {
+                return Err(invalid_options("storeTimeout must be a positive number of milliseconds"));
+            }
+            AnyStore::Js { store, timeout_ms }
+        } else {
+            return Err(invalid_options("store must be an object with get, put and list"));
+        };
+        Ok(JsIssuer {
+            inner: Rc::new((issuer, store)),
+        })
+    }
+
+    /// Login: after the app has checked the credentials, start a session for `subject`.
+    /// `claims` are copied into every access token of the session.
+    #[wasm_bindgen(js_name = startSession, unchecked_return_type = "Promise<TokenResponse>")]
+    pub fn start_session(
+        &self,
+        subject: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "JWTPayload")] claims: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let options = options.unwrap_or(JsValue::UNDEFINED);
+            let now = now_from(&options)?;
+            let claims = object_from_js(claims.unwrap_or(JsValue::UNDEFINED), "claims")?;
+            let (issuer, store) = &*inner;
+            let pair = issuer
+                .start_session(store, &subject, claims, now)
+                .await
+                .map_err(error_to_js)?;
+            token_response(&pair)
+        })
+    }
+
+    /// Refresh with both tokens; rotates the refresh token. Rejects with `refresh_token_reused`
+    /// (session now revoked), `session_revoked`, `refresh_token_expired`, `tokens_mismatch`, ...
+    #[wasm_bindgen(unchecked_return_type = "Promise<TokenResponse>")]
+    pub fn refresh(
+        &self,
+        #[wasm_bindgen(js_name = accessToken)] access_token: String,
+        #[wasm_bindgen(js_name = refreshToken)] refresh_token: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
+            let (issuer, store) = &*inner;
+            let pair = issuer
+                .refresh(store, &access_token, &refresh_token, now)
+                .await
+                .map_err(error_to_js)?;
+            token_response(&pair)
+        })
+    }
+
+    /// Verifies an access token (stateless). Throws `token_expired` only for otherwise valid tokens.
+    #[wasm_bindgen(js_name = verifyAccess, unchecked_return_type = "VerifyResult")]
+    pub fn verify_access(
+        &self,
+        token: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
+    ) -> JsResult<JsValue> {
+        let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
+        let verified = self.inner.0.verify_access(token, now).map_err(error_to_js)?;
+        to_js(&VerifyResult {
+            payload: &verified.claims,
+            protected_header: &verified.header,
+        })
+    }
+
+    /// Revokes one session. Idempotent.
+    #[wasm_bindgen(js_name = revokeSession, unchecked_return_type = "Promise<void>")]
+    pub fn revoke_session(&self, subject: String, #[wasm_bindgen(js_name = sessionId)] session_id: String) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let (issuer, store) = &*inner;
+            issuer
+                .revoke_session(store, &subject, &session_id)
+                .await
+                .map_err(error_to_js)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Logout with the refresh token (its `exp` may have passed; its signature must be good).
+    #[wasm_bindgen(js_name = revokeByRefreshToken, unchecked_return_type = "Promise<void>")]
+    pub fn revoke_by_refresh_token(
+        &self,
+        #[wasm_bindgen(js_name = refreshToken)] refresh_token: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
+            let (issuer, store) = &*inner;
+            issuer
+                .revoke_by_refresh_token(store, &refresh_token, now)
+                .await
+                .map_err(error_to_js)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// "Log out everywhere": revokes every session of a subject; resolves to how many.
+    #[wasm_bindgen(js_name = revokeAll, unchecked_return_type = "Promise<number>")]
+    pub fn revoke_all(&self, subject: String) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let (issuer, store) = &*inner;
+            let count = issuer.revoke_all(store, &subject).await.map_err(error_to_js)?;
+            Ok(JsValue::from_f64(count as f64))
+        })
+    }
+
+    /// The public JWKS of the access-token keys (for other services that verify).
+    #[wasm_bindgen(unchecked_return_type = "JWKS")]
+    pub fn jwks(&self) -> JsResult<JsValue> {
+        to_js(&self.inner.0.access_keys().to_jwks().map_err(error_to_js)?)
+    }
+
+    /// `POST /auth/refresh` as data: parses the request (DESIGN.md §4), refreshes, and
+    /// resolves to the response to send (never rejects). Used by `handleRefresh`.
+    #[wasm_bindgen(js_name = refreshHttp, unchecked_return_type = "Promise<ResponseData>")]
+    pub fn refresh_http(
+        &self,
+        #[wasm_bindgen(js_name = contentType)] content_type: Option<String>,
+        authorization: Option<String>,
+        body: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
+            let (issuer, store) = &*inner;
+            let response = match http::parse_refresh_request(
+                content_type.as_deref(),
+                authorization.as_deref(),
+                &body,
+            ) {
+                Err(err) => http::grant_error(&err),
+                Ok(request) => match issuer
+                    .refresh(store, &request.access_token, &request.refresh_token, now)
+                    .await
+                {
+                    Ok(pair) => http::token_response(&pair),
+                    Err(err) => http::grant_error(&err),
+                },
+            };
+            response_data(&response)
+        })
+    }
+
+    /// Checks `Authorization: Bearer` on a protected request: `{ ok: true, payload, protectedHeader }`
+    /// or `{ ok: false, response }` with the 401 to send (the expired signal only for `token_expired`).
+    #[wasm_bindgen(js_name = authenticateHttp, unchecked_return_type = "AuthResult")]
+    pub fn authenticate_http(
+        &self,
+        authorization: Option<String>,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
+    ) -> JsResult<JsValue> {
+        let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
+        let Some(token) = authorization.as_deref().and_then(http::bearer_token) else {
+            return failure(&http::unauthorized_missing_token());
+        };
+        match self.inner.0.verify_access(token, now) {
+            Ok(verified) => to_js(&serde_json::json!({
+                "ok": true,
+                "payload": verified.claims,
+                "protectedHeader": verified.header,
+            })),
+            Err(err) => failure(&http::unauthorized(&err)),
+        }
+    }
+}
+
+fn failure(response: &HttpResponse) -> JsResult<JsValue> {
+    let result = js_sys::Object::new();
+    Reflect::set(&result, &"ok".into(), &JsValue::FALSE)?;
+    Reflect::set(&result, &"response".into(), &response_data(response)?)?;
+    Ok(result.into())
+}
+
+/// The client side of the contract: is this the expired signal (and only it)?
+///
+/// ```js
+/// if (isExpiredSignal(res.status, res.headers.get("www-authenticate"))) await refresh();
+/// ```
+#[wasm_bindgen(js_name = isExpiredSignal)]
+pub fn is_expired_signal(status: u16, #[wasm_bindgen(js_name = wwwAuthenticate)] www_authenticate: Option<String>) -> bool {
+    http::is_expired_signal(status, www_authenticate.as_deref())
+}
+
+/// The 401 response data for a verification failure code (for servers that verify with `Key`).
+#[wasm_bindgen(js_name = unauthorizedResponse, unchecked_return_type = "ResponseData")]
+pub fn unauthorized_response(#[wasm_bindgen(unchecked_param_type = "ErrorCode")] code: &str) -> JsResult<JsValue> {
+    let code = ErrorCode::parse(code).ok_or_else(|| invalid_options(format!("unknown error code {code:?}")))?;
+    response_data(&http::unauthorized(&Error::new(code, "")))
+}

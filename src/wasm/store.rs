@@ -1,0 +1,109 @@
+//! A JS object as a [`SessionStore`]: `get`, `put`, `list` returning promises.
+//! A throw, a rejection, a malformed answer or a timeout is `store_unavailable`.
+
+use crate::{Error, ErrorCode, MemoryStore, SessionStore, Stored};
+use js_sys::{Array, Function, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &JsValue, millis: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+fn unavailable(what: &str, detail: impl core::fmt::Debug) -> Error {
+    Error::new(
+        ErrorCode::StoreUnavailable,
+        format!("session store {what} failed: {detail:?}"),
+    )
+}
+
+/// The store of an issuer: Rust's in-memory one, or a JS object.
+pub(crate) enum AnyStore {
+    Memory(MemoryStore),
+    Js { store: JsValue, timeout_ms: f64 },
+}
+
+impl AnyStore {
+    async fn call(store: &JsValue, timeout_ms: f64, method: &str, args: &Array) -> Result<JsValue, Error> {
+        let function: Function = Reflect::get(store, &method.into())
+            .ok()
+            .and_then(|f| f.dyn_into().ok())
+            .ok_or_else(|| unavailable(method, "the store has no such method"))?;
+        let result = function
+            .apply(store, args)
+            .map_err(|err| unavailable(method, err))?;
+        let promise = Promise::resolve(&result);
+        // Race the call against a timer so that a hung backend cannot hang the request.
+        let mut timer = JsValue::UNDEFINED;
+        let timeout = Promise::new(&mut |_resolve, reject| {
+            let fire = Closure::once_into_js(move || {
+                let _ = reject.call1(&JsValue::NULL, &"timeout".into());
+            });
+            timer = set_timeout(&fire, timeout_ms);
+        });
+        let raced = Promise::race(&Array::of2(&promise, &timeout));
+        let outcome = JsFuture::from(raced).await;
+        clear_timeout(&timer);
+        outcome.map_err(|err| unavailable(method, err))
+    }
+}
+
+impl SessionStore for AnyStore {
+    async fn get(&self, sub: &str, sid: &str) -> Result<Option<Stored>, Error> {
+        let (store, timeout) = match self {
+            AnyStore::Memory(memory) => return memory.get(sub, sid).await,
+            AnyStore::Js { store, timeout_ms } => (store, *timeout_ms),
+        };
+        let found = Self::call(store, timeout, "get", &Array::of2(&sub.into(), &sid.into())).await?;
+        if found.is_null() || found.is_undefined() {
+            return Ok(None);
+        }
+        let value = Reflect::get(&found, &"value".into()).ok().and_then(|v| v.as_string());
+        let version = Reflect::get(&found, &"version".into()).ok().and_then(|v| v.as_f64());
+        match (value, version) {
+            (Some(value), Some(version)) if version >= 0.0 && version.fract() == 0.0 => Ok(Some(Stored {
+                value,
+                version: version as u64,
+            })),
+            _ => Err(unavailable("get", "expected { value: string, version: number } or null")),
+        }
+    }
+
+    async fn put(&self, sub: &str, sid: &str, value: &str, expected: Option<u64>, expires_at: i64) -> Result<bool, Error> {
+        let (store, timeout) = match self {
+            AnyStore::Memory(memory) => return memory.put(sub, sid, value, expected, expires_at).await,
+            AnyStore::Js { store, timeout_ms } => (store, *timeout_ms),
+        };
+        let args = Array::of5(
+            &sub.into(),
+            &sid.into(),
+            &value.into(),
+            &expected.map_or(JsValue::NULL, |v| JsValue::from_f64(v as f64)),
+            &JsValue::from_f64(expires_at as f64),
+        );
+        let written = Self::call(store, timeout, "put", &args).await?;
+        written
+            .as_bool()
+            .ok_or_else(|| unavailable("put", "expected a boolean"))
+    }
+
+    async fn list(&self, sub: &str) -> Result<Vec<String>, Error> {
+        let (store, timeout) = match self {
+            AnyStore::Memory(memory) => return memory.list(sub).await,
+            AnyStore::Js { store, timeout_ms } => (store, *timeout_ms),
+        };
+        let ids = Self::call(store, timeout, "list", &Array::of1(&sub.into())).await?;
+        if !Array::is_array(&ids) {
+            return Err(unavailable("list", "expected an array of strings"));
+        }
+        Array::from(&ids)
+            .iter()
+            .map(|id| id.as_string().ok_or_else(|| unavailable("list", "expected strings")))
+            .collect()
+    }
+}
