@@ -41,5 +41,5 @@ step "build the npm package"
 step "TypeScript consumer (tsc --strict)"
 (cd tests/js && npx --no-install tsc -p tsconfig.json)
 
-step "JS tests against the package (jose interop)"
+step "JS tests against the package (jose interop, workerd end-to-end, store faults)"
 (cd tests/js && node --test)

@@ -114,7 +114,11 @@ impl JsIssuer {
         let policy = SessionPolicy {
             access_ttl: seconds(js.access_ttl, "accessTtl", defaults.access_ttl)?,
             refresh_ttl: seconds(js.refresh_ttl, "refreshTtl", defaults.refresh_ttl)?,
-            session_lifetime: seconds(js.session_lifetime, "sessionLifetime", defaults.session_lifetime)?,
+            session_lifetime: seconds(
+                js.session_lifetime,
+                "sessionLifetime",
+                defaults.session_lifetime,
+            )?,
             idle_timeout: seconds(js.idle_timeout, "idleTimeout", defaults.idle_timeout)?,
             grace_period: seconds(js.grace_period, "gracePeriod", defaults.grace_period)?,
         };
@@ -129,7 +133,9 @@ impl JsIssuer {
             signing_key: signing_key.inner.clone(),
             previous_keys,
             refresh_key: refresh_key.inner.clone(),
-            issuer: js.issuer.ok_or_else(|| invalid_options("issuer is required"))?,
+            issuer: js
+                .issuer
+                .ok_or_else(|| invalid_options("issuer is required"))?,
             audience: js.audience.map(|a| a.into_vec()).unwrap_or_default(),
             policy,
             clock_tolerance: seconds(js.clock_tolerance, "clockTolerance", 0)?,
@@ -141,11 +147,15 @@ impl JsIssuer {
         } else if store.is_object() {
             let timeout_ms = js.store_timeout.unwrap_or(5000.0);
             if !(timeout_ms.is_finite() && timeout_ms > 0.0) {
-                return Err(invalid_options("storeTimeout must be a positive number of milliseconds"));
+                return Err(invalid_options(
+                    "storeTimeout must be a positive number of milliseconds",
+                ));
             }
             AnyStore::Js { store, timeout_ms }
         } else {
-            return Err(invalid_options("store must be an object with get, put and list"));
+            return Err(invalid_options(
+                "store must be an object with get, put and list",
+            ));
         };
         Ok(JsIssuer {
             inner: Rc::new((issuer, store)),
@@ -204,7 +214,11 @@ impl JsIssuer {
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> JsResult<JsValue> {
         let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
-        let verified = self.inner.0.verify_access(token, now).map_err(error_to_js)?;
+        let verified = self
+            .inner
+            .0
+            .verify_access(token, now)
+            .map_err(error_to_js)?;
         to_js(&VerifyResult {
             payload: &verified.claims,
             protected_header: &verified.header,
@@ -213,7 +227,11 @@ impl JsIssuer {
 
     /// Revokes one session. Idempotent.
     #[wasm_bindgen(js_name = revokeSession, unchecked_return_type = "Promise<void>")]
-    pub fn revoke_session(&self, subject: String, #[wasm_bindgen(js_name = sessionId)] session_id: String) -> Promise {
+    pub fn revoke_session(
+        &self,
+        subject: String,
+        #[wasm_bindgen(js_name = sessionId)] session_id: String,
+    ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let (issuer, store) = &*inner;
@@ -250,7 +268,10 @@ impl JsIssuer {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let (issuer, store) = &*inner;
-            let count = issuer.revoke_all(store, &subject).await.map_err(error_to_js)?;
+            let count = issuer
+                .revoke_all(store, &subject)
+                .await
+                .map_err(error_to_js)?;
             Ok(JsValue::from_f64(count as f64))
         })
     }
@@ -329,13 +350,19 @@ fn failure(response: &HttpResponse) -> JsResult<JsValue> {
 /// if (isExpiredSignal(res.status, res.headers.get("www-authenticate"))) await refresh();
 /// ```
 #[wasm_bindgen(js_name = isExpiredSignal)]
-pub fn is_expired_signal(status: u16, #[wasm_bindgen(js_name = wwwAuthenticate)] www_authenticate: Option<String>) -> bool {
+pub fn is_expired_signal(
+    status: u16,
+    #[wasm_bindgen(js_name = wwwAuthenticate)] www_authenticate: Option<String>,
+) -> bool {
     http::is_expired_signal(status, www_authenticate.as_deref())
 }
 
 /// The 401 response data for a verification failure code (for servers that verify with `Key`).
 #[wasm_bindgen(js_name = unauthorizedResponse, unchecked_return_type = "ResponseData")]
-pub fn unauthorized_response(#[wasm_bindgen(unchecked_param_type = "ErrorCode")] code: &str) -> JsResult<JsValue> {
-    let code = ErrorCode::parse(code).ok_or_else(|| invalid_options(format!("unknown error code {code:?}")))?;
+pub fn unauthorized_response(
+    #[wasm_bindgen(unchecked_param_type = "ErrorCode")] code: &str,
+) -> JsResult<JsValue> {
+    let code = ErrorCode::parse(code)
+        .ok_or_else(|| invalid_options(format!("unknown error code {code:?}")))?;
     response_data(&http::unauthorized(&Error::new(code, "")))
 }

@@ -29,7 +29,12 @@ pub(crate) enum AnyStore {
 }
 
 impl AnyStore {
-    async fn call(store: &JsValue, timeout_ms: f64, method: &str, args: &Array) -> Result<JsValue, Error> {
+    async fn call(
+        store: &JsValue,
+        timeout_ms: f64,
+        method: &str,
+        args: &Array,
+    ) -> Result<JsValue, Error> {
         let function: Function = Reflect::get(store, &method.into())
             .ok()
             .and_then(|f| f.dyn_into().ok())
@@ -59,24 +64,43 @@ impl SessionStore for AnyStore {
             AnyStore::Memory(memory) => return memory.get(sub, sid).await,
             AnyStore::Js { store, timeout_ms } => (store, *timeout_ms),
         };
-        let found = Self::call(store, timeout, "get", &Array::of2(&sub.into(), &sid.into())).await?;
+        let found =
+            Self::call(store, timeout, "get", &Array::of2(&sub.into(), &sid.into())).await?;
         if found.is_null() || found.is_undefined() {
             return Ok(None);
         }
-        let value = Reflect::get(&found, &"value".into()).ok().and_then(|v| v.as_string());
-        let version = Reflect::get(&found, &"version".into()).ok().and_then(|v| v.as_f64());
+        let value = Reflect::get(&found, &"value".into())
+            .ok()
+            .and_then(|v| v.as_string());
+        let version = Reflect::get(&found, &"version".into())
+            .ok()
+            .and_then(|v| v.as_f64());
         match (value, version) {
-            (Some(value), Some(version)) if version >= 0.0 && version.fract() == 0.0 => Ok(Some(Stored {
-                value,
-                version: version as u64,
-            })),
-            _ => Err(unavailable("get", "expected { value: string, version: number } or null")),
+            (Some(value), Some(version)) if version >= 0.0 && version.fract() == 0.0 => {
+                Ok(Some(Stored {
+                    value,
+                    version: version as u64,
+                }))
+            }
+            _ => Err(unavailable(
+                "get",
+                "expected { value: string, version: number } or null",
+            )),
         }
     }
 
-    async fn put(&self, sub: &str, sid: &str, value: &str, expected: Option<u64>, expires_at: i64) -> Result<bool, Error> {
+    async fn put(
+        &self,
+        sub: &str,
+        sid: &str,
+        value: &str,
+        expected: Option<u64>,
+        expires_at: i64,
+    ) -> Result<bool, Error> {
         let (store, timeout) = match self {
-            AnyStore::Memory(memory) => return memory.put(sub, sid, value, expected, expires_at).await,
+            AnyStore::Memory(memory) => {
+                return memory.put(sub, sid, value, expected, expires_at).await
+            }
             AnyStore::Js { store, timeout_ms } => (store, *timeout_ms),
         };
         let args = Array::of5(
@@ -103,7 +127,10 @@ impl SessionStore for AnyStore {
         }
         Array::from(&ids)
             .iter()
-            .map(|id| id.as_string().ok_or_else(|| unavailable("list", "expected strings")))
+            .map(|id| {
+                id.as_string()
+                    .ok_or_else(|| unavailable("list", "expected strings"))
+            })
             .collect()
     }
 }

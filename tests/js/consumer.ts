@@ -1,6 +1,16 @@
 // Compiled with `tsc --strict --noEmit` against the built package's types: every export
 // is used, and the types must be precise enough that no `any` is needed.
 import {
+  Issuer,
+  MemoryStore,
+  KvStore,
+  D1Store,
+  DurableObjectStore,
+  handleRefresh,
+  authenticate,
+  tokenResponse,
+  isExpiredSignal,
+  unauthorizedResponse,
   Key,
   KeySet,
   decodeUnverified,
@@ -8,6 +18,13 @@ import {
   isJwtRefreshError,
   parseDuration,
   type Algorithm,
+  type IssuerOptions,
+  type KvNamespaceLike,
+  type D1DatabaseLike,
+  type DurableObjectNamespaceLike,
+  type ResponseData,
+  type SessionStore,
+  type TokenResponse,
   type ErrorCode,
   type JWK,
   type JWKS,
@@ -71,3 +88,28 @@ Key.generate("none");
 key.verify(token, { audiance: "api" });
 
 void [exp, kid, headerAlg, privateJwk, thumbprint, canSign, keyAlg, keyKid, size, viaSet, decoded, seconds, codes];
+
+// The edge side.
+declare const kv: KvNamespaceLike;
+declare const d1: D1DatabaseLike;
+declare const durable: DurableObjectNamespaceLike;
+const stores: SessionStore[] = [new MemoryStore(), new KvStore(kv), new D1Store(d1, { table: "s" }), new DurableObjectStore(durable)];
+const issuerOptions: IssuerOptions = { issuer: "https://auth.example", audience: "api", accessTtl: "5m", store: stores[0]! };
+const issuer = new Issuer(key, Key.generate("HS256"), issuerOptions);
+async function edge(request: Request): Promise<Response> {
+  const pair: TokenResponse = await issuer.startSession("user-1", { role: "reader" });
+  const again: TokenResponse = await issuer.refresh(pair.access_token, pair.refresh_token, { currentDate: new Date() });
+  await issuer.revokeSession("user-1", "sid");
+  await issuer.revokeByRefreshToken(again.refresh_token);
+  const revoked: number = await issuer.revokeAll("user-1");
+  const checked: VerifyResult = issuer.verifyAccess(again.access_token);
+  const auth = authenticate(request, issuer);
+  if (!auth.ok) return auth.response;
+  const sub: string | undefined = auth.payload.sub;
+  const denied: ResponseData = unauthorizedResponse("token_expired");
+  const expired: boolean = isExpiredSignal(denied.status, denied.headers[0]?.[1]);
+  const published: JWKS = issuer.jwks();
+  void [revoked, checked, sub, expired, published];
+  return request.method === "POST" ? handleRefresh(request, issuer) : tokenResponse(pair);
+}
+void edge;
