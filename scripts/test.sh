@@ -35,8 +35,9 @@ step "wasm tests in headless Firefox"
 WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER="$(command -v geckodriver)" \
   cargo test --target wasm32-unknown-unknown --test wasm_api
 
-step "build the npm package"
+step "build the npm package (default, and with RSA verification for the RS256/PS256 interop)"
 ./scripts/build-pkg.sh
+./scripts/build-pkg.sh pkg-rsa --features rsa
 
 step "TypeScript consumer (tsc --strict)"
 (cd tests/js && npx --no-install tsc -p tsconfig.json)

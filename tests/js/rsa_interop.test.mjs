@@ -1,0 +1,52 @@
+// RS256 and PS256 (verify only, `rsa` feature): tokens jose signs verify here with the same
+// claims, and tamperings jose rejects are rejected here. Uses the rsa build in pkg-rsa/.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
+import * as jose from "jose";
+import { Key, isJwtRefreshError } from "../../pkg-rsa/node.js";
+
+const CLAIMS = { sub: "user-1", iss: "https://auth.example", aud: "api", roles: ["a"] };
+
+function ourCode(fn) {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(isJwtRefreshError(e));
+    return e.code;
+  }
+  return "accepted";
+}
+
+for (const alg of ["RS256", "PS256"]) {
+  test(`${alg}: signed by jose, verified here; tamperings rejected by both`, async () => {
+    const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true, modulusLength: 2048 });
+    const jwk = await jose.exportJWK(publicKey);
+    const token = await new jose.SignJWT(CLAIMS).setProtectedHeader({ alg }).setIssuedAt().setExpirationTime("5m").sign(privateKey);
+    const key = Key.fromJwk(jwk, { alg });
+    assert.equal(key.canSign, false);
+    const { payload } = key.verify(token, { algorithms: [alg], issuer: CLAIMS.iss, audience: "api" });
+    assert.deepEqual(payload, jose.decodeJwt(token));
+
+    const [h, p, s] = token.split(".");
+    const other = alg === "RS256" ? "PS256" : "RS256";
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const tamperings = [
+      `${h}.${p}.${s.slice(0, 10)}${s[10] === "A" ? "B" : "A"}${s.slice(11)}`,
+      `${b64({ alg: other })}.${p}.${s}`,
+      `${h}.${b64({ ...CLAIMS, sub: "admin" })}.${s}`,
+    ];
+    for (const bad of tamperings) {
+      await assert.rejects(jose.jwtVerify(bad, publicKey));
+      assert.notEqual(ourCode(() => key.verify(bad)), "accepted");
+    }
+  });
+}
+
+test("RSA keys are verify-only and must be 2048 bits or more", async () => {
+  assert.equal(ourCode(() => Key.generate("RS256")), "invalid_key");
+  // jose refuses to make keys this weak; node:crypto still can.
+  const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+  const weak = publicKey.export({ format: "jwk" });
+  assert.equal(ourCode(() => Key.fromJwk(weak, { alg: "RS256" })), "invalid_key");
+});
