@@ -1,5 +1,6 @@
 // Every entry point (node, browser, workerd) exports the same API, ready to use.
 export {
+  AuthClient,
   Issuer,
   isExpiredSignal,
   unauthorizedResponse,
@@ -11,6 +12,9 @@ export {
   isJwtRefreshError,
 } from "./jwt_refresh.js";
 export type {
+  AuthClientOptions,
+  AuthState,
+  TokenStorageOption,
   AuthResult,
   ClockOptions,
   IssuerOptions,

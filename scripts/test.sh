@@ -27,17 +27,30 @@ cargo test --quiet --all-features
 step "wasm tests in Node"
 cargo test --target wasm32-unknown-unknown --test wasm_api
 
-export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/support/webdriver.json"
-step "wasm tests in headless Chrome"
-WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="$(command -v chromedriver)" \
-  cargo test --target wasm32-unknown-unknown --test wasm_api
-step "wasm tests in headless Firefox"
-WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER="$(command -v geckodriver)" \
-  cargo test --target wasm32-unknown-unknown --test wasm_api
-
 step "build the npm package (default, and with RSA verification for the RS256/PS256 interop)"
 ./scripts/build-pkg.sh
 ./scripts/build-pkg.sh pkg-rsa --features rsa
+
+# The browser client's tests talk to a local auth server built on the package.
+server_port=${AUTH_TEST_PORT:-38917}
+export JWT_REFRESH_TEST_SERVER="http://127.0.0.1:$server_port"
+node tests/js/support/auth-server.mjs "$server_port" > target/auth-server.log 2>&1 &
+server_pid=$!
+trap 'kill $server_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  grep -q listening target/auth-server.log 2>/dev/null && break
+  kill -0 $server_pid 2>/dev/null || { cat target/auth-server.log; exit 1; }
+  sleep 0.1
+done
+
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/support/webdriver.json"
+export WASM_BINDGEN_TEST_TIMEOUT=120
+step "wasm tests in headless Chrome (API, storages, AuthClient)"
+WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="$(command -v chromedriver)" \
+  cargo test --target wasm32-unknown-unknown --test wasm_api --test wasm_browser
+step "wasm tests in headless Firefox (API, storages, AuthClient)"
+WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER="$(command -v geckodriver)" \
+  cargo test --target wasm32-unknown-unknown --test wasm_api --test wasm_browser
 
 step "TypeScript consumer (tsc --strict)"
 (cd tests/js && npx --no-install tsc -p tsconfig.json)

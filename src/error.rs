@@ -89,6 +89,8 @@ error_codes! {
     NetworkError => "network_error",
     /// An HTTP request does not follow the refresh contract.
     InvalidRequest => "invalid_request",
+    /// The client holds no tokens (log in first).
+    NotAuthenticated => "not_authenticated",
 }
 
 impl fmt::Display for ErrorCode {

@@ -20,6 +20,7 @@
 
 mod algorithm;
 mod claims;
+pub mod client;
 mod compact;
 mod decode;
 mod duration;

@@ -1,6 +1,7 @@
 //! The JS API: a thin `#[wasm_bindgen]` layer that converts values, calls the core and
 //! maps errors to real JS `Error`s with a stable `code`.
 
+mod browser;
 mod convert;
 mod error;
 mod issuer;
@@ -10,6 +11,7 @@ mod store;
 mod token;
 mod typescript;
 
+pub use browser::JsAuthClient;
 pub use error::{error_codes, is_jwt_refresh_error};
 pub use issuer::{is_expired_signal, unauthorized_response, JsIssuer};
 pub use key::{JsKey, JsKeySet};

@@ -173,6 +173,51 @@ export type AuthResult =
   | { ok: true; payload: JWTPayload; protectedHeader: ProtectedHeader }
   | { ok: false; response: ResponseData };
 
+/** Where the browser client keeps tokens. */
+export type TokenStorageOption =
+  | "memory"
+  | "localStorage"
+  | "sessionStorage"
+  | "indexedDB"
+  | {
+      get(key: string): Promise<string | null>;
+      set(key: string, value: string): Promise<void>;
+      remove(key: string): Promise<void>;
+    };
+
+/** Options of `AuthClient.create`. */
+export interface AuthClientOptions {
+  /** The token endpoint (DESIGN: POST, expired access token in Authorization, form body). */
+  refreshUrl: string;
+  /** Called with `{ refresh_token }` (JSON) on `logout()` to revoke the session server-side. */
+  logoutUrl?: string;
+  /** Default "memory" (nothing persists; tabs share through messages only). */
+  storage?: TokenStorageOption;
+  /** Prefix of every storage key, lock and channel name; default "jwt-refresh". */
+  namespace?: string;
+  /** Keep the access token in memory only; persist the refresh token. Default false. */
+  split?: boolean;
+  /** Refresh this long before expiry (server clock); default "30s". */
+  refreshMargin?: Duration;
+  /** Consecutive failed refresh attempts before giving up (then `error`); default 4. */
+  maxRefreshAttempts?: number;
+  /** Backoff after network errors, 429 and 5xx; default { baseMs: 500, maxMs: 30000 }. */
+  backoff?: { baseMs: number; maxMs: number };
+  /** Milliseconds to wait for the cross-tab lock before refreshing anyway; default 10000. */
+  lockTimeout?: number;
+  /** The fetch to use (default: globalThis.fetch). */
+  fetch?: typeof fetch;
+}
+
+/** The client's state at a glance (times are the server's clock, Unix seconds). */
+export interface AuthState {
+  status: "authenticated" | "refreshing" | "unauthenticated";
+  accessExpiresAt: number | null;
+  refreshExpiresAt: number | null;
+  /** server time - local time, seconds, measured from the access token's iat. */
+  clockSkew: number;
+}
+
 /** A verified (or, from `decodeUnverified`, merely decoded) token. */
 export interface VerifyResult {
   payload: JWTPayload;

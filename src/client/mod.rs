@@ -1,0 +1,9 @@
+//! The browser side's plain logic (DESIGN.md §6): what the token store keeps and where,
+//! the server-anchored clock, when to refresh, how to back off, when to give up.
+//! The I/O (storage APIs, fetch, locks, channels) is in `src/wasm/browser/`.
+
+mod policy;
+mod token_store;
+
+pub use policy::{ApiOutcome, Backoff, RefreshOutcome, RefreshPolicy, ServerClock};
+pub use token_store::{MemoryStorage, TokenSet, TokenStorage, TokenStore};

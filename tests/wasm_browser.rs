@@ -1,0 +1,406 @@
+//! The browser side in real browsers (headless Chrome and Firefox): every token storage,
+//! including a throwing one and a full quota, and every AuthClient path against a local
+//! auth server (tests/js/support/auth-server.mjs, started by scripts/test.sh).
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Function, Object, Promise, Reflect, JSON};
+use jwt_refresh::wasm::{is_jwt_refresh_error, JsAuthClient};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const SERVER: &str = match option_env!("JWT_REFRESH_TEST_SERVER") {
+    Some(url) => url,
+    None => "http://127.0.0.1:38917",
+};
+
+fn obj(json: &str) -> JsValue {
+    JSON::parse(json).expect("test JSON")
+}
+
+fn get(value: &JsValue, name: &str) -> JsValue {
+    Reflect::get(value, &name.into()).unwrap()
+}
+
+async fn wait(promise: Promise) -> Result<JsValue, JsValue> {
+    JsFuture::from(promise).await
+}
+
+async fn http(path: &str, method: &str, body: &str) -> JsValue {
+    let fetch: Function = get(&js_sys::global(), "fetch").dyn_into().unwrap();
+    let init = obj(&format!(r#"{{"method":"{method}"}}"#));
+    if method == "POST" {
+        Reflect::set(&init, &"body".into(), &body.into()).unwrap();
+    }
+    let response = wait(
+        fetch
+            .call2(&JsValue::NULL, &format!("{SERVER}{path}").into(), &init)
+            .unwrap()
+            .into(),
+    )
+    .await
+    .expect("the test server is not running (scripts/test.sh starts it)");
+    let json: Function = get(&response, "json").dyn_into().unwrap();
+    wait(json.call0(&response).unwrap().into())
+        .await
+        .unwrap_or(JsValue::NULL)
+}
+
+async fn reset(script: &str) {
+    http("/test/reset", "POST", "").await;
+    http("/test/script", "POST", script).await;
+}
+
+async fn stat(name: &str) -> f64 {
+    get(&http("/test/stats", "GET", "").await, name)
+        .as_f64()
+        .unwrap()
+}
+
+async fn login(user: &str) -> JsValue {
+    http("/auth/login", "POST", &format!(r#"{{"user":"{user}"}}"#)).await
+}
+
+async fn client_with(storage: JsValue, extra: &str) -> JsAuthClient {
+    let options = obj(&format!(
+        r#"{{"refreshUrl":"{SERVER}/auth/refresh","logoutUrl":"{SERVER}/auth/logout","namespace":"test-{}","backoff":{{"baseMs":20,"maxMs":100}}{extra}}}"#,
+        js_sys::Math::random().to_bits()
+    ));
+    Reflect::set(&options, &"storage".into(), &storage).unwrap();
+    JsAuthClient::open(options).await.expect("client")
+}
+
+async fn logged_in(storage: &str, extra: &str) -> JsAuthClient {
+    let client = client_with(storage.into(), extra).await;
+    wait(client.set_tokens(login("alice").await)).await.unwrap();
+    client
+}
+
+fn code_of(err: JsValue) -> String {
+    assert!(is_jwt_refresh_error(&err), "not a JwtRefreshError: {err:?}");
+    get(&err, "code").as_string().unwrap()
+}
+
+/// Resolves with the detail of the next `event`.
+fn next_event(client: &JsAuthClient, event: &str) -> Promise {
+    let mut resolve_slot = None;
+    let promise = Promise::new(&mut |resolve, _| resolve_slot = Some(resolve));
+    client.on(event.into(), resolve_slot.unwrap()).unwrap();
+    promise
+}
+
+async fn api(client: &JsAuthClient) -> (u16, JsValue) {
+    let response = wait(client.fetch(format!("{SERVER}/api/data").into(), None))
+        .await
+        .unwrap();
+    let status = get(&response, "status").as_f64().unwrap() as u16;
+    let json: Function = get(&response, "json").dyn_into().unwrap();
+    (
+        status,
+        wait(json.call0(&response).unwrap().into())
+            .await
+            .unwrap_or(JsValue::NULL),
+    )
+}
+
+fn status(client: &JsAuthClient) -> String {
+    get(&client.state(), "status").as_string().unwrap()
+}
+
+fn storage_item(kind: &str, key: &str) -> Option<String> {
+    let storage = get(&js_sys::global(), kind);
+    let get_item: Function = get(&storage, "getItem").dyn_into().unwrap();
+    get_item.call1(&storage, &key.into()).unwrap().as_string()
+}
+
+#[wasm_bindgen_test]
+async fn every_storage_keeps_tokens_across_clients_and_logout_clears_them() {
+    reset("{}").await;
+    for storage in ["localStorage", "sessionStorage", "indexedDB"] {
+        let namespace = format!("persist-{storage}");
+        let options = format!(r#","namespace":"{namespace}""#);
+        let first = client_with(
+            storage.into(),
+            &options.replace(r#","namespace""#, r#","split":false,"namespace""#),
+        )
+        .await;
+        wait(first.set_tokens(login("bob").await)).await.unwrap();
+        // A second client (a reload, or another tab) finds the same tokens.
+        let second = client_with(storage.into(), &options).await;
+        assert_eq!(status(&second), "authenticated", "{storage}");
+        let (code, body) = api(&second).await;
+        assert_eq!(
+            (code, get(&body, "sub").as_string().unwrap()),
+            (200, "bob".into()),
+            "{storage}"
+        );
+        wait(second.logout()).await.unwrap();
+        let third = client_with(storage.into(), &options).await;
+        assert_eq!(status(&third), "unauthenticated", "{storage}");
+        for c in [first, second, third] {
+            c.close();
+        }
+    }
+    // Memory keeps nothing across clients.
+    let memory = logged_in("memory", "").await;
+    assert_eq!(status(&memory), "authenticated");
+    let fresh = client_with("memory".into(), "").await;
+    assert_eq!(status(&fresh), "unauthenticated");
+}
+
+#[wasm_bindgen_test]
+async fn a_custom_async_storage_is_used_through_its_methods() {
+    let backing = Object::new();
+    let storage: JsValue = js_sys::eval(
+        "(backing => ({ get: async k => backing[k] ?? null, set: async (k, v) => { backing[k] = v }, remove: async k => { delete backing[k] } }))",
+    )
+    .unwrap()
+    .unchecked_into::<Function>()
+    .call1(&JsValue::NULL, &backing)
+    .unwrap();
+    let client = client_with(storage.clone(), r#","namespace":"custom""#).await;
+    wait(client.set_tokens(login("carol").await)).await.unwrap();
+    let saved = get(&backing, "custom:tokens").as_string().unwrap();
+    assert!(saved.contains("refreshToken"));
+    let again = client_with(storage, r#","namespace":"custom""#).await;
+    assert_eq!(status(&again), "authenticated");
+}
+
+#[wasm_bindgen_test]
+async fn split_placement_persists_the_refresh_token_only() {
+    let client = client_with(
+        "localStorage".into(),
+        r#","namespace":"split","split":true"#,
+    )
+    .await;
+    let tokens = login("dave").await;
+    wait(client.set_tokens(tokens.clone())).await.unwrap();
+    let stored = storage_item("localStorage", "split:tokens").unwrap();
+    let access = get(&tokens, "access_token").as_string().unwrap();
+    let refresh = get(&tokens, "refresh_token").as_string().unwrap();
+    assert!(!stored.contains(&access), "the access token was persisted");
+    assert!(stored.contains(&refresh));
+    assert_eq!(
+        api(&client).await.0,
+        200,
+        "the access token is still used from memory"
+    );
+    wait(client.logout()).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_storage_and_a_full_quota_are_typed_errors() {
+    let throwing: JsValue = js_sys::eval(
+        "({ get: async () => null, set: async () => { throw new Error('disk on fire') }, remove: async () => {} })",
+    )
+    .unwrap();
+    let client = client_with(throwing, "").await;
+    let err = wait(client.set_tokens(login("erin").await))
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(err), "storage_unavailable");
+
+    let quota: JsValue = js_sys::eval(
+        "({ get: async () => null, set: async () => { throw new DOMException('full', 'QuotaExceededError') }, remove: async () => {} })",
+    )
+    .unwrap();
+    let client = client_with(quota, "").await;
+    assert_eq!(
+        code_of(
+            wait(client.set_tokens(login("erin").await))
+                .await
+                .unwrap_err()
+        ),
+        "storage_quota_exceeded"
+    );
+
+    // The real thing: fill localStorage until the browser refuses, then save tokens.
+    js_sys::eval(
+        "localStorage.clear(); { const chunk = 'x'.repeat(256 * 1024); let i = 0;
+          try { for (;;) localStorage.setItem('filler-' + i++, chunk); } catch {}
+          try { for (;;) localStorage.setItem('filler-small-' + i++, 'x'.repeat(64)); } catch {} }",
+    )
+    .unwrap();
+    let client = client_with("localStorage".into(), r#","namespace":"quota""#).await;
+    let result = wait(client.set_tokens(login("erin").await)).await;
+    js_sys::eval("localStorage.clear()").unwrap();
+    assert_eq!(code_of(result.unwrap_err()), "storage_quota_exceeded");
+
+    // Bad storage options are refused up front.
+    let bad = JsAuthClient::open(obj(&format!(
+        r#"{{"refreshUrl":"{SERVER}/x","storage":"cookies"}}"#
+    )))
+    .await;
+    assert_eq!(code_of(bad.err().unwrap()), "invalid_options");
+    let bad = JsAuthClient::open(obj(&format!(
+        r#"{{"refreshUrl":"{SERVER}/x","storage":{{"get":1}}}}"#
+    )))
+    .await;
+    assert_eq!(code_of(bad.err().unwrap()), "invalid_options");
+}
+
+#[wasm_bindgen_test]
+async fn fetch_attaches_the_token_and_refreshes_once_on_the_expired_signal() {
+    reset(r#"{"api":["expired"]}"#).await;
+    let client = logged_in("memory", "").await;
+    let refreshed = next_event(&client, "refresh");
+    let (code, body) = api(&client).await;
+    assert_eq!(
+        (code, get(&body, "sub").as_string().unwrap()),
+        (200, "alice".into())
+    );
+    assert_eq!(
+        get(&wait(refreshed).await.unwrap(), "source")
+            .as_string()
+            .unwrap(),
+        "this-tab"
+    );
+    assert_eq!(
+        (stat("refreshRequests").await, stat("apiRequests").await),
+        (1.0, 2.0)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn any_other_401_is_delivered_without_refreshing() {
+    reset(r#"{"api":["invalid"]}"#).await;
+    let client = logged_in("memory", "").await;
+    let (code, body) = api(&client).await;
+    assert_eq!(
+        (code, get(&body, "error").as_string().unwrap()),
+        (401, "invalid_signature".into())
+    );
+    assert_eq!(stat("refreshRequests").await, 0.0);
+    assert_eq!(status(&client), "authenticated");
+}
+
+#[wasm_bindgen_test]
+async fn the_expired_signal_right_after_a_refresh_logs_out() {
+    reset(r#"{"api":["expired","expired"]}"#).await;
+    let client = logged_in("memory", "").await;
+    let logout = next_event(&client, "logout");
+    let (code, _) = api(&client).await;
+    assert_eq!(code, 401);
+    assert_eq!(
+        get(&wait(logout).await.unwrap(), "reason")
+            .as_string()
+            .unwrap(),
+        "expired_after_refresh"
+    );
+    assert_eq!(status(&client), "unauthenticated");
+    assert_eq!(stat("refreshRequests").await, 1.0, "no loop");
+}
+
+#[wasm_bindgen_test]
+async fn network_errors_and_429_back_off_then_succeed() {
+    reset(r#"{"refresh":["network","429","503"]}"#).await;
+    let client = logged_in("memory", r#","maxRefreshAttempts":5"#).await;
+    wait(client.refresh()).await.unwrap();
+    assert_eq!(
+        (
+            stat("refreshRequests").await,
+            stat("refreshSuccesses").await
+        ),
+        (4.0, 1.0)
+    );
+    assert_eq!(status(&client), "authenticated");
+}
+
+#[wasm_bindgen_test]
+async fn bounded_attempts_keep_the_tokens_and_report_an_error() {
+    reset(r#"{"refresh":["503","503","503","503","503"]}"#).await;
+    let client = logged_in("memory", r#","maxRefreshAttempts":3"#).await;
+    let error = next_event(&client, "error");
+    let err = wait(client.refresh()).await.unwrap_err();
+    assert_eq!(code_of(err), "network_error");
+    assert_eq!(
+        get(&wait(error).await.unwrap(), "code")
+            .as_string()
+            .unwrap(),
+        "network_error"
+    );
+    assert_eq!(
+        stat("refreshRequests").await,
+        3.0,
+        "exactly maxRefreshAttempts"
+    );
+    assert_eq!(
+        status(&client),
+        "authenticated",
+        "a flaky network is not a logout"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_rejected_refresh_logs_out_and_clears_storage() {
+    reset(r#"{"refresh":["reject"]}"#).await;
+    let client = logged_in("localStorage", r#","namespace":"rejected""#).await;
+    assert!(storage_item("localStorage", "rejected:tokens").is_some());
+    let logout = next_event(&client, "logout");
+    assert_eq!(
+        code_of(wait(client.refresh()).await.unwrap_err()),
+        "session_revoked"
+    );
+    assert_eq!(
+        get(&wait(logout).await.unwrap(), "reason")
+            .as_string()
+            .unwrap(),
+        "session_revoked"
+    );
+    assert_eq!(storage_item("localStorage", "rejected:tokens"), None);
+    assert_eq!(status(&client), "unauthenticated");
+}
+
+#[wasm_bindgen_test]
+async fn concurrent_callers_share_one_refresh() {
+    reset("{}").await;
+    let client = logged_in("memory", "").await;
+    let calls: Vec<Promise> = (0..5).map(|_| client.refresh()).collect();
+    for call in calls {
+        wait(call).await.unwrap();
+    }
+    assert_eq!(stat("refreshRequests").await, 1.0);
+}
+
+#[wasm_bindgen_test]
+async fn proactive_refresh_happens_before_expiry_on_the_server_clock() {
+    reset("{}").await;
+    let client = client_with(
+        "memory".into(),
+        &format!(r#","refreshMargin":"1s","refreshUrl":"{SERVER}/auth/refresh?short=1""#),
+    )
+    .await;
+    wait(client.set_tokens(http("/auth/login?short=1", "POST", r#"{"user":"frank"}"#).await))
+        .await
+        .unwrap();
+    let before = get(&client.state(), "accessExpiresAt").as_f64().unwrap();
+    // The server's access TTL is a few seconds; the timer fires without any request.
+    let detail = wait(next_event(&client, "refresh")).await.unwrap();
+    assert!(get(&detail, "accessExpiresAt").as_f64().unwrap() > before);
+    assert_eq!(stat("refreshRequests").await, 1.0);
+    assert_eq!(stat("apiRequests").await, 0.0);
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn logging_out_without_tokens_and_unknown_events_are_handled() {
+    let client = client_with("memory".into(), "").await;
+    assert_eq!(
+        code_of(wait(client.refresh()).await.unwrap_err()),
+        "not_authenticated"
+    );
+    assert!(wait(client.get_access_token()).await.unwrap().is_null());
+    wait(client.logout()).await.unwrap();
+    assert_eq!(
+        code_of(
+            client
+                .on("change".into(), Function::new_no_args(""))
+                .err()
+                .unwrap()
+        ),
+        "invalid_options"
+    );
+}
