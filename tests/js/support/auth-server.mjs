@@ -5,6 +5,8 @@
 //   refresh steps: "network" (drop the connection), "429", "503", "reject" (400 invalid_grant)
 //   api steps: "expired" (the expired signal), "invalid" (a 401 that is not the expired signal)
 import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { Issuer, Key, MemoryStore, unauthorizedResponse } from "../../../pkg/node.js";
 
 const port = Number(process.argv[2] ?? 0);
@@ -19,6 +21,25 @@ const issuers = { long: issuerWith("10m"), short: issuerWith(process.env.SHORT_A
 
 let script = { refresh: [], api: [] };
 let stats = { refreshRequests: 0, refreshSuccesses: 0, apiRequests: 0 };
+
+// Static files on the same origin as the API, for pages that load the package.
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const STATIC = { "/pkg/": `${ROOT}pkg/`, "/app/": `${ROOT}tests/js/support/app/` };
+const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html", ".json": "application/json" };
+
+async function serveStatic(res, pathname) {
+  const prefix = Object.keys(STATIC).find((p) => pathname.startsWith(p));
+  const rest = pathname.slice(prefix.length);
+  if (rest.split("/").some((part) => part === ".." || part.startsWith("."))) return send(res, 404, { error: "not_found" });
+  try {
+    const body = await readFile(STATIC[prefix] + rest);
+    const type = TYPES[rest.slice(rest.lastIndexOf("."))] ?? "application/octet-stream";
+    res.writeHead(200, { "content-type": type, "cache-control": "no-store" });
+    return res.end(body);
+  } catch {
+    return send(res, 404, { error: "not_found" });
+  }
+}
 
 const CORS = {
   "access-control-allow-origin": "*",
@@ -53,6 +74,9 @@ const server = createServer(async (req, res) => {
     const url = new URL(req.url, "http://127.0.0.1");
     const issuer = url.searchParams.has("short") ? issuers.short : issuers.long;
     if (req.method === "OPTIONS") return send(res, 204, "");
+    if (req.method === "GET" && Object.keys(STATIC).some((p) => url.pathname.startsWith(p))) {
+      return serveStatic(res, url.pathname);
+    }
     const body = await readBody(req);
     switch (url.pathname) {
       case "/test/reset":

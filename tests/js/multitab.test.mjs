@@ -1,0 +1,149 @@
+// Five real tabs (playwright-core driving Debian's Chromium, one browser profile) whose
+// access tokens expire at the same moment: exactly one refresh reaches the server, every tab
+// continues with the new token, nobody is logged out. Then one logout logs out every tab,
+// and a stale tab's refresh token inside the grace window does not revoke the session.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { chromium } from "playwright-core";
+
+let server;
+let base;
+let browser;
+let context;
+
+async function post(path, body = {}) {
+  const res = await fetch(new URL(path, base), { method: "POST", body: JSON.stringify(body) });
+  return res.json();
+}
+const stats = async () => (await fetch(new URL("/test/stats", base))).json();
+
+/** Polls `check` (bounded in count and time) until it returns true. */
+async function until(check, what, { tries = 150, everyMs = 100 } = {}) {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
+before(async () => {
+  server = spawn(process.execPath, ["support/auth-server.mjs", "0"], {
+    env: { ...process.env, SHORT_ACCESS_TTL: "8s" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [line] = await once(server.stdout, "data");
+  base = line.toString().match(/http:\/\/[\d.:]+/)[0];
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run",
+           // Background tabs must keep their timers running at full speed for this test.
+           "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+           "--disable-backgrounding-occluded-windows"],
+  });
+  context = await browser.newContext();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+async function openTabs(count, ns) {
+  const pages = [];
+  for (let i = 0; i < count; i++) {
+    const page = await context.newPage();
+    page.on("pageerror", (e) => console.error(`tab ${i}:`, e));
+    await page.goto(new URL(`/app/index.html?ns=${ns}`, base).href);
+    await page.waitForFunction(() => window.ready === true);
+    pages.push(page);
+  }
+  return pages;
+}
+
+const events = (page, type) => page.evaluate((t) => window.events.filter((e) => e.type === t), type);
+
+test("five tabs, one expiry moment: one refresh request, every tab continues", async () => {
+  await post("/test/reset");
+  const [first] = await openTabs(1, "five");
+  await first.evaluate(async () => {
+    const res = await fetch("/auth/login?short=1", { method: "POST", body: JSON.stringify({ user: "multi" }) });
+    await window.auth.setTokens(await res.json());
+  });
+  const pages = [first, ...(await openTabs(4, "five"))];
+  const expiries = await Promise.all(pages.map((p) => p.evaluate(() => window.auth.state.accessExpiresAt)));
+  assert.equal(new Set(expiries).size, 1, "all tabs hold the same access token expiry");
+  assert.equal((await stats()).refreshRequests, 0);
+
+  // Every tab's proactive timer fires at the same moment; wait until every tab has moved on.
+  await until(
+    async () => (await Promise.all(pages.map((p) => events(p, "refresh")))).every((e) => e.length >= 1),
+    "every tab to get the new tokens",
+  );
+  const after = await stats();
+  assert.equal(after.refreshRequests, 1, "exactly one refresh request reached the server");
+  assert.equal(after.refreshSuccesses, 1);
+  const newExpiries = await Promise.all(pages.map((p) => p.evaluate(() => window.auth.state.accessExpiresAt)));
+  assert.equal(new Set(newExpiries).size, 1);
+  assert.ok(newExpiries[0] > expiries[0]);
+  const sources = await Promise.all(pages.map(async (p) => (await events(p, "refresh")).map((e) => e.source)));
+  assert.equal(sources.flat().filter((s) => s === "this-tab").length, 1, "one tab refreshed, the others adopted");
+
+  // Every tab calls the API with the new token; nobody was logged out.
+  for (const page of pages) {
+    const status = await page.evaluate(async () => (await window.auth.fetch("/api/data")).status);
+    assert.equal(status, 200);
+    assert.deepEqual(await events(page, "logout"), []);
+    assert.deepEqual(await events(page, "error"), []);
+  }
+  assert.equal((await stats()).refreshRequests, 1);
+
+  // Logout in one tab logs out all of them, once each.
+  await pages[2].evaluate(() => window.auth.logout());
+  await until(
+    async () => (await Promise.all(pages.map((p) => events(p, "logout")))).every((e) => e.length === 1),
+    "every tab to log out",
+  );
+  for (const page of pages) {
+    assert.equal(await page.evaluate(() => window.auth.state.status), "unauthenticated");
+    assert.equal(await page.evaluate(() => localStorage.getItem("five:tokens")), null);
+  }
+  await new Promise((r) => setTimeout(r, 300));
+  for (const page of pages) assert.equal((await events(page, "logout")).length, 1, "exactly one logout event");
+  for (const page of pages) await page.close();
+});
+
+test("a stale tab's refresh token inside the grace window does not revoke the session", async () => {
+  await post("/test/reset");
+  const [fresh, stale] = await openTabs(2, "stale");
+  await fresh.evaluate(async () => {
+    const res = await fetch("/auth/login", { method: "POST", body: JSON.stringify({ user: "stale" }) });
+    await window.auth.setTokens(await res.json());
+  });
+  await until(async () => (await stale.evaluate(() => window.auth.state.status)) === "authenticated", "the stale tab to see the login");
+  // The stale tab remembers the pair as it was, then the fresh tab rotates it.
+  const old = await stale.evaluate(() => JSON.parse(localStorage.getItem("stale:tokens")));
+  await fresh.evaluate(() => window.auth.refresh());
+  const current = await fresh.evaluate(() => JSON.parse(localStorage.getItem("stale:tokens")));
+  assert.notEqual(current.refreshToken, old.refreshToken);
+  // The stale tab presents the old refresh token within the grace window.
+  const answer = await stale.evaluate(async ({ old }) => {
+    const res = await fetch("/auth/refresh", {
+      method: "POST",
+      headers: { authorization: `Bearer ${old.accessToken}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: old.refreshToken }),
+    });
+    return { status: res.status, body: await res.json() };
+  }, { old });
+  assert.equal(answer.status, 200);
+  assert.equal(answer.body.refresh_token, current.refreshToken, "the same current refresh token");
+  // The session lives on: both tabs can still call the API and refresh.
+  for (const page of [fresh, stale]) {
+    assert.equal(await page.evaluate(async () => (await window.auth.fetch("/api/data")).status), 200);
+  }
+  await fresh.evaluate(() => window.auth.refresh());
+  assert.deepEqual(await events(fresh, "logout"), []);
+  assert.deepEqual(await events(stale, "logout"), []);
+});
