@@ -404,3 +404,69 @@ async fn logging_out_without_tokens_and_unknown_events_are_handled() {
         "invalid_options"
     );
 }
+
+/// Tokens from a server whose clock is an hour ahead of this browser's.
+fn skewed_tokens(key: &jwt_refresh::wasm::JsKey, ttl: u32) -> JsValue {
+    let ahead = js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now() + 3_600_000.0));
+    let options = |typ: &str, ttl: u32| {
+        let o = obj(&format!(
+            r#"{{"typ":"{typ}","expiresIn":{ttl},"subject":"skew"}}"#
+        ));
+        Reflect::set(&o, &"currentDate".into(), &ahead).unwrap();
+        Some(o)
+    };
+    let access = key
+        .sign(obj(r#"{"sid":"s"}"#), options("at+jwt", ttl))
+        .unwrap();
+    let refresh = key
+        .sign(obj(r#"{"sid":"s"}"#), options("rt+jwt", 3600))
+        .unwrap();
+    obj(&format!(
+        r#"{{"access_token":"{access}","refresh_token":"{refresh}","token_type":"Bearer","expires_in":{ttl},"refresh_expires_in":3600}}"#
+    ))
+}
+
+#[wasm_bindgen_test]
+async fn the_clock_is_anchored_on_the_servers_iat() {
+    let key = jwt_refresh::wasm::JsKey::generate("HS256", None).unwrap();
+    let calls = js_sys::Array::new();
+    let next = skewed_tokens(&key, 6);
+    let fake_fetch: Function = js_sys::eval(
+        "((calls, next) => async (url, init) => { calls.push(String(url)); return new Response(JSON.stringify(next), { status: 200, headers: { 'content-type': 'application/json' } }) })",
+    )
+    .unwrap()
+    .unchecked_into::<Function>()
+    .call2(&JsValue::NULL, &calls, &next)
+    .unwrap()
+    .unchecked_into();
+    let options = obj(r#"{"refreshUrl":"https://auth.invalid/refresh","namespace":"skew"}"#);
+    Reflect::set(&options, &"fetch".into(), &fake_fetch).unwrap();
+    let client = JsAuthClient::open(options).await.unwrap();
+    wait(client.set_tokens(skewed_tokens(&key, 6)))
+        .await
+        .unwrap();
+    let skew = get(&client.state(), "clockSkew").as_f64().unwrap();
+    assert!((skew - 3600.0).abs() < 5.0, "skew {skew}");
+    // An hour "in the future" locally, but fresh on the server's clock: no refresh needed.
+    assert!(wait(client.get_access_token()).await.unwrap().is_string());
+    assert_eq!(calls.length(), 0);
+    // The proactive refresh fires on the server's clock (half of a 6 s life), not in an hour.
+    let deadline = Promise::new(&mut |_, reject| {
+        let window = js_sys::global();
+        let set_timeout: Function = get(&window, "setTimeout").dyn_into().unwrap();
+        set_timeout
+            .call2(
+                &window,
+                &reject.bind1(&JsValue::NULL, &"no proactive refresh within 15 s".into()),
+                &JsValue::from_f64(15_000.0),
+            )
+            .unwrap();
+    });
+    let refreshed = Promise::race(&js_sys::Array::of2(
+        &next_event(&client, "refresh"),
+        &deadline,
+    ));
+    wait(refreshed).await.unwrap();
+    assert_eq!(calls.length(), 1);
+    client.close();
+}

@@ -1,6 +1,7 @@
 // Compiled with `tsc --strict --noEmit` against the built package's types: every export
 // is used, and the types must be precise enough that no `any` is needed.
 import {
+  AuthClient,
   Issuer,
   MemoryStore,
   KvStore,
@@ -19,6 +20,8 @@ import {
   parseDuration,
   type Algorithm,
   type IssuerOptions,
+  type AuthClientOptions,
+  type AuthState,
   type KvNamespaceLike,
   type D1DatabaseLike,
   type DurableObjectNamespaceLike,
@@ -113,3 +116,21 @@ async function edge(request: Request): Promise<Response> {
   return request.method === "POST" ? handleRefresh(request, issuer) : tokenResponse(pair);
 }
 void edge;
+
+// The browser side.
+async function browser(): Promise<void> {
+  const options: AuthClientOptions = { refreshUrl: "/auth/refresh", storage: "localStorage", split: true, refreshMargin: "30s" };
+  const auth: AuthClient = await AuthClient.create(options);
+  const off: () => void = auth.on("logout", (detail) => void detail["reason"]);
+  await auth.setTokens(await (await fetch("/auth/login", { method: "POST" })).json());
+  const response: Response = await auth.fetch("/api/me", { method: "GET" });
+  const token: string | null = await auth.getAccessToken();
+  await auth.refresh();
+  const state: AuthState = auth.state;
+  const status: "authenticated" | "refreshing" | "unauthenticated" = state.status;
+  await auth.logout();
+  off();
+  auth.close();
+  void [response, token, status];
+}
+void browser;

@@ -51,12 +51,12 @@ after(async () => {
   server?.kill();
 });
 
-async function openTabs(count, ns) {
+async function openTabs(count, ns, extra = "") {
   const pages = [];
   for (let i = 0; i < count; i++) {
     const page = await context.newPage();
     page.on("pageerror", (e) => console.error(`tab ${i}:`, e));
-    await page.goto(new URL(`/app/index.html?ns=${ns}`, base).href);
+    await page.goto(new URL(`/app/index.html?ns=${ns}${extra}`, base).href);
     await page.waitForFunction(() => window.ready === true);
     pages.push(page);
   }
@@ -65,16 +65,24 @@ async function openTabs(count, ns) {
 
 const events = (page, type) => page.evaluate((t) => window.events.filter((e) => e.type === t), type);
 
-test("five tabs, one expiry moment: one refresh request, every tab continues", async () => {
+for (const [label, extra] of [["Web Locks", ""], ["no Web Locks: localStorage lock", "&nolocks"]]) test(`five tabs, one expiry moment (${label}): one refresh request, every tab continues`, async () => {
   await post("/test/reset");
-  const [first] = await openTabs(1, "five");
+  const ns = extra ? "five-nolocks" : "five";
+  // All tabs are open before the login, so that how long they take to load cannot matter.
+  const pages = await openTabs(5, ns, extra);
+  const [first] = pages;
+  if (extra) assert.equal(await first.evaluate(() => navigator.locks), undefined);
   await first.evaluate(async () => {
     const res = await fetch("/auth/login?short=1", { method: "POST", body: JSON.stringify({ user: "multi" }) });
     await window.auth.setTokens(await res.json());
   });
-  const pages = [first, ...(await openTabs(4, "five"))];
+  await until(
+    async () => (await Promise.all(pages.map((p) => p.evaluate(() => window.auth.state.status)))).every((s) => s === "authenticated"),
+    "every tab to receive the login",
+  );
   const expiries = await Promise.all(pages.map((p) => p.evaluate(() => window.auth.state.accessExpiresAt)));
   assert.equal(new Set(expiries).size, 1, "all tabs hold the same access token expiry");
+  await Promise.all(pages.map((p) => p.evaluate(() => (window.events = []))));
   assert.equal((await stats()).refreshRequests, 0);
 
   // Every tab's proactive timer fires at the same moment; wait until every tab has moved on.
@@ -108,7 +116,7 @@ test("five tabs, one expiry moment: one refresh request, every tab continues", a
   );
   for (const page of pages) {
     assert.equal(await page.evaluate(() => window.auth.state.status), "unauthenticated");
-    assert.equal(await page.evaluate(() => localStorage.getItem("five:tokens")), null);
+    assert.equal(await page.evaluate((k) => localStorage.getItem(k), `${ns}:tokens`), null);
   }
   await new Promise((r) => setTimeout(r, 300));
   for (const page of pages) assert.equal((await events(page, "logout")).length, 1, "exactly one logout event");

@@ -792,6 +792,7 @@ impl JsAuthClient {
     }
 
     /// Listens to `refresh`, `logout` or `error`; returns a function that stops listening.
+    #[wasm_bindgen(unchecked_return_type = "() => void")]
     pub fn on(
         &self,
         #[wasm_bindgen(unchecked_param_type = "\"refresh\" | \"logout\" | \"error\"")]
