@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The main job: build the package and run the demo (installs what is missing first).
+# The main job: build the package and start the demo (an SPA and its Worker, run by workerd
+# via Miniflare on 127.0.0.1). Prints the URL to open. PORT=... to choose the port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 ./scripts/setup.sh build
 ./scripts/build-pkg.sh
-node www/quickstart.mjs
+exec node www/serve.mjs "${PORT:-8787}"

@@ -1,0 +1,70 @@
+// Runs the demo on this machine: the Worker (www/worker.js) in workerd via Miniflare, with a
+// local Durable Object for sessions, and the SPA plus the built package served next to it.
+//   node www/serve.mjs [port]        (default 8787; 0 picks a free port)
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Miniflare } from "miniflare";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".svg": "image/svg+xml" };
+
+/** Starts the demo; resolves to `{ url, close }`. */
+export async function startDemo({ port = 8787, accessTtl = "20s" } = {}) {
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: ROOT,
+    scriptPath: `${ROOT}www/worker.js`,
+    // The Worker imports "jwt-refresh" as an app would; here it resolves to the built package.
+    modulesRules: [
+      { type: "ESModule", include: ["**/*.js"] },
+      { type: "CompiledWasm", include: ["**/*.wasm"] },
+    ],
+    compatibilityDate: "2025-06-01",
+    durableObjects: { SESSIONS: "SessionStoreObject" },
+    bindings: { ACCESS_TTL: accessTtl },
+  });
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, "http://127.0.0.1");
+    try {
+      if (url.pathname.startsWith("/auth/") || url.pathname.startsWith("/api/") || url.pathname.startsWith("/.well-known/")) {
+        const chunks = [];
+        for await (const chunk of req) chunks.push(chunk);
+        const body = ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks);
+        const response = await mf.dispatchFetch(url.href, { method: req.method, headers: req.headers, body });
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        return res.end(Buffer.from(await response.arrayBuffer()));
+      }
+      const file = url.pathname === "/" ? "www/public/index.html"
+        : url.pathname.startsWith("/pkg/") ? `pkg/${url.pathname.slice(5)}`
+        : `www/public/${url.pathname.slice(1)}`;
+      if (file.split("/").some((part) => part === ".." || part.startsWith("."))) throw new Error("bad path");
+      const body = await readFile(ROOT + file);
+      res.writeHead(200, { "content-type": TYPES[file.slice(file.lastIndexOf("."))] ?? "application/octet-stream", "cache-control": "no-store" });
+      return res.end(body);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" });
+      return res.end("not found");
+    }
+  });
+  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${server.address().port}/`;
+  return {
+    url,
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      await mf.dispose();
+    },
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const demo = await startDemo({ port: Number(process.argv[2] ?? 8787) });
+  console.log(`jwt-refresh demo running at ${demo.url}  (Ctrl-C to stop)`);
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.on(signal, async () => {
+      await demo.close();
+      process.exit(0);
+    });
+  }
+}
