@@ -1,0 +1,170 @@
+// The package as people install it: `npm pack` of pkg/, installed into fresh temporary
+// projects, used from Node ESM, Deno, Bun, workerd, a Vite production build and a plain
+// <script type="module"> page in Chromium. Each issues a pair, verifies it and refreshes.
+// Also: publint, arethetypeswrong (ESM-only profile) and tsc --strict on the installed types.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join, extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { Miniflare } from "miniflare";
+import { chromium } from "playwright-core";
+
+const run = promisify(execFile);
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const ROOT = join(HERE, "../..");
+const BIN = join(HERE, "node_modules/.bin");
+let tarball;
+let work;
+
+// The same flow everywhere: issue, verify, refresh; prints one JSON line.
+const FLOW = `
+const issuer = new Issuer(Key.generate("EdDSA"), Key.generate("HS256"), { issuer: "consumer", accessTtl: "5m" });
+const pair = await issuer.startSession("user-1", { plan: "pro" });
+const verified = issuer.verifyAccess(pair.access_token);
+const next = await issuer.refresh(pair.access_token, pair.refresh_token);
+let reused = "";
+try { await issuer.refresh(pair.access_token, pair.refresh_token, { currentDate: new Date(Date.now() + 60_000) }); }
+catch (e) { reused = isJwtRefreshError(e) ? e.code : String(e); }
+const result = { sub: verified.payload.sub, plan: verified.payload.plan, rotated: next.refresh_token !== pair.refresh_token, reused };
+`;
+const IMPORTS = `import { Issuer, Key, isJwtRefreshError } from "jwt-refresh";`;
+const EXPECTED = { sub: "user-1", plan: "pro", rotated: true, reused: "refresh_token_reused" };
+
+function project(name) {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module" }));
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", "--loglevel=error", tarball], { cwd: dir });
+  return dir;
+}
+
+before(() => {
+  work = mkdtempSync(join(tmpdir(), "jwt-refresh-consumers-"));
+  const out = execFileSync("npm", ["pack", "--json", "--pack-destination", work], { cwd: join(ROOT, "pkg") });
+  tarball = join(work, JSON.parse(out)[0].filename);
+});
+
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test("publint and arethetypeswrong report nothing", async () => {
+  const lint = await run(join(BIN, "publint"), ["run", "--strict", join(ROOT, "pkg")]);
+  assert.match(lint.stdout, /All good/);
+  // ESM-only by design (top-level await in browsers, wasm instantiation): the esm-only
+  // profile is attw's rule set for such packages.
+  await run(join(BIN, "attw"), ["--profile", "esm-only", tarball]);
+});
+
+for (const [runtime, command] of [
+  ["node", (file) => [process.execPath, [file]]],
+  ["deno", (file) => [join(BIN, "deno"), ["run", "--allow-read", "--allow-env", file]]],
+  ["bun", (file) => [join(BIN, "bun"), ["run", file]]],
+]) {
+  test(`${runtime}: one import, issue, verify, refresh`, async () => {
+    const dir = project(`consumer-${runtime}`);
+    writeFileSync(join(dir, "main.js"), `${IMPORTS}\n${FLOW}\nconsole.log(JSON.stringify(result));\n`);
+    const [bin, args] = command(join(dir, "main.js"));
+    const { stdout } = await run(bin, args, { cwd: dir, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } });
+    assert.deepEqual(JSON.parse(stdout.trim().split("\n").pop()), EXPECTED);
+  });
+}
+
+test("workerd: a Worker bundled with esbuild, the wasm imported as a module", async () => {
+  const dir = project("consumer-workerd");
+  writeFileSync(
+    join(dir, "worker.js"),
+    `${IMPORTS}\nexport default { async fetch() {\n${FLOW}\nreturn Response.json(result); } };\n`,
+  );
+  execFileSync(join(BIN, "esbuild"), [
+    "worker.js", "--bundle", "--format=esm", "--platform=neutral", "--conditions=workerd,worker",
+    "--loader:.wasm=copy", "--external:cloudflare:*", "--outdir=dist",
+  ], { cwd: dir, stdio: "pipe" });
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: join(dir, "dist"),
+    scriptPath: join(dir, "dist/worker.js"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2025-06-01",
+  });
+  try {
+    const response = await mf.dispatchFetch("http://localhost/");
+    assert.deepEqual(await response.json(), EXPECTED);
+  } finally {
+    await mf.dispose();
+  }
+});
+
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
+
+/** Serves `dir` on 127.0.0.1 and runs `page` in headless Chromium until window.result is set. */
+async function inChromium(dir, path) {
+  const server = createServer((req, res) => {
+    const file = join(dir, decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (!file.startsWith(dir)) return res.writeHead(403).end();
+    try {
+      const body = readFileSync(file);
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+           "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`http://127.0.0.1:${server.address().port}${path}`);
+    await page.waitForFunction(() => window.result !== undefined, null, { timeout: 20_000 }).catch(() => {});
+    assert.deepEqual(errors, []);
+    return await page.evaluate(() => window.result);
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+test("Vite production build, loaded in headless Chromium", async () => {
+  const dir = project("consumer-vite");
+  writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module" src="/main.js"></script>`);
+  writeFileSync(join(dir, "main.js"), `${IMPORTS}\n${FLOW}\nwindow.result = result;\n`);
+  execFileSync(join(BIN, "vite"), ["build", "--logLevel", "error"], { cwd: dir, stdio: "pipe" });
+  assert.deepEqual(await inChromium(join(dir, "dist"), "/index.html"), EXPECTED);
+});
+
+test("a plain <script type=module> page, no bundler", async () => {
+  const dir = project("consumer-plain");
+  writeFileSync(
+    join(dir, "index.html"),
+    `<!doctype html><script type="module">
+import { Issuer, Key, isJwtRefreshError } from "./node_modules/jwt-refresh/browser.js";
+${FLOW}
+window.result = result;
+</script>`,
+  );
+  assert.deepEqual(await inChromium(dir, "/index.html"), EXPECTED);
+});
+
+test("tsc --strict accepts a consumer of every export, against the installed types", async () => {
+  const dir = project("consumer-ts");
+  copyFileSync(join(ROOT, "tests/js/consumer.ts"), join(dir, "consumer.ts"));
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true, noEmit: true, noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true,
+        target: "es2022", module: "es2022", moduleResolution: "bundler", lib: ["es2022", "dom"], types: [],
+      },
+      files: ["consumer.ts"],
+    }),
+  );
+  await run(join(BIN, "tsc"), ["-p", "tsconfig.json"], { cwd: dir });
+});
