@@ -30,6 +30,7 @@ cargo test --target wasm32-unknown-unknown --test wasm_api
 step "build the npm package (default, and with RSA verification for the RS256/PS256 interop)"
 ./scripts/build-pkg.sh
 ./scripts/build-pkg.sh pkg-rsa --features rsa
+./scripts/build-pkg.sh pkg-hmac --no-default-features
 
 # The browser client's tests talk to a local auth server built on the package.
 server_port=${AUTH_TEST_PORT:-38917}
@@ -57,3 +58,6 @@ step "TypeScript consumer (tsc --strict)"
 
 step "JS tests against the package (jose interop, workerd end-to-end, store faults, five real tabs, the demo in Chromium, npm-pack consumers)"
 (cd tests/js && node --test)
+
+step "benchmark smoke run (tiny budgets; no timing is asserted)"
+node bench/run.mjs --quick

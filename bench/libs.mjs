@@ -1,0 +1,65 @@
+// One adapter per library: the same sign/verify for each algorithm. Runs in Node and, bundled,
+// in workerd. Returns null where a library lacks the algorithm.
+import * as jose from "jose";
+import * as tsndr from "@tsndr/cloudflare-worker-jwt";
+import { CLAIMS } from "./claims.mjs";
+
+export async function adapters(pkg, keys, { fastJwt } = {}) {
+  const now = () => Math.floor(Date.now() / 1000);
+  const out = {};
+  for (const alg of ["HS256", "EdDSA", "ES256"]) {
+    const k = keys[alg];
+    const ours = pkg.Key.fromJwk(k.privateJwk, { alg });
+    const joseSign = await jose.importJWK(k.privateJwk, alg);
+    const joseVerify = await jose.importJWK(k.publicJwk, alg);
+    const tsndrKey = alg === "HS256" ? k.secret : alg === "ES256" ? k.privateJwk : null;
+    const tsndrPublic = alg === "HS256" ? k.secret : alg === "ES256" ? k.publicJwk : null;
+    out[alg] = {
+      "jwt-refresh": {
+        sign: () => ours.sign(CLAIMS, { expiresIn: 900 }),
+        verify: (t) => ours.verify(t, { algorithms: [alg] }),
+      },
+      jose: {
+        sign: () => new jose.SignJWT(CLAIMS).setProtectedHeader({ alg }).setIssuedAt().setExpirationTime("15m").sign(joseSign),
+        verify: (t) => jose.jwtVerify(t, joseVerify, { algorithms: [alg] }),
+      },
+      "cloudflare-worker-jwt": tsndrKey && {
+        sign: () => tsndr.sign({ ...CLAIMS, iat: now(), exp: now() + 900 }, tsndrKey, { algorithm: alg }),
+        verify: (t) => tsndr.verify(t, tsndrPublic, { algorithm: alg, throwError: true }),
+      },
+    };
+    if (fastJwt) {
+      const key = alg === "HS256" ? k.secret : k.pem.private;
+      const publicKey = alg === "HS256" ? k.secret : k.pem.public;
+      const signer = fastJwt.createSigner({ key, algorithm: alg, expiresIn: 900_000 });
+      const verifier = fastJwt.createVerifier({ key: publicKey, algorithms: [alg], cache: false });
+      out[alg]["fast-jwt"] = { sign: () => signer(CLAIMS), verify: (t) => verifier(t) };
+    }
+  }
+  return out;
+}
+
+/** A token for every algorithm, signed by jose: the same input for every verifier. */
+export async function tokens(keys) {
+  const out = {};
+  for (const alg of ["HS256", "EdDSA", "ES256"]) {
+    const key = await jose.importJWK(keys[alg].privateJwk, alg);
+    out[alg] = await new jose.SignJWT(CLAIMS).setProtectedHeader({ alg }).setIssuedAt().setExpirationTime("1h").sign(key);
+  }
+  return out;
+}
+
+/** ops/s of `op` (awaited when it returns a promise) over about `budgetMs`. */
+export async function opsPerSecond(op, budgetMs, clock = () => performance.now()) {
+  for (let i = 0; i < 20; i++) await op();
+  let count = 0;
+  const start = clock();
+  while (clock() - start < budgetMs) {
+    for (let i = 0; i < 16; i++) {
+      const r = op();
+      if (r && typeof r.then === "function") await r;
+    }
+    count += 16;
+  }
+  return (count * 1000) / (clock() - start);
+}

@@ -1,0 +1,202 @@
+// The benchmark: one command (./scripts/bench.sh), one run, ratios side by side.
+//   node bench/run.mjs [--quick]    prints a table, writes artifacts/bench/latest.json
+// --quick is a smoke run (tiny budgets, no native build): numbers are not meaningful.
+import { execFileSync, execFile } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import * as esbuild from "esbuild";
+import { Miniflare } from "miniflare";
+import * as fastJwt from "fast-jwt";
+import * as jose from "jose";
+import { makeKeys, CLAIMS } from "./keys.mjs";
+import { adapters, tokens, opsPerSecond } from "./libs.mjs";
+
+const QUICK = process.argv.includes("--quick");
+const BUDGET = QUICK ? 20 : 600;
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const run = promisify(execFile);
+const pkg = await import(`${ROOT}pkg/node.js`);
+const keys = makeKeys();
+const signed = await tokens(keys);
+const LIBS = ["jwt-refresh", "jose", "fast-jwt", "cloudflare-worker-jwt"];
+const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, Node ${process.version}`, quick: QUICK, node: {}, workerd: {}, refresh: {}, size: {}, coldStart: {}, native: null };
+
+// --- Node: sign and verify ops/s.
+const libs = await adapters(pkg, keys, { fastJwt });
+for (const alg of Object.keys(libs)) {
+  results.node[alg] = {};
+  for (const lib of LIBS) {
+    const impl = libs[alg][lib];
+    if (!impl) continue;
+    results.node[alg][lib] = {
+      sign: await opsPerSecond(impl.sign, BUDGET),
+      verify: await opsPerSecond(() => impl.verify(signed[alg]), BUDGET),
+    };
+  }
+}
+
+// --- A full refresh: verify both tokens, compare-and-swap in memory, sign a new pair.
+{
+  const issuer = new pkg.Issuer(pkg.Key.fromJwk(keys.HS256.privateJwk), pkg.Key.generate("HS256"), {
+    issuer: "https://auth.example.com", gracePeriod: 0,
+  });
+  let pair = await issuer.startSession("user-1", {});
+  results.refresh["jwt-refresh"] = await opsPerSecond(async () => {
+    pair = await issuer.refresh(pair.access_token, pair.refresh_token);
+  }, BUDGET);
+  // The same work written with jose, as an app would: two verifies, a CAS, two signs.
+  const key = await jose.importJWK(keys.HS256.privateJwk, "HS256");
+  const refreshKey = new TextEncoder().encode("r".repeat(32));
+  const sessions = new Map([["s1", 1]]);
+  const signPair = async (gen) => ({
+    access: await new jose.SignJWT({ ...CLAIMS, sid: "s1" }).setProtectedHeader({ alg: "HS256", typ: "at+jwt" }).setIssuedAt().setExpirationTime("15m").sign(key),
+    refresh: await new jose.SignJWT({ sub: CLAIMS.sub, sid: "s1", gen }).setProtectedHeader({ alg: "HS256", typ: "rt+jwt" }).setIssuedAt().setExpirationTime("14d").sign(refreshKey),
+  });
+  let josePair = await signPair(1);
+  results.refresh.jose = await opsPerSecond(async () => {
+    const access = await jose.jwtVerify(josePair.access, key, { typ: "at+jwt" });
+    const refresh = await jose.jwtVerify(josePair.refresh, refreshKey, { typ: "rt+jwt" });
+    if (access.payload.sid !== refresh.payload.sid) throw new Error("mismatch");
+    const gen = sessions.get(refresh.payload.sid);
+    if (gen !== refresh.payload.gen) throw new Error("reuse");
+    sessions.set(refresh.payload.sid, gen + 1);
+    josePair = await signPair(gen + 1);
+  }, BUDGET);
+}
+
+// --- workerd: the same loops inside the isolate, timed inside and from outside.
+{
+  const bundle = await esbuild.build({
+    entryPoints: [`${ROOT}bench/worker.mjs`], bundle: true, format: "esm", platform: "neutral",
+    conditions: ["workerd", "worker"], loader: { ".wasm": "copy" }, external: ["cloudflare:*"],
+    outdir: `${ROOT}target/bench-worker`, write: true, logLevel: "error",
+  });
+  void bundle;
+  const mf = new Miniflare({
+    modules: true, modulesRoot: `${ROOT}target/bench-worker`, scriptPath: `${ROOT}target/bench-worker/worker.js`,
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }], compatibilityDate: "2025-06-01",
+    bindings: { KEYS: JSON.stringify(keys) },
+  });
+  const call = async (body) => {
+    const t0 = performance.now();
+    const res = await mf.dispatchFetch("http://bench/", { method: "POST", body: JSON.stringify(body) });
+    const json = await res.json();
+    return { ...json, outsideMs: performance.now() - t0 };
+  };
+  const n = QUICK ? 20 : 3000;
+  try {
+    for (const alg of ["HS256", "EdDSA", "ES256"]) {
+      results.workerd[alg] = {};
+      for (const lib of ["jwt-refresh", "jose", "cloudflare-worker-jwt"]) {
+        const row = {};
+        for (const op of ["sign", "verify"]) {
+          const scale = alg === "HS256" ? 1 : 0.2;
+          const count = Math.max(10, Math.round(n * scale));
+          const base = await call({ alg, lib, op, n: 0 });
+          if (base.unsupported) break;
+          await call({ alg, lib, op, n: Math.min(count, 50) }); // warm up
+          const timed = await call({ alg, lib, op, n: count });
+          row[op] = (count * 1000) / Math.max(0.001, timed.outsideMs - base.outsideMs);
+          row[`${op}Inside`] = timed.insideMs > 0 ? (count * 1000) / timed.insideMs : null;
+        }
+        if (Object.keys(row).length) results.workerd[alg][lib] = row;
+      }
+    }
+  } finally {
+    await mf.dispose();
+  }
+}
+
+// --- Size: gzip of the wasm plus JS glue, and the peers' minimal bundles.
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+const pkgSize = (dir) =>
+  gz(readFileSync(`${ROOT}${dir}/jwt_refresh_bg.wasm`)) +
+  gz(Buffer.concat(["jwt_refresh.js", "browser.js", "edge.js", "stores.js"].map((f) => readFileSync(`${ROOT}${dir}/${f}`))));
+results.size["jwt-refresh (default)"] = pkgSize("pkg");
+try {
+  results.size["jwt-refresh (HMAC-only)"] = pkgSize("pkg-hmac");
+} catch {
+  results.size["jwt-refresh (HMAC-only)"] = null;
+}
+for (const [name, source, platform] of [
+  ["jose (SignJWT, jwtVerify, importJWK)", 'export { SignJWT, jwtVerify, importJWK } from "jose";', "browser"],
+  ["cloudflare-worker-jwt (sign, verify)", 'export { sign, verify } from "@tsndr/cloudflare-worker-jwt";', "browser"],
+  ["fast-jwt (createSigner, createVerifier)", 'export { createSigner, createVerifier } from "fast-jwt";', "node"],
+]) {
+  const out = await esbuild.build({
+    stdin: { contents: source, resolveDir: `${ROOT}bench`, loader: "js" }, bundle: true, minify: true,
+    format: "esm", platform, write: false, logLevel: "error",
+  });
+  results.size[name] = gz(out.outputFiles[0].contents);
+}
+
+// --- Cold start: a fresh Node process, from import to the first verified token.
+const coldScript = {
+  "jwt-refresh": `const t0 = performance.now(); const { Key } = await import(${JSON.stringify(`${ROOT}pkg/node.js`)});
+    Key.fromJwk(JWK, { alg: "HS256" }).verify(TOKEN); console.log(performance.now() - t0);`,
+  jose: `const t0 = performance.now(); const jose = await import(${JSON.stringify(`${ROOT}bench/node_modules/jose/dist/webapi/index.js`)});
+    await jose.jwtVerify(TOKEN, await jose.importJWK(JWK, "HS256")); console.log(performance.now() - t0);`,
+};
+for (const [lib, body] of Object.entries(coldScript)) {
+  const samples = [];
+  for (let i = 0; i < (QUICK ? 1 : 7); i++) {
+    const script = `const JWK = ${JSON.stringify(keys.HS256.privateJwk)}; const TOKEN = ${JSON.stringify(signed.HS256)}; ${body}`;
+    const { stdout } = await run(process.execPath, ["--input-type=module", "-e", script]);
+    samples.push(Number(stdout.trim()));
+  }
+  samples.sort((a, b) => a - b);
+  results.coldStart[lib] = samples[Math.floor(samples.length / 2)];
+}
+
+// --- Native Rust (skipped in --quick: it needs a release build).
+if (!QUICK) {
+  const out = execFileSync("cargo", ["bench", "--quiet", "--bench", "native"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  results.native = JSON.parse(out.trim().split("\n").pop());
+}
+
+// --- Report.
+const fmt = (v) => (v == null ? "n/a" : v >= 1000 ? `${Math.round(v).toLocaleString("en")}` : v.toFixed(1));
+const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : "n/a");
+const lines = [`jwt-refresh benchmark — ${results.date} — ${results.machine}${QUICK ? " — QUICK SMOKE RUN" : ""}`, ""];
+for (const where of ["node", "workerd"]) {
+  lines.push(`ops/s in ${where} (higher is better)`);
+  lines.push(["alg", "op", ...(where === "node" ? LIBS : LIBS.filter((l) => l !== "fast-jwt")), "vs jose", where === "node" ? "vs fast-jwt" : ""].join(" | "));
+  for (const alg of Object.keys(results[where])) {
+    for (const op of ["sign", "verify"]) {
+      const row = results[where][alg];
+      const libsHere = where === "node" ? LIBS : LIBS.filter((l) => l !== "fast-jwt");
+      lines.push([alg, op, ...libsHere.map((l) => fmt(row[l]?.[op])), ratio(row["jwt-refresh"]?.[op], row.jose?.[op]),
+        where === "node" ? ratio(row["jwt-refresh"]?.[op], row["fast-jwt"]?.[op]) : ""].join(" | "));
+    }
+  }
+  lines.push("");
+}
+if (Object.keys(results.workerd).length) {
+  lines.push("workerd, timed inside the isolate (ops/s; null where the isolate clock did not move)");
+  for (const alg of Object.keys(results.workerd)) {
+    for (const [lib, row] of Object.entries(results.workerd[alg])) {
+      lines.push(`  ${alg} ${lib}: sign ${fmt(row.signInside)}, verify ${fmt(row.verifyInside)}`);
+    }
+  }
+  lines.push("");
+}
+lines.push(`full refresh, in-memory store (ops/s): jwt-refresh ${fmt(results.refresh["jwt-refresh"])}, jose by hand ${fmt(results.refresh.jose)} (${ratio(results.refresh["jwt-refresh"], results.refresh.jose)})`);
+lines.push("", "gzip size (bytes, smaller is better)");
+for (const [name, bytes] of Object.entries(results.size)) lines.push(`  ${name}: ${bytes == null ? "n/a" : bytes.toLocaleString("en")}`);
+lines.push("", `cold start, import to first verified HS256 token (ms, median): jwt-refresh ${results.coldStart["jwt-refresh"]?.toFixed(1)}, jose ${results.coldStart.jose?.toFixed(1)}`);
+if (results.native) {
+  lines.push("", "native Rust (ops/s) and wasm-in-Node / native");
+  for (const alg of ["HS256", "EdDSA", "ES256"]) {
+    const n = results.native[alg];
+    if (!n) continue;
+    lines.push(`  ${alg}: sign ${fmt(n.sign)} (${ratio(results.node[alg]["jwt-refresh"].sign, n.sign)}), verify ${fmt(n.verify)} (${ratio(results.node[alg]["jwt-refresh"].verify, n.verify)})`);
+  }
+  lines.push(`  refresh HS256: ${fmt(results.native.refresh.HS256)} (${ratio(results.refresh["jwt-refresh"], results.native.refresh.HS256)})`);
+}
+console.log(lines.join("\n"));
+mkdirSync(`${ROOT}artifacts/bench`, { recursive: true });
+writeFileSync(`${ROOT}artifacts/bench/${QUICK ? "quick" : "latest"}.json`, JSON.stringify(results, null, 2));
+writeFileSync(`${ROOT}artifacts/bench/${QUICK ? "quick" : "latest"}.txt`, lines.join("\n") + "\n");
