@@ -56,8 +56,8 @@ WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER="$(command -v geckodriver)" \
 step "TypeScript consumer (tsc --strict)"
 (cd tests/js && npx --no-install tsc -p tsconfig.json)
 
-step "JS tests against the package (jose interop, workerd end-to-end, store faults, five real tabs, the demo in Chromium, npm-pack consumers)"
-(cd tests/js && node --test)
-
 step "benchmark smoke run (tiny budgets; no timing is asserted)"
 node bench/run.mjs --quick
+
+step "JS tests against the package (jose interop, workerd end-to-end, store faults, five real tabs, the demo in Chromium, npm-pack consumers)"
+(cd tests/js && node --test)

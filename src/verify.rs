@@ -2,7 +2,7 @@
 
 use crate::algorithm::Algorithm;
 use crate::claims::{audience_claim, numeric_date, string_claim, ClaimsSet};
-use crate::compact::{decode_json_object, decode_segment, split, DEFAULT_MAX_TOKEN_LENGTH};
+use crate::compact::{decode_json_object_text, decode_segment, split, DEFAULT_MAX_TOKEN_LENGTH};
 use crate::error::{Error, ErrorCode, Result};
 use crate::key_set::KeySource;
 use serde_json::{Map, Value};
@@ -61,6 +61,20 @@ pub struct VerifiedToken {
     pub claims: ClaimsSet,
     /// The algorithm that verified it.
     pub algorithm: Algorithm,
+    header_json: String,
+    claims_json: String,
+}
+
+impl VerifiedToken {
+    /// The header exactly as the token carries it (JSON text).
+    pub fn header_json(&self) -> &str {
+        &self.header_json
+    }
+
+    /// The claims exactly as the token carries them (JSON text).
+    pub fn claims_json(&self) -> &str {
+        &self.claims_json
+    }
 }
 
 fn header_string<'a>(header: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>> {
@@ -108,9 +122,9 @@ fn verify_signature<'t>(
     token: &'t str,
     keys: &(impl KeySource + ?Sized),
     options: &VerifyOptions,
-) -> Result<(Map<String, Value>, &'t str, Algorithm)> {
+) -> Result<(Map<String, Value>, String, &'t str, Algorithm)> {
     let parts = split(token, options.max_token_length)?;
-    let header = decode_json_object(parts.header, "header")?;
+    let (header, header_json) = decode_json_object_text(parts.header, "header")?;
     let alg_name = header_string(&header, "alg")?
         .ok_or_else(|| Error::new(ErrorCode::MalformedToken, "header has no alg"))?;
     let alg = Algorithm::parse(alg_name)?;
@@ -138,7 +152,7 @@ fn verify_signature<'t>(
             "signature verification failed",
         ));
     }
-    Ok((header, parts.payload, alg))
+    Ok((header, header_json, parts.payload, alg))
 }
 
 /// Verifies `token` against `keys` (a [`crate::Key`] or a [`crate::KeySet`]) at time `now`
@@ -165,13 +179,15 @@ pub fn verify(
     options: &VerifyOptions,
     now: i64,
 ) -> Result<VerifiedToken> {
-    let (header, payload, algorithm) = verify_signature(token, keys, options)?;
-    let claims = decode_json_object(payload, "payload")?;
+    let (header, header_json, payload, algorithm) = verify_signature(token, keys, options)?;
+    let (claims, claims_json) = decode_json_object_text(payload, "payload")?;
     check_claims(&header, &claims, options, now)?;
     Ok(VerifiedToken {
         header,
         claims,
         algorithm,
+        header_json,
+        claims_json,
     })
 }
 

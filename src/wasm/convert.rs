@@ -1,31 +1,48 @@
-//! JS ⇄ JSON conversions shared by the bindings.
+//! JS ⇄ JSON conversions shared by the bindings. Hot paths (claims in, results out, the
+//! options of sign/verify) cross the boundary as one JSON text: a single `JSON.stringify` or
+//! `JSON.parse` call instead of one property access per field. Cold paths (constructor
+//! options, messages between tabs) use serde-wasm-bindgen.
 
 use super::error::{invalid_options, JsResult};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-/// Plain JS objects out (not `Map`s), as JSON.parse would give.
+/// Plain JS objects out, exactly as `JSON.parse` makes them.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|err| invalid_options(err.to_string()))
+    let text = serde_json::to_string(value).map_err(|err| invalid_options(err.to_string()))?;
+    js_sys::JSON::parse(&text)
 }
 
-/// A JS value that must be a plain JSON object.
+/// A JS value through `JSON.stringify` (so `undefined` and functions vanish, `Date`s become
+/// strings, as in any JSON API), then into `T`.
+pub(crate) fn from_js_json<T: DeserializeOwned>(value: &JsValue, what: &str) -> JsResult<T> {
+    let text = js_sys::JSON::stringify(value)
+        .map_err(|_| invalid_options(format!("{what} is not JSON-serializable")))?
+        .as_string()
+        .ok_or_else(|| invalid_options(format!("{what} is not JSON-serializable")))?;
+    serde_json::from_str(&text).map_err(|err| invalid_options(format!("invalid {what}: {err}")))
+}
+
+/// A JS value that must be a plain JSON object (`undefined`/`null` read as `{}`).
 pub(crate) fn object_from_js(value: JsValue, what: &str) -> JsResult<Map<String, Value>> {
     if value.is_undefined() || value.is_null() {
         return Ok(Map::new());
     }
-    match serde_wasm_bindgen::from_value::<Value>(value) {
-        Ok(Value::Object(members)) => Ok(members),
-        Ok(_) => Err(invalid_options(format!("{what} must be an object"))),
-        Err(err) => Err(invalid_options(format!("{what} is not JSON: {err}"))),
+    match from_js_json::<Value>(&value, what)? {
+        Value::Object(members) => Ok(members),
+        _ => Err(invalid_options(format!("{what} must be an object"))),
     }
 }
 
 /// Any JSON value.
 pub(crate) fn json_from_js(value: JsValue, what: &str) -> JsResult<Value> {
-    serde_wasm_bindgen::from_value::<Value>(value)
-        .map_err(|err| invalid_options(format!("{what} is not JSON: {err}")))
+    from_js_json(&value, what)
+}
+
+/// A cold-path structured value (constructor options, tab messages).
+pub(crate) fn from_js_structured<T: DeserializeOwned>(value: JsValue, what: &str) -> JsResult<T> {
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|err| invalid_options(format!("invalid {what}: {err}")))
 }

@@ -2,7 +2,7 @@
 
 use super::convert::{object_from_js, to_js};
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
-use super::key::{JsKey, VerifyResult};
+use super::key::JsKey;
 use super::options::{now_from, reject_unknown, JsDuration};
 use super::store::AnyStore;
 use crate::http::{self, HttpResponse};
@@ -108,8 +108,8 @@ impl JsIssuer {
         #[wasm_bindgen(unchecked_param_type = "IssuerOptions")] options: JsValue,
     ) -> JsResult<JsIssuer> {
         reject_unknown(&options, ISSUER_OPTION_NAMES, "issuer options")?;
-        let js: JsIssuerOptions = serde_wasm_bindgen::from_value(options.clone())
-            .map_err(|err| invalid_options(format!("invalid issuer options: {err}")))?;
+        let js: JsIssuerOptions =
+            super::convert::from_js_structured(options.clone(), "issuer options")?;
         let defaults = SessionPolicy::default();
         let policy = SessionPolicy {
             access_ttl: seconds(js.access_ttl, "accessTtl", defaults.access_ttl)?,
@@ -219,10 +219,7 @@ impl JsIssuer {
             .0
             .verify_access(token, now)
             .map_err(error_to_js)?;
-        to_js(&VerifyResult {
-            payload: &verified.claims,
-            protected_header: &verified.header,
-        })
+        super::key::verified_to_js(&verified)
     }
 
     /// Revokes one session. Idempotent.

@@ -21,8 +21,7 @@ fn key_options(options: Option<JsValue>) -> JsResult<KeyOptions> {
         Some(v) if v.is_undefined() || v.is_null() => Ok(KeyOptions::default()),
         Some(v) => {
             super::options::reject_unknown(&v, &["alg", "kid"], "key options")?;
-            serde_wasm_bindgen::from_value(v)
-                .map_err(|err| super::error::invalid_options(format!("invalid key options: {err}")))
+            super::convert::from_js_structured(v, "key options")
         }
     }
 }
@@ -43,10 +42,17 @@ fn verify_js(
     let options = options.unwrap_or(JsValue::UNDEFINED);
     let now = now_from(&options)?;
     let verified = verify(token, keys, &verify_options(&options)?, now).map_err(error_to_js)?;
-    to_js(&VerifyResult {
-        payload: &verified.claims,
-        protected_header: &verified.header,
-    })
+    verified_to_js(&verified)
+}
+
+/// `{ payload, protectedHeader }` from the token's own JSON texts, in one `JSON.parse`.
+pub(crate) fn verified_to_js(verified: &crate::VerifiedToken) -> JsResult<JsValue> {
+    let text = format!(
+        r#"{{"payload":{},"protectedHeader":{}}}"#,
+        verified.claims_json(),
+        verified.header_json()
+    );
+    js_sys::JSON::parse(&text)
 }
 
 /// A key bound to exactly one algorithm.

@@ -125,8 +125,12 @@ fn parse<T: for<'de> Deserialize<'de> + Default>(
     if options.is_undefined() || options.is_null() {
         return Ok(T::default());
     }
-    reject_unknown(options, known, what)?;
-    serde_wasm_bindgen::from_value(options.clone())
+    // One JSON text for the whole object; `currentDate` (a Date) is read apart by `now_from`.
+    let members = super::convert::object_from_js(options.clone(), what)?;
+    if let Some(name) = members.keys().find(|name| !known.contains(&name.as_str())) {
+        return Err(invalid_options(format!("unknown {what} field {name:?}")));
+    }
+    serde_json::from_value(serde_json::Value::Object(members))
         .map_err(|err| invalid_options(format!("invalid {what}: {err}")))
 }
 

@@ -517,8 +517,8 @@ impl JsAuthClient {
     #[doc(hidden)]
     pub async fn open(options: JsValue) -> JsResult<JsAuthClient> {
         reject_unknown(&options, OPTION_NAMES, "AuthClient options")?;
-        let js: JsClientOptions = serde_wasm_bindgen::from_value(options.clone())
-            .map_err(|err| invalid_options(format!("invalid AuthClient options: {err}")))?;
+        let js: JsClientOptions =
+            crate::wasm::convert::from_js_structured(options.clone(), "AuthClient options")?;
         let refresh_url = js
             .refresh_url
             .ok_or_else(|| invalid_options("refreshUrl is required"))?;
