@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support/chromium.mjs";
 import { startDemo } from "../../www/serve.mjs";
 
 const SHOTS = fileURLToPath(new URL("../../artifacts/demo/", import.meta.url));
@@ -15,13 +15,7 @@ let browser;
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   demo = await startDemo({ port: 0, accessTtl: "8s" });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run",
-           "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-           "--disable-backgrounding-occluded-windows"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support/chromium.mjs";
 
 let server;
 let base;
@@ -35,14 +35,7 @@ before(async () => {
   });
   const [line] = await once(server.stdout, "data");
   base = line.toString().match(/http:\/\/[\d.:]+/)[0];
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-           "--disable-component-update", "--disable-sync", "--no-first-run",
-           // Background tabs must keep their timers running at full speed for this test.
-           "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-           "--disable-backgrounding-occluded-windows"],
-  });
+  browser = await launchChromium();
   context = await browser.newContext();
 });
 

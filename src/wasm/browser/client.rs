@@ -69,6 +69,17 @@ struct TokenResponse {
     refresh_expires_in: Option<f64>,
 }
 
+/// An error that came back through a promise: ours keep their code, anything else
+/// (a thrown TypeError from fetch, say) is a network error.
+fn error_from_js(err: &JsValue) -> Error {
+    let code = Reflect::get(err, &"code".into())
+        .ok()
+        .and_then(|c| c.as_string())
+        .and_then(|c| ErrorCode::parse(&c))
+        .unwrap_or(ErrorCode::NetworkError);
+    Error::new(code, format!("{err:?}"))
+}
+
 fn local_now() -> f64 {
     js_sys::Date::now() / 1000.0
 }
@@ -259,14 +270,10 @@ impl Inner {
                 promise
             }
         };
-        JsFuture::from(promise).await.map(|_| ()).map_err(|err| {
-            let code = Reflect::get(&err, &"code".into())
-                .ok()
-                .and_then(|c| c.as_string())
-                .and_then(|c| ErrorCode::parse(&c))
-                .unwrap_or(ErrorCode::NetworkError);
-            Error::new(code, format!("{err:?}"))
-        })
+        JsFuture::from(promise)
+            .await
+            .map(|_| ())
+            .map_err(|err| error_from_js(&err))
     }
 
     /// One refresh at a time across tabs: under the lock, a tab whose refresh token was
@@ -295,14 +302,7 @@ impl Inner {
         ))
         .await
         .map(|_| ())
-        .map_err(|err| {
-            let code = Reflect::get(&err, &"code".into())
-                .ok()
-                .and_then(|c| c.as_string())
-                .and_then(|c| ErrorCode::parse(&c))
-                .unwrap_or(ErrorCode::NetworkError);
-            Error::new(code, format!("{err:?}"))
-        })
+        .map_err(|err| error_from_js(&err))
     }
 
     async fn refresh_in_lock(self: Rc<Self>, used: String) -> Result<()> {
