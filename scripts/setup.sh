@@ -51,7 +51,7 @@ fi
 [ "$MODE" = build ] || install_browsers
 
 # npm packages, from the lockfile; reinstalled only when the lockfile changes.
-for dir in www tests/js bench; do
+for dir in scripts www tests/js bench; do
   stamp="$dir/node_modules/.lock-stamp"
   want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then

@@ -32,17 +32,18 @@ step "build the npm package (default, and with RSA verification for the RS256/PS
 ./scripts/build-pkg.sh pkg-rsa --features rsa
 ./scripts/build-pkg.sh pkg-hmac --no-default-features
 
-# The browser client's tests talk to a local auth server built on the package.
-server_port=${AUTH_TEST_PORT:-38917}
-export JWT_REFRESH_TEST_SERVER="http://127.0.0.1:$server_port"
-node tests/js/support/auth-server.mjs "$server_port" > target/auth-server.log 2>&1 &
+# The browser client's tests talk to a local auth server built on the package, on a free
+# port (the wasm tests read its URL at compile time, so only that test crate rebuilds).
+node tests/js/support/auth-server.mjs "${AUTH_TEST_PORT:-0}" > target/auth-server.log 2>&1 &
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do
+for _ in $(seq 1 100); do
   grep -q listening target/auth-server.log 2>/dev/null && break
   kill -0 $server_pid 2>/dev/null || { cat target/auth-server.log; exit 1; }
   sleep 0.1
 done
+JWT_REFRESH_TEST_SERVER=$(grep -o 'http://127.0.0.1:[0-9]*' target/auth-server.log)
+export JWT_REFRESH_TEST_SERVER
 
 export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/support/webdriver.json"
 export WASM_BINDGEN_TEST_TIMEOUT=120

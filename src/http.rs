@@ -1,11 +1,16 @@
 //! The HTTP contract (DESIGN.md §4), as data: both sides build and recognise the same
 //! responses. RFC 6750 §3 for 401s, RFC 6749 §5–6 for the refresh request and answers.
 
+#[cfg(feature = "edge")]
 use crate::error::{Error, ErrorCode, Result};
+#[cfg(feature = "edge")]
 use crate::issuer::TokenPair;
+#[cfg(feature = "edge")]
 use serde::Deserialize;
+#[cfg(feature = "edge")]
 use serde_json::json;
 
+#[cfg(feature = "edge")]
 /// A response to send: status, headers and a JSON body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpResponse {
@@ -17,6 +22,7 @@ pub struct HttpResponse {
     pub body: String,
 }
 
+#[cfg(feature = "edge")]
 fn json_response(
     status: u16,
     mut headers: Vec<(String, String)>,
@@ -32,6 +38,7 @@ fn json_response(
     }
 }
 
+#[cfg(feature = "edge")]
 /// 401 for a failed access-token check. Only `token_expired` carries the expired signal;
 /// every failure names its code in `error_description` and the body.
 pub fn unauthorized(err: &Error) -> HttpResponse {
@@ -46,6 +53,7 @@ pub fn unauthorized(err: &Error) -> HttpResponse {
     )
 }
 
+#[cfg(feature = "edge")]
 /// 401 for a request with no token at all (RFC 6750 §3.1: no error code).
 pub fn unauthorized_missing_token() -> HttpResponse {
     json_response(
@@ -55,6 +63,7 @@ pub fn unauthorized_missing_token() -> HttpResponse {
     )
 }
 
+#[cfg(feature = "edge")]
 /// 200 with the RFC 6749 §5.1 token response.
 pub fn token_response(pair: &TokenPair) -> HttpResponse {
     json_response(
@@ -70,6 +79,7 @@ pub fn token_response(pair: &TokenPair) -> HttpResponse {
     )
 }
 
+#[cfg(feature = "edge")]
 /// The error answer of the token endpoint: RFC 6749 §5.2 `invalid_grant` with our code;
 /// a malformed request is `invalid_request`; a store outage is 503 (retry later).
 pub fn grant_error(err: &Error) -> HttpResponse {
@@ -89,6 +99,7 @@ pub fn grant_error(err: &Error) -> HttpResponse {
     response
 }
 
+#[cfg(feature = "edge")]
 /// The bearer token in an `Authorization` header value (scheme case-insensitive).
 pub fn bearer_token(authorization: &str) -> Option<&str> {
     let (scheme, token) = authorization.trim().split_once(' ')?;
@@ -97,6 +108,7 @@ pub fn bearer_token(authorization: &str) -> Option<&str> {
         .then_some(token)
 }
 
+#[cfg(feature = "edge")]
 /// A parsed refresh request: the expired access token and the refresh token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshRequest {
@@ -106,19 +118,23 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
+#[cfg(feature = "edge")]
 #[derive(Deserialize)]
 struct RefreshBody {
     grant_type: Option<String>,
     refresh_token: Option<String>,
 }
 
+#[cfg(feature = "edge")]
 fn bad_request(message: &str) -> Error {
     Error::new(ErrorCode::InvalidRequest, message)
 }
 
+#[cfg(feature = "edge")]
 /// Largest refresh request body read (two tokens and a little form overhead).
 pub const MAX_REFRESH_BODY: usize = 16 * 1024;
 
+#[cfg(feature = "edge")]
 /// Parses `POST /auth/refresh` (DESIGN.md §4): the access token from `Authorization`, and
 /// `grant_type=refresh_token&refresh_token=…` as a form (RFC 6749 §6) or the same as JSON.
 pub fn parse_refresh_request(
@@ -191,7 +207,7 @@ pub fn is_expired_signal(status: u16, www_authenticate: Option<&str>) -> bool {
         })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "edge"))]
 mod tests {
     use super::*;
 

@@ -20,19 +20,24 @@
 
 mod algorithm;
 mod claims;
+#[cfg(feature = "browser")]
 pub mod client;
 mod compact;
 mod decode;
 mod duration;
 mod error;
+#[cfg(any(feature = "edge", feature = "browser"))]
 pub mod http;
+#[cfg(feature = "edge")]
 mod issuer;
 mod jwk;
 mod key;
 mod key_set;
 mod random;
+#[cfg(feature = "edge")]
 mod session;
 mod sign;
+#[cfg(feature = "edge")]
 mod store;
 mod verify;
 
@@ -47,13 +52,16 @@ pub use compact::DEFAULT_MAX_TOKEN_LENGTH;
 pub use decode::{decode_unverified, UnverifiedToken};
 pub use duration::{parse_duration, seconds_from_f64};
 pub use error::{Error, ErrorCode, Result};
+#[cfg(feature = "edge")]
 pub use issuer::{
     session_of, Issuer, IssuerConfig, TokenPair, ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE,
 };
 pub use key::Key;
 pub use key_set::{KeySet, KeySource};
 pub use random::random_id;
+#[cfg(feature = "edge")]
 pub use session::{Decision, SessionPolicy, SessionRecord};
 pub use sign::{sign, SignOptions};
+#[cfg(feature = "edge")]
 pub use store::{MemoryStore, SessionStore, Stored};
 pub use verify::{verify, VerifiedToken, VerifyOptions};

@@ -1,6 +1,6 @@
 //! The session state machine through the Issuer, with an injected clock: one test per
 //! transition and failure code, forced concurrency at the store, and store faults.
-#![cfg(not(target_arch = "wasm32"))]
+#![cfg(all(feature = "edge", not(target_arch = "wasm32")))]
 
 mod support {
     pub mod stores;

@@ -1,18 +1,23 @@
 //! The JS API: a thin `#[wasm_bindgen]` layer that converts values, calls the core and
 //! maps errors to real JS `Error`s with a stable `code`.
 
+#[cfg(feature = "browser")]
 mod browser;
 mod convert;
 mod error;
+#[cfg(feature = "edge")]
 mod issuer;
 mod key;
 mod options;
+#[cfg(feature = "edge")]
 mod store;
 mod token;
 mod typescript;
 
+#[cfg(feature = "browser")]
 pub use browser::JsAuthClient;
 pub use error::{error_codes, is_jwt_refresh_error};
+#[cfg(feature = "edge")]
 pub use issuer::{is_expired_signal, unauthorized_response, JsIssuer};
 pub use key::{JsKey, JsKeySet};
 pub use token::{decode_unverified_js, parse_duration_js};
