@@ -10,14 +10,17 @@ export async function adapters(pkg, keys, { fastJwt } = {}) {
   for (const alg of ["HS256", "EdDSA", "ES256"]) {
     const k = keys[alg];
     const ours = pkg.Key.fromJwk(k.privateJwk, { alg });
+    // Options parsed once, as fast-jwt's createSigner/createVerifier do.
+    const signer = ours.signer({ expiresIn: 900 });
+    const verifier = ours.verifier({ algorithms: [alg] });
     const joseSign = await jose.importJWK(k.privateJwk, alg);
     const joseVerify = await jose.importJWK(k.publicJwk, alg);
     const tsndrKey = alg === "HS256" ? k.secret : alg === "ES256" ? k.privateJwk : null;
     const tsndrPublic = alg === "HS256" ? k.secret : alg === "ES256" ? k.publicJwk : null;
     out[alg] = {
       "jwt-refresh": {
-        sign: () => ours.sign(CLAIMS, { expiresIn: 900 }),
-        verify: (t) => ours.verify(t, { algorithms: [alg] }),
+        sign: () => signer.sign(CLAIMS),
+        verify: (t) => verifier.verify(t),
       },
       jose: {
         sign: () => new jose.SignJWT(CLAIMS).setProtectedHeader({ alg }).setIssuedAt().setExpirationTime("15m").sign(joseSign),

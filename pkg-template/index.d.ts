@@ -6,6 +6,8 @@ export {
   unauthorizedResponse,
   Key,
   KeySet,
+  Signer,
+  Verifier,
   decodeUnverified,
   parseDuration,
   errorCodes,

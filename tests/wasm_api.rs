@@ -374,3 +374,54 @@ fn misspelt_options_are_refused_not_ignored() {
         "invalid_options"
     );
 }
+
+#[wasm_bindgen_test]
+fn signers_and_verifiers_apply_their_options_every_time() {
+    use jwt_refresh::wasm::JsKeySet;
+    let key = hs256();
+    let signer = key
+        .signer(Some(obj(
+            r#"{"expiresIn":"1m","typ":"at+jwt","issuer":"https://auth"}"#,
+        )))
+        .unwrap();
+    let date = |s: f64| js_sys::Date::new(&JsValue::from_f64(s * 1000.0));
+    let token = signer
+        .sign(obj(r#"{"sub":"u1"}"#), Some(date(NOW)))
+        .unwrap();
+    let verifier = key
+        .verifier(Some(obj(
+            r#"{"typ":"at+jwt","issuer":"https://auth","algorithms":["HS256"]}"#,
+        )))
+        .unwrap();
+    let result = verifier.verify(&token, Some(date(NOW + 59.0))).unwrap();
+    assert_eq!(get(&result, "payload.exp").as_f64().unwrap(), NOW + 60.0);
+    assert_eq!(
+        get(&result, "payload.iss").as_string().unwrap(),
+        "https://auth"
+    );
+    assert_eq!(
+        code_of(verifier.verify(&token, Some(date(NOW + 60.0)))),
+        "token_expired"
+    );
+    let untyped = key.sign(obj("{}"), at(NOW, "{}")).unwrap();
+    assert_eq!(
+        code_of(verifier.verify(&untyped, Some(date(NOW)))),
+        "token_type_mismatch"
+    );
+    // The same through a key set; bad options fail when the verifier is made.
+    let mut set = JsKeySet::new();
+    set.add(&key).unwrap();
+    let from_set = set.verifier(Some(obj(r#"{"typ":"at+jwt"}"#))).unwrap();
+    assert!(from_set.verify(&token, Some(date(NOW))).is_ok());
+    assert_eq!(
+        code_of(key.verifier(Some(obj(r#"{"audiance":"x"}"#)))),
+        "invalid_options"
+    );
+    assert_eq!(
+        code_of(key.signer(Some(obj(r#"{"expiresIn":"soon"}"#)))),
+        "invalid_options"
+    );
+    // Without a date: the runtime's clock.
+    let fresh = signer.sign(obj("{}"), None).unwrap();
+    assert!(verifier.verify(&fresh, None).is_ok());
+}

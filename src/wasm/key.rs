@@ -161,6 +161,32 @@ impl JsKey {
         sign(&self.inner, claims, &sign_options(&options)?, now).map_err(error_to_js)
     }
 
+    /// A `Signer` with these options parsed once (for hot paths); `currentDate` is per call.
+    #[wasm_bindgen(unchecked_return_type = "Signer")]
+    pub fn signer(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Omit<SignOptions, \"currentDate\">")]
+        options: Option<JsValue>,
+    ) -> JsResult<super::prepared::JsSigner> {
+        Ok(super::prepared::JsSigner {
+            key: self.inner.clone(),
+            options: sign_options(&options.unwrap_or(JsValue::UNDEFINED))?,
+        })
+    }
+
+    /// A `Verifier` with these options parsed once (for hot paths); `currentDate` is per call.
+    #[wasm_bindgen(unchecked_return_type = "Verifier")]
+    pub fn verifier(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Omit<VerifyOptions, \"currentDate\">")]
+        options: Option<JsValue>,
+    ) -> JsResult<super::prepared::JsVerifier> {
+        Ok(super::prepared::JsVerifier {
+            keys: super::prepared::Keys::One(self.inner.clone()),
+            options: verify_options(&options.unwrap_or(JsValue::UNDEFINED))?,
+        })
+    }
+
     /// Verifies a token with this key: signature first, then claims; `exp` last.
     /// Throws a `JwtRefreshError`; `code === "token_expired"` only for otherwise valid tokens.
     ///
@@ -229,6 +255,19 @@ impl JsKeySet {
     #[wasm_bindgen(js_name = toJwks, unchecked_return_type = "JWKS")]
     pub fn to_jwks(&self) -> JsResult<JsValue> {
         to_js(&self.inner.to_jwks().map_err(error_to_js)?)
+    }
+
+    /// A `Verifier` over a copy of this set, with the options parsed once.
+    #[wasm_bindgen(unchecked_return_type = "Verifier")]
+    pub fn verifier(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Omit<VerifyOptions, \"currentDate\">")]
+        options: Option<JsValue>,
+    ) -> JsResult<super::prepared::JsVerifier> {
+        Ok(super::prepared::JsVerifier {
+            keys: super::prepared::Keys::Set(self.inner.clone()),
+            options: verify_options(&options.unwrap_or(JsValue::UNDEFINED))?,
+        })
     }
 
     /// Verifies a token with the key its `kid` names (or the only key of its algorithm).

@@ -9,6 +9,7 @@ mod error;
 mod issuer;
 mod key;
 mod options;
+mod prepared;
 #[cfg(feature = "edge")]
 mod store;
 mod token;
@@ -20,4 +21,5 @@ pub use error::{error_codes, is_jwt_refresh_error};
 #[cfg(feature = "edge")]
 pub use issuer::{is_expired_signal, unauthorized_response, JsIssuer};
 pub use key::{JsKey, JsKeySet};
+pub use prepared::{JsSigner, JsVerifier};
 pub use token::{decode_unverified_js, parse_duration_js};

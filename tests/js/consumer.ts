@@ -14,6 +14,8 @@ import {
   unauthorizedResponse,
   Key,
   KeySet,
+  Signer,
+  Verifier,
   decodeUnverified,
   errorCodes,
   isJwtRefreshError,
@@ -50,6 +52,9 @@ const verifyOptions: VerifyOptions = {
   currentDate: new Date(),
 };
 const result: VerifyResult = key.verify(token, verifyOptions);
+const signer: Signer = key.signer({ expiresIn: "5m", typ: "at+jwt" });
+const verifier: Verifier = key.verifier({ typ: "at+jwt", audience: "api" });
+const prepared: VerifyResult = verifier.verify(signer.sign({ aud: "api" }), new Date());
 const exp: number | undefined = result.payload.exp;
 const kid: string | undefined = result.protectedHeader.kid;
 const headerAlg: Algorithm = result.protectedHeader.alg;
@@ -90,7 +95,7 @@ Key.generate("none");
 // @ts-expect-error: options are typed; misspelt names do not compile.
 key.verify(token, { audiance: "api" });
 
-void [exp, kid, headerAlg, privateJwk, thumbprint, canSign, keyAlg, keyKid, size, viaSet, decoded, seconds, codes];
+void [prepared, exp, kid, headerAlg, privateJwk, thumbprint, canSign, keyAlg, keyKid, size, viaSet, decoded, seconds, codes];
 
 // The edge side.
 declare const kv: KvNamespaceLike;

@@ -1,0 +1,79 @@
+//! `Signer` and `Verifier`: options parsed once, for hot paths (every request of a Worker).
+//! Per call only the token (or claims) and, optionally, the clock cross the boundary.
+
+use super::convert::object_from_js;
+use super::error::{invalid_options, to_js as error_to_js, JsResult};
+use super::key::verified_to_js;
+use crate::{sign, verify, Key, KeySet, SignOptions, VerifyOptions};
+use wasm_bindgen::prelude::*;
+
+/// The clock of one call: `currentDate` if given, else now (whole Unix seconds).
+fn now_of(current_date: Option<js_sys::Date>) -> JsResult<i64> {
+    let millis = current_date.map_or_else(js_sys::Date::now, |d| d.get_time());
+    if !millis.is_finite() {
+        return Err(invalid_options("currentDate is an invalid Date"));
+    }
+    Ok((millis / 1000.0).floor() as i64)
+}
+
+pub(crate) enum Keys {
+    One(Key),
+    Set(KeySet),
+}
+
+/// Verifies tokens with fixed options (made by `key.verifier(options)` or `keySet.verifier(options)`).
+///
+/// ```js
+/// const verifier = key.verifier({ typ: "at+jwt", audience: "api" });
+/// const { payload } = verifier.verify(token);
+/// ```
+#[wasm_bindgen(js_name = Verifier)]
+pub struct JsVerifier {
+    pub(crate) keys: Keys,
+    pub(crate) options: VerifyOptions,
+}
+
+#[wasm_bindgen(js_class = Verifier)]
+impl JsVerifier {
+    /// Verifies `token`: the same checks as `key.verify(token, options)`.
+    #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
+    pub fn verify(
+        &self,
+        token: &str,
+        #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
+    ) -> JsResult<JsValue> {
+        let now = now_of(current_date)?;
+        let verified = match &self.keys {
+            Keys::One(key) => verify(token, key, &self.options, now),
+            Keys::Set(set) => verify(token, set, &self.options, now),
+        }
+        .map_err(error_to_js)?;
+        verified_to_js(&verified)
+    }
+}
+
+/// Signs claims with fixed options (made by `key.signer(options)`).
+///
+/// ```js
+/// const signer = key.signer({ expiresIn: "15m", typ: "at+jwt", issuer: "https://auth.example" });
+/// const token = signer.sign({ sub: "user-1" });
+/// ```
+#[wasm_bindgen(js_name = Signer)]
+pub struct JsSigner {
+    pub(crate) key: Key,
+    pub(crate) options: SignOptions,
+}
+
+#[wasm_bindgen(js_class = Signer)]
+impl JsSigner {
+    /// Signs `claims`: the same as `key.sign(claims, options)`.
+    pub fn sign(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "JWTPayload")] claims: JsValue,
+        #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
+    ) -> JsResult<String> {
+        let now = now_of(current_date)?;
+        let claims = object_from_js(claims, "claims")?;
+        sign(&self.key, claims, &self.options, now).map_err(error_to_js)
+    }
+}
