@@ -20,7 +20,8 @@ export async function adapters(pkg, keys, { fastJwt } = {}) {
     out[alg] = {
       "jwt-refresh": {
         sign: () => signer.sign(CLAIMS),
-        verify: (t) => verifier.verify(t),
+        // Asymmetric signatures through the host's WebCrypto (verifyAsync); HMAC stays in wasm.
+        verify: alg === "HS256" ? (t) => verifier.verify(t) : (t) => verifier.verifyAsync(t),
       },
       jose: {
         sign: () => new jose.SignJWT(CLAIMS).setProtectedHeader({ alg }).setIssuedAt().setExpirationTime("15m").sign(joseSign),

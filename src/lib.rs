@@ -64,4 +64,4 @@ pub use session::{Decision, SessionPolicy, SessionRecord};
 pub use sign::{sign, SignOptions};
 #[cfg(feature = "edge")]
 pub use store::{MemoryStore, SessionStore, Stored};
-pub use verify::{verify, VerifiedToken, VerifyOptions};
+pub use verify::{begin_verify, verify, PendingSignature, VerifiedToken, VerifyOptions};

@@ -4,6 +4,7 @@ use crate::algorithm::Algorithm;
 use crate::claims::{audience_claim, numeric_date, string_claim, ClaimsSet};
 use crate::compact::{decode_json_object_text, decode_segment, split, DEFAULT_MAX_TOKEN_LENGTH};
 use crate::error::{Error, ErrorCode, Result};
+use crate::key::Key;
 use crate::key_set::KeySource;
 use serde_json::{Map, Value};
 
@@ -117,12 +118,68 @@ fn check_crit(header: &Map<String, Value>) -> Result<()> {
     ))
 }
 
-/// Checks the header and the signature; returns the header, payload segment and algorithm.
-fn verify_signature<'t>(
+/// A token whose size, structure, header, algorithm and key have been checked, waiting for
+/// its signature check. [`verify`] does that check itself; a caller that checks signatures
+/// elsewhere (the host's WebCrypto, from JS) calls [`PendingSignature::finish`] with the
+/// answer. Claims are only read after that: signature first, claims second.
+#[derive(Debug)]
+pub struct PendingSignature<'t, 'k> {
+    key: &'k Key,
+    signing_input: &'t str,
+    signature: Vec<u8>,
+    payload: &'t str,
+    header: Map<String, Value>,
+    header_json: String,
+    algorithm: Algorithm,
+}
+
+impl<'t, 'k> PendingSignature<'t, 'k> {
+    /// The key the token must be signed with.
+    pub fn key(&self) -> &'k Key {
+        self.key
+    }
+
+    /// The bytes the signature covers (`header.payload`).
+    pub fn signing_input(&self) -> &'t [u8] {
+        self.signing_input.as_bytes()
+    }
+
+    /// The decoded signature.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// Completes verification given whether the signature is valid.
+    pub fn finish(
+        self,
+        signature_valid: bool,
+        options: &VerifyOptions,
+        now: i64,
+    ) -> Result<VerifiedToken> {
+        if !signature_valid {
+            return Err(Error::new(
+                ErrorCode::InvalidSignature,
+                "signature verification failed",
+            ));
+        }
+        let (claims, claims_json) = decode_json_object_text(self.payload, "payload")?;
+        check_claims(&self.header, &claims, options, now)?;
+        Ok(VerifiedToken {
+            header: self.header,
+            claims,
+            algorithm: self.algorithm,
+            header_json: self.header_json,
+            claims_json,
+        })
+    }
+}
+
+/// Checks everything that comes before the signature and selects the key.
+pub fn begin_verify<'t, 'k, K: KeySource + ?Sized>(
     token: &'t str,
-    keys: &(impl KeySource + ?Sized),
+    keys: &'k K,
     options: &VerifyOptions,
-) -> Result<(Map<String, Value>, String, &'t str, Algorithm)> {
+) -> Result<PendingSignature<'t, 'k>> {
     let parts = split(token, options.max_token_length)?;
     let (header, header_json) = decode_json_object_text(parts.header, "header")?;
     let alg_name = header_string(&header, "alg")?
@@ -145,14 +202,15 @@ fn verify_signature<'t>(
             format!("the key is bound to {}, the token says {alg}", key.alg),
         ));
     }
-    let signature = decode_segment(parts.signature)?;
-    if !key.verify_signature(parts.signing_input.as_bytes(), &signature) {
-        return Err(Error::new(
-            ErrorCode::InvalidSignature,
-            "signature verification failed",
-        ));
-    }
-    Ok((header, header_json, parts.payload, alg))
+    Ok(PendingSignature {
+        key,
+        signing_input: parts.signing_input,
+        signature: decode_segment(parts.signature)?,
+        payload: parts.payload,
+        header,
+        header_json,
+        algorithm: alg,
+    })
 }
 
 /// Verifies `token` against `keys` (a [`crate::Key`] or a [`crate::KeySet`]) at time `now`
@@ -179,16 +237,11 @@ pub fn verify(
     options: &VerifyOptions,
     now: i64,
 ) -> Result<VerifiedToken> {
-    let (header, header_json, payload, algorithm) = verify_signature(token, keys, options)?;
-    let (claims, claims_json) = decode_json_object_text(payload, "payload")?;
-    check_claims(&header, &claims, options, now)?;
-    Ok(VerifiedToken {
-        header,
-        claims,
-        algorithm,
-        header_json,
-        claims_json,
-    })
+    let pending = begin_verify(token, keys, options)?;
+    let valid = pending
+        .key
+        .verify_signature(pending.signing_input.as_bytes(), &pending.signature);
+    pending.finish(valid, options, now)
 }
 
 fn mismatch(message: String) -> Error {

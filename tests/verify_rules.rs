@@ -619,3 +619,34 @@ fn decode_unverified_is_structural_only() {
         ErrorCode::MalformedToken
     );
 }
+
+#[test]
+fn two_phase_verification_reads_claims_only_after_the_signature() {
+    use jwt_refresh::begin_verify;
+    let key = hs256();
+    let keys = KeySet::from(key.clone());
+    let expired = token(&key, json!({"exp": NOW - 10}), SignOptions::default());
+    let pending = begin_verify(&expired, &keys, &VerifyOptions::default()).unwrap();
+    assert_eq!(pending.key().kid(), Some("hs"));
+    assert_eq!(pending.signature().len(), 32);
+    assert!(expired.as_bytes().starts_with(pending.signing_input()));
+    // A failed external check wins over everything the claims would say.
+    let err = pending
+        .finish(false, &VerifyOptions::default(), NOW)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidSignature);
+    let pending = begin_verify(&expired, &keys, &VerifyOptions::default()).unwrap();
+    let err = pending
+        .finish(true, &VerifyOptions::default(), NOW)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::TokenExpired);
+    // Everything before the signature is checked by begin_verify itself.
+    let strict = VerifyOptions {
+        algorithms: Some(vec![Algorithm::Hs512]),
+        ..Default::default()
+    };
+    assert_eq!(
+        begin_verify(&expired, &keys, &strict).unwrap_err().code(),
+        ErrorCode::AlgNotAllowed
+    );
+}

@@ -425,3 +425,90 @@ fn signers_and_verifiers_apply_their_options_every_time() {
     let fresh = signer.sign(obj("{}"), None).unwrap();
     assert!(verifier.verify(&fresh, None).is_ok());
 }
+
+async fn settle(promise: js_sys::Promise) -> Result<JsValue, JsValue> {
+    wasm_bindgen_futures::JsFuture::from(promise).await
+}
+
+#[wasm_bindgen_test]
+async fn verify_async_agrees_with_verify_for_every_algorithm() {
+    for alg in ["HS256", "EdDSA", "ES256"] {
+        let key = JsKey::generate(alg, Some(obj(r#"{"kid":"k"}"#))).unwrap();
+        let public = if alg == "HS256" {
+            key.to_private_jwk().unwrap()
+        } else {
+            key.to_public_jwk().unwrap()
+        };
+        let verifying = JsKey::from_jwk(public, None).unwrap();
+        let token = key
+            .sign(
+                obj(r#"{"sub":"u1"}"#),
+                at(NOW, r#"{"expiresIn":60,"typ":"at+jwt"}"#),
+            )
+            .unwrap();
+        let good =
+            settle(verifying.verify_async(token.clone(), at(NOW + 1.0, r#"{"typ":"at+jwt"}"#)))
+                .await
+                .unwrap();
+        assert_eq!(
+            get(&good, "payload.sub").as_string().unwrap(),
+            "u1",
+            "{alg}"
+        );
+        // Twice: the second call uses the cached host key.
+        assert!(
+            settle(verifying.verify_async(token.clone(), at(NOW + 1.0, "{}")))
+                .await
+                .is_ok()
+        );
+        let (head, sig) = token.rsplit_once('.').unwrap();
+        let flipped = format!(
+            "{head}.{}{}",
+            if sig.starts_with('A') { "B" } else { "A" },
+            &sig[1..]
+        );
+        for bad in [flipped, format!("{head}.{sig}")] {
+            let sync = verifying.verify(&bad, at(NOW + 1.0, "{}"));
+            let asynchronous =
+                settle(verifying.verify_async(bad.clone(), at(NOW + 1.0, "{}"))).await;
+            assert_eq!(sync.is_ok(), asynchronous.is_ok(), "{alg} {bad}");
+            if let Err(err) = asynchronous {
+                assert_eq!(code_of(Err::<(), _>(err)), code_of(sync), "{alg}");
+            }
+        }
+        assert_eq!(
+            code_of(settle(verifying.verify_async(token.clone(), at(NOW + 60.0, "{}"))).await),
+            "token_expired",
+            "{alg}"
+        );
+        // Signature first: a bad signature on an expired token is invalid_signature.
+        let forged = format!("{head}.{}", "A".repeat(sig.len()));
+        let err = settle(verifying.verify_async(forged, at(NOW + 600.0, "{}"))).await;
+        assert!(
+            matches!(
+                code_of(err).as_str(),
+                "invalid_signature" | "malformed_token"
+            ),
+            "{alg}"
+        );
+        // Through a verifier too.
+        let verifier = verifying
+            .verifier(Some(obj(r#"{"typ":"at+jwt"}"#)))
+            .unwrap();
+        let date = js_sys::Date::new(&JsValue::from_f64((NOW + 2.0) * 1000.0));
+        assert!(
+            settle(verifier.verify_async(token.clone(), Some(date)))
+                .await
+                .is_ok(),
+            "{alg}"
+        );
+    }
+    // Algorithm confusion is refused before any host call.
+    let ed = JsKey::generate("EdDSA", Some(obj(r#"{"kid":"same"}"#))).unwrap();
+    let hs = JsKey::generate("HS256", Some(obj(r#"{"kid":"same"}"#))).unwrap();
+    let confused = hs.sign(obj("{}"), None).unwrap();
+    assert_eq!(
+        code_of(settle(ed.verify_async(confused, None)).await),
+        "alg_not_allowed"
+    );
+}

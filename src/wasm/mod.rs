@@ -14,6 +14,7 @@ mod prepared;
 mod store;
 mod token;
 mod typescript;
+mod webcrypto;
 
 #[cfg(feature = "browser")]
 pub use browser::JsAuthClient;

@@ -55,6 +55,12 @@ const result: VerifyResult = key.verify(token, verifyOptions);
 const signer: Signer = key.signer({ expiresIn: "5m", typ: "at+jwt" });
 const verifier: Verifier = key.verifier({ typ: "at+jwt", audience: "api" });
 const prepared: VerifyResult = verifier.verify(signer.sign({ aud: "api" }), new Date());
+async function hostVerified(): Promise<void> {
+  const viaHost: VerifyResult = await key.verifyAsync(token, { audience: "api" });
+  const viaVerifier: VerifyResult = await verifier.verifyAsync(token);
+  void [viaHost, viaVerifier];
+}
+void hostVerified;
 const exp: number | undefined = result.payload.exp;
 const kid: string | undefined = result.protectedHeader.kid;
 const headerAlg: Algorithm = result.protectedHeader.alg;
