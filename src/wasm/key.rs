@@ -206,11 +206,8 @@ impl JsKey {
         #[wasm_bindgen(unchecked_optional_param_type = "Omit<VerifyOptions, \"currentDate\">")]
         options: Option<JsValue>,
     ) -> JsResult<super::prepared::JsVerifier> {
-        Ok(super::prepared::JsVerifier {
-            keys: std::rc::Rc::new(super::prepared::Keys::One(self.inner.clone())),
-            options: std::rc::Rc::new(verify_options(&options.unwrap_or(JsValue::UNDEFINED))?),
-            host: self.host.clone(),
-        })
+        let keys = super::prepared::Keys::One(self.inner.clone());
+        super::prepared::JsVerifier::prepare(keys, options, self.host.clone())
     }
 
     /// `verify`, with the signature of EdDSA/ES256/RS256/PS256 tokens checked by the host's
@@ -319,11 +316,8 @@ impl JsKeySet {
         #[wasm_bindgen(unchecked_optional_param_type = "Omit<VerifyOptions, \"currentDate\">")]
         options: Option<JsValue>,
     ) -> JsResult<super::prepared::JsVerifier> {
-        Ok(super::prepared::JsVerifier {
-            keys: std::rc::Rc::new(super::prepared::Keys::Set(self.inner.clone())),
-            options: std::rc::Rc::new(verify_options(&options.unwrap_or(JsValue::UNDEFINED))?),
-            host: Default::default(),
-        })
+        let keys = super::prepared::Keys::Set(self.inner.clone());
+        super::prepared::JsVerifier::prepare(keys, options, Default::default())
     }
 
     /// Verifies a token with the key its `kid` names (or the only key of its algorithm).

@@ -34,6 +34,22 @@ pub struct JsVerifier {
     pub(crate) host: std::rc::Rc<super::webcrypto::HostKeys>,
 }
 
+impl JsVerifier {
+    /// A verifier over `keys` with `options` parsed now.
+    pub(crate) fn prepare(
+        keys: Keys,
+        options: Option<JsValue>,
+        host: std::rc::Rc<super::webcrypto::HostKeys>,
+    ) -> JsResult<JsVerifier> {
+        let options = super::options::verify_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+        Ok(JsVerifier {
+            keys: std::rc::Rc::new(keys),
+            options: std::rc::Rc::new(options),
+            host,
+        })
+    }
+}
+
 #[wasm_bindgen(js_class = Verifier)]
 impl JsVerifier {
     /// Verifies `token`: the same checks as `key.verify(token, options)`.
