@@ -23,7 +23,8 @@ extern "C" {
     ) -> Result<Promise, JsValue>;
 }
 
-/// Imported host keys, once per key (by `kid`), as promises of `CryptoKey`.
+/// Imported host keys, once per key, as promises of `CryptoKey`. Keyed by algorithm and `kid`:
+/// unique within a key set (asymmetric keys always have a `kid`: given, or their thumbprint).
 #[derive(Default)]
 pub(crate) struct HostKeys {
     imported: RefCell<HashMap<String, Promise>>,
@@ -31,7 +32,7 @@ pub(crate) struct HostKeys {
 
 impl HostKeys {
     fn import(&self, key: &Key) -> Option<Promise> {
-        let id = key.kid().unwrap_or_default().to_owned();
+        let id = format!("{}:{}", key.algorithm().name(), key.kid().unwrap_or_default());
         if let Some(found) = self.imported.borrow().get(&id) {
             return Some(found.clone());
         }
