@@ -32,7 +32,11 @@ pub(crate) struct HostKeys {
 
 impl HostKeys {
     fn import(&self, key: &Key) -> Option<Promise> {
-        let id = format!("{}:{}", key.algorithm().name(), key.kid().unwrap_or_default());
+        let id = format!(
+            "{}:{}",
+            key.algorithm().name(),
+            key.kid().unwrap_or_default()
+        );
         if let Some(found) = self.imported.borrow().get(&id) {
             return Some(found.clone());
         }
