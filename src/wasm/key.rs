@@ -225,14 +225,8 @@ impl JsKey {
     ) -> js_sys::Promise {
         let key = self.inner.clone();
         let host = self.host.clone();
-        let parsed = options
-            .map(|o| now_from(&o).and_then(|now| Ok((now, verify_options(&o)?))))
-            .unwrap_or_else(|| {
-                Ok((
-                    now_from(&JsValue::UNDEFINED)?,
-                    crate::VerifyOptions::default(),
-                ))
-            });
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let parsed = now_from(&options).and_then(|now| Ok((now, verify_options(&options)?)));
         wasm_bindgen_futures::future_to_promise(async move {
             let (now, options) = parsed?;
             verify_with_host(&token, &key, &host, &options, now).await
