@@ -209,7 +209,8 @@ impl Key {
     }
 }
 
-#[allow(dead_code)]
+// Unused only in builds with neither EdDSA nor ES256.
+#[cfg_attr(not(any(feature = "eddsa", feature = "es256")), allow(dead_code))]
 fn expect_alg(requested: Option<Algorithm>, implied: Algorithm) -> Result<()> {
     match requested {
         Some(alg) if alg != implied => Err(invalid(format!(

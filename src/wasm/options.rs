@@ -108,13 +108,27 @@ pub(crate) fn reject_unknown(options: &JsValue, known: &[&str], what: &str) -> J
         return Err(invalid_options(format!("{what} must be an object")));
     }
     let object: &js_sys::Object = options.unchecked_ref();
-    for name in js_sys::Object::keys(object).iter() {
-        let name = name.as_string().unwrap_or_default();
-        if !known.contains(&name.as_str()) {
-            return Err(invalid_options(format!("unknown {what} field {name:?}")));
-        }
+    let keys = js_sys::Object::keys(object);
+    let names = keys.iter().map(|n| n.as_string().unwrap_or_default());
+    only_known(names, known, what)
+}
+
+/// The one rule for option names, whether read from a JS object or from its JSON.
+fn only_known(
+    names: impl IntoIterator<Item = impl AsRef<str>>,
+    known: &[&str],
+    what: &str,
+) -> JsResult<()> {
+    match names
+        .into_iter()
+        .find(|name| !known.contains(&name.as_ref()))
+    {
+        Some(name) => Err(invalid_options(format!(
+            "unknown {what} field {:?}",
+            name.as_ref()
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn parse<T: for<'de> Deserialize<'de> + Default>(
@@ -127,9 +141,7 @@ fn parse<T: for<'de> Deserialize<'de> + Default>(
     }
     // One JSON text for the whole object; `currentDate` (a Date) is read apart by `now_from`.
     let members = super::convert::object_from_js(options.clone(), what)?;
-    if let Some(name) = members.keys().find(|name| !known.contains(&name.as_str())) {
-        return Err(invalid_options(format!("unknown {what} field {name:?}")));
-    }
+    only_known(members.keys(), known, what)?;
     serde_json::from_value(serde_json::Value::Object(members))
         .map_err(|err| invalid_options(format!("invalid {what}: {err}")))
 }
