@@ -157,10 +157,7 @@ impl<'t, 'k> PendingSignature<'t, 'k> {
         now: i64,
     ) -> Result<VerifiedToken> {
         if !signature_valid {
-            return Err(Error::new(
-                ErrorCode::InvalidSignature,
-                "signature verification failed",
-            ));
+            return Err(invalid_signature());
         }
         let (claims, claims_json) = decode_json_object_text(self.payload, "payload")?;
         check_claims(&self.header, &claims, options, now)?;
@@ -242,6 +239,11 @@ pub fn verify(
         .key
         .verify_signature(pending.signing_input.as_bytes(), &pending.signature);
     pending.finish(valid, options, now)
+}
+
+/// The error of a token whose signature does not check out.
+pub(crate) fn invalid_signature() -> Error {
+    Error::new(ErrorCode::InvalidSignature, "signature verification failed")
 }
 
 fn mismatch(message: String) -> Error {

@@ -6,13 +6,17 @@ use wasm_bindgen::prelude::*;
 
 const ERROR_NAME: &str = "JwtRefreshError";
 
-/// A real JS `Error` (with a stack) carrying `name` and the stable `code`.
+#[wasm_bindgen(module = "/src/wasm/webcrypto.js")]
+extern "C" {
+    /// A real JS `Error` (with a stack) carrying `name` and the stable `code`; made in JS so
+    /// that the errors of `verifyAsync`'s promise come from the same constructor.
+    #[wasm_bindgen(js_name = jwtRefreshError)]
+    fn jwt_refresh_error(code: &str, message: &str) -> JsValue;
+}
+
+/// The JS error for a core error.
 pub(crate) fn to_js(err: Error) -> JsValue {
-    let js = js_sys::Error::new(err.message());
-    js.set_name(ERROR_NAME);
-    // Setting a property on a fresh Error cannot fail.
-    let _ = Reflect::set(&js, &"code".into(), &err.code().as_str().into());
-    js.into()
+    jwt_refresh_error(err.code().as_str(), err.message())
 }
 
 /// Shorthand for results crossing the boundary.

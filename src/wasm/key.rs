@@ -45,20 +45,6 @@ fn verify_js(
     verified_to_js(&verified)
 }
 
-/// The asynchronous verification shared by `Key` and `Verifier`.
-pub(crate) async fn verify_with_host(
-    token: &str,
-    keys: &(impl KeySource + ?Sized),
-    host: &super::webcrypto::HostKeys,
-    options: &crate::VerifyOptions,
-    now: i64,
-) -> JsResult<JsValue> {
-    let pending = crate::begin_verify(token, keys, options).map_err(error_to_js)?;
-    let valid = host.check(&pending).await;
-    let verified = pending.finish(valid, options, now).map_err(error_to_js)?;
-    verified_to_js(&verified)
-}
-
 /// `{ payload, protectedHeader }` from the token's own JSON texts, in one `JSON.parse`.
 pub(crate) fn verified_to_js(verified: &crate::VerifiedToken) -> JsResult<JsValue> {
     let text = format!(
@@ -220,17 +206,16 @@ impl JsKey {
     #[wasm_bindgen(js_name = verifyAsync, unchecked_return_type = "Promise<VerifyResult>")]
     pub fn verify_async(
         &self,
-        token: String,
+        token: &str,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
-        let key = self.inner.clone();
-        let host = self.host.clone();
         let options = options.unwrap_or(JsValue::UNDEFINED);
-        let parsed = now_from(&options).and_then(|now| Ok((now, verify_options(&options)?)));
-        wasm_bindgen_futures::future_to_promise(async move {
-            let (now, options) = parsed?;
-            verify_with_host(&token, &key, &host, &options, now).await
-        })
+        match now_from(&options).and_then(|now| Ok((now, verify_options(&options)?))) {
+            Ok((now, options)) => {
+                super::webcrypto::verify_async(token, &self.inner, &self.host, &options, now)
+            }
+            Err(error) => js_sys::Promise::reject(&error),
+        }
     }
 
     /// Verifies a token with this key: signature first, then claims; `exp` last.

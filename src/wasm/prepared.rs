@@ -3,7 +3,8 @@
 
 use super::convert::object_from_js;
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
-use super::key::{verified_to_js, verify_with_host};
+use super::key::verified_to_js;
+use super::webcrypto::verify_async;
 use crate::{sign, verify, Key, KeySet, SignOptions, VerifyOptions};
 use wasm_bindgen::prelude::*;
 
@@ -72,18 +73,17 @@ impl JsVerifier {
     #[wasm_bindgen(js_name = verifyAsync, unchecked_return_type = "Promise<VerifyResult>")]
     pub fn verify_async(
         &self,
-        token: String,
+        token: &str,
         #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
     ) -> js_sys::Promise {
-        let (keys, options, host) = (self.keys.clone(), self.options.clone(), self.host.clone());
-        let now = now_of(current_date);
-        wasm_bindgen_futures::future_to_promise(async move {
-            let now = now?;
-            match &*keys {
-                Keys::One(key) => verify_with_host(&token, key, &host, &options, now).await,
-                Keys::Set(set) => verify_with_host(&token, set, &host, &options, now).await,
-            }
-        })
+        let now = match now_of(current_date) {
+            Ok(now) => now,
+            Err(error) => return js_sys::Promise::reject(&error),
+        };
+        match &*self.keys {
+            Keys::One(key) => verify_async(token, key, &self.host, &self.options, now),
+            Keys::Set(set) => verify_async(token, set, &self.host, &self.options, now),
+        }
     }
 }
 

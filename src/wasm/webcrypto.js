@@ -1,4 +1,5 @@
-// The host's WebCrypto for signature checks of asymmetric algorithms (Node, workerd, browsers).
+// The host's WebCrypto for signature checks of asymmetric algorithms (Node, workerd, browsers),
+// and the one constructor of this library's errors.
 const ALGORITHMS = {
   ES256: [{ name: "ECDSA", namedCurve: "P-256" }, { name: "ECDSA", hash: "SHA-256" }],
   EdDSA: [{ name: "Ed25519" }, { name: "Ed25519" }],
@@ -6,10 +7,55 @@ const ALGORITHMS = {
   PS256: [{ name: "RSA-PSS", hash: "SHA-256" }, { name: "RSA-PSS", saltLength: 32 }],
 };
 
-export function importVerifyKey(jwk, alg) {
-  return crypto.subtle.importKey("jwk", jwk, ALGORITHMS[alg][0], false, ["verify"]);
+/** A real `Error` (with a stack) named JwtRefreshError, carrying the stable `code`. */
+export function jwtRefreshError(code, message) {
+  const error = new Error(message);
+  error.name = "JwtRefreshError";
+  error.code = code;
+  return error;
 }
 
-export function hostVerify(key, alg, signature, data) {
-  return crypto.subtle.verify(ALGORITHMS[alg][1], key, signature, data);
+/**
+ * Starts importing a public JWK; returns the key's host state, which the import fills in:
+ * `key` once it is a CryptoKey, `failed` if this host cannot use it (e.g. no Ed25519).
+ */
+export function importVerifyKey(jwk, alg) {
+  const entry = { key: undefined, failed: false, pending: undefined };
+  entry.pending = crypto.subtle.importKey("jwk", jwk, ALGORITHMS[alg][0], false, ["verify"]).then(
+    (key) => (entry.key = key),
+    () => {
+      entry.failed = true;
+      return null;
+    },
+  );
+  return entry;
+}
+
+/** 0: still importing, 1: ready, 2: the host cannot use this key. */
+export function hostKeyState(entry) {
+  return entry.key ? 1 : entry.failed ? 2 : 0;
+}
+
+/**
+ * The promise of `verifyAsync`: settles with `outcome` (a result, or the error a valid token
+ * would get from its claims) once the host says the signature is valid, and with
+ * invalid_signature otherwise, so the signature is still checked first. `rustValid` is the
+ * Rust verdict, used only if the import turns out to fail. A host that throws while checking
+ * is taken to mean "invalid": this fails closed.
+ */
+export function settleAfterHostCheck(entry, alg, signature, data, rustValid, ok, outcome, message) {
+  // Copies: the views point into wasm memory, which later calls reuse.
+  const [sig, input] = [signature.slice(), data.slice()];
+  const check = (key) => (key ? crypto.subtle.verify(ALGORITHMS[alg][1], key, sig, input) : rustValid);
+  const verdict = entry.key ? check(entry.key) : entry.pending.then(check);
+  return verdict.then(
+    (valid) => {
+      if (valid !== true) throw jwtRefreshError("invalid_signature", message);
+      if (!ok) throw outcome;
+      return outcome;
+    },
+    () => {
+      throw jwtRefreshError("invalid_signature", message);
+    },
+  );
 }

@@ -1,76 +1,134 @@
 //! Signature checks through the host's WebCrypto (asymmetric algorithms), for `verifyAsync`:
 //! pure-Rust P-256 and Ed25519 in wasm are several times slower than the host's native code.
-//! Everything else (structure, header, key choice, claims) stays in the Rust core.
+//! Everything else (structure, header, key choice, claims) stays in the Rust core, and no Rust
+//! future is involved: the claims are checked before the host's answer arrives, and the
+//! returned promise only reveals that outcome once the signature is known to be valid.
 
 use super::convert::to_js;
-use crate::{Key, PendingSignature};
+use super::error::{to_js as error_to_js, JsResult};
+use super::key::verified_to_js;
+use crate::{begin_verify, Algorithm, Key, KeySource, VerifyOptions};
 use js_sys::Promise;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/src/wasm/webcrypto.js")]
 extern "C" {
     #[wasm_bindgen(js_name = importVerifyKey, catch)]
-    fn import_verify_key(jwk: &JsValue, alg: &str) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(js_name = hostVerify, catch)]
-    fn host_verify(
-        key: &JsValue,
+    fn import_verify_key(jwk: &JsValue, alg: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = hostKeyState)]
+    fn host_key_state(entry: &JsValue) -> u8;
+    #[wasm_bindgen(js_name = settleAfterHostCheck)]
+    #[allow(clippy::too_many_arguments)]
+    fn settle_after_host_check(
+        entry: &JsValue,
         alg: &str,
         signature: &[u8],
         data: &[u8],
-    ) -> Result<Promise, JsValue>;
+        rust_valid: bool,
+        ok: bool,
+        outcome: &JsValue,
+        message: &str,
+    ) -> Promise;
 }
 
-/// Imported host keys, once per key, as promises of `CryptoKey`. Keyed by algorithm and `kid`:
-/// unique within a key set (asymmetric keys always have a `kid`: given, or their thumbprint).
+const IMPORTING: u8 = 0;
+const READY: u8 = 1;
+
+/// Host keys, imported once per key; each entry is the JS object `importVerifyKey` fills in.
+/// Found by algorithm and `kid`, which are unique within a key set (asymmetric keys always
+/// have a `kid`: given, or their thumbprint). A key set holds a handful of keys, so a list
+/// beats hashing a freshly built id on every call.
 #[derive(Default)]
 pub(crate) struct HostKeys {
-    imported: RefCell<HashMap<String, Promise>>,
+    keys: RefCell<Vec<HostKey>>,
+}
+
+struct HostKey {
+    alg: Algorithm,
+    kid: Option<String>,
+    /// `None` if the import could not even start.
+    entry: Option<JsValue>,
 }
 
 impl HostKeys {
-    fn import(&self, key: &Key) -> Option<Promise> {
-        let id = format!(
-            "{}:{}",
-            key.algorithm().name(),
-            key.kid().unwrap_or_default()
-        );
-        if let Some(found) = self.imported.borrow().get(&id) {
-            return Some(found.clone());
+    /// The host entry for `key`, importing on first use; `None` if the import cannot start.
+    fn entry(&self, key: &Key) -> Option<JsValue> {
+        let id = (key.algorithm(), key.kid());
+        if let Some(known) = self
+            .keys
+            .borrow()
+            .iter()
+            .find(|known| (known.alg, known.kid.as_deref()) == id)
+        {
+            return known.entry.clone();
         }
-        let jwk = to_js(&key.to_public_jwk().ok()?).ok()?;
-        let promise = import_verify_key(&jwk, key.algorithm().name()).ok()?;
-        self.imported.borrow_mut().insert(id, promise.clone());
-        Some(promise)
+        let entry = key
+            .to_public_jwk()
+            .ok()
+            .and_then(|jwk| to_js(&jwk).ok())
+            .and_then(|jwk| import_verify_key(&jwk, key.algorithm().name()).ok());
+        self.keys.borrow_mut().push(HostKey {
+            alg: key.algorithm(),
+            kid: key.kid().map(str::to_owned),
+            entry: entry.clone(),
+        });
+        entry
     }
+}
 
-    /// Whether the signature is valid: HMAC in Rust (fast enough, no key export), asymmetric
-    /// algorithms by the host when it supports them, else in Rust.
-    pub(crate) async fn check(&self, pending: &PendingSignature<'_, '_>) -> bool {
-        let key = pending.key();
-        let rust = || key.verify_signature(pending.signing_input(), pending.signature());
-        if key.algorithm().is_symmetric() {
-            return rust();
-        }
-        let Some(imported) = self.import(key) else {
-            return rust();
-        };
-        let Ok(crypto_key) = JsFuture::from(imported).await else {
-            return rust(); // e.g. a host without Ed25519 in WebCrypto
-        };
-        let Ok(verdict) = host_verify(
-            &crypto_key,
-            key.algorithm().name(),
-            pending.signature(),
-            pending.signing_input(),
-        ) else {
-            return rust();
-        };
-        match JsFuture::from(verdict).await {
-            Ok(valid) => valid.as_bool().unwrap_or(false),
-            Err(_) => rust(),
-        }
+/// `verifyAsync`: the same checks as `verify`, with asymmetric signatures checked by the host
+/// when it can (HMAC stays in Rust: fast enough, and no secret leaves wasm).
+pub(crate) fn verify_async(
+    token: &str,
+    keys: &(impl KeySource + ?Sized),
+    host: &HostKeys,
+    options: &VerifyOptions,
+    now: i64,
+) -> Promise {
+    match verify_with_host(token, keys, host, options, now) {
+        Ok(promise) => promise,
+        Err(error) => Promise::reject(&error),
     }
+}
+
+fn verify_with_host(
+    token: &str,
+    keys: &(impl KeySource + ?Sized),
+    host: &HostKeys,
+    options: &VerifyOptions,
+    now: i64,
+) -> JsResult<Promise> {
+    let pending = begin_verify(token, keys, options).map_err(error_to_js)?;
+    let key = pending.key();
+    let rust = || key.verify_signature(pending.signing_input(), pending.signature());
+    let entry = match key.algorithm().is_symmetric() {
+        true => None,
+        false => host.entry(key),
+    };
+    let state = entry.as_ref().map(host_key_state);
+    let Some((entry, state @ (IMPORTING | READY))) = entry.zip(state) else {
+        let valid = rust();
+        let verified = pending.finish(valid, options, now).map_err(error_to_js)?;
+        return Ok(Promise::resolve(&verified_to_js(&verified)?));
+    };
+    // Only a key still being imported needs the Rust verdict, in case the import fails.
+    let rust_valid = state == IMPORTING && rust();
+    let (signature, signing_input) = (pending.signature().to_vec(), pending.signing_input());
+    let outcome = pending
+        .finish(true, options, now)
+        .map_err(error_to_js)
+        .and_then(|verified| verified_to_js(&verified));
+    let ok = outcome.is_ok();
+    let outcome = outcome.unwrap_or_else(|error| error);
+    Ok(settle_after_host_check(
+        &entry,
+        key.algorithm().name(),
+        &signature,
+        signing_input,
+        rust_valid,
+        ok,
+        &outcome,
+        crate::verify::invalid_signature().message(),
+    ))
 }
