@@ -1,7 +1,8 @@
 //! Strict compact-JWS structure: size cap, exactly three base64url segments, JSON objects.
 
 use crate::error::{Error, ErrorCode, Result};
-use base64ct::{Base64UrlUnpadded, Encoding};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde_json::{Map, Value};
 
 /// The default cap on token length, checked before any decoding work.
@@ -64,9 +65,12 @@ pub(crate) fn split(token: &str, max_len: usize) -> Result<Compact<'_>> {
     })
 }
 
-/// Decodes one segment as strict unpadded base64url.
+/// Decodes one segment as strict unpadded base64url (non-zero trailing bits are refused, so
+/// each byte string has exactly one encoding).
 pub(crate) fn decode_segment(segment: &str) -> Result<Vec<u8>> {
-    Base64UrlUnpadded::decode_vec(segment).map_err(|_| malformed("invalid base64url"))
+    URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| malformed("invalid base64url"))
 }
 
 /// Decodes a segment that must hold a JSON object.

@@ -156,9 +156,9 @@ impl Key {
     /// Verify-only keys return their public JWK.
     pub fn to_private_jwk(&self) -> Result<Value> {
         let jwk: JsonWebKey<'_> = match &self.material {
-            Material::Hs256(key) => key.into(),
-            Material::Hs384(key) => key.into(),
-            Material::Hs512(key) => key.into(),
+            Material::Hs256(key, _) => key.into(),
+            Material::Hs384(key, _) => key.into(),
+            Material::Hs512(key, _) => key.into(),
             #[cfg(feature = "eddsa")]
             Material::Ed25519 {
                 secret: Some(secret),
@@ -183,7 +183,7 @@ impl Key {
 
     fn public_parts(&self) -> Result<JsonWebKey<'_>> {
         match &self.material {
-            Material::Hs256(_) | Material::Hs384(_) | Material::Hs512(_) => Err(invalid(
+            Material::Hs256(..) | Material::Hs384(..) | Material::Hs512(..) => Err(invalid(
                 "an HMAC key is a shared secret and has no public JWK",
             )),
             #[cfg(feature = "eddsa")]

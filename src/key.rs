@@ -3,17 +3,23 @@
 use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorCode, Result};
 use crate::random::{random_bytes, random_id};
+use hmac::{Hmac, Mac};
 use jwt_compact::alg::{Hs256, Hs256Key, Hs384, Hs384Key, Hs512, Hs512Key};
-use jwt_compact::{Algorithm as JwsAlgorithm, AlgorithmExt, AlgorithmSignature, Claims, Header};
+#[cfg(any(feature = "eddsa", feature = "es256", feature = "rsa"))]
+use jwt_compact::{Algorithm as JwsAlgorithm, AlgorithmSignature};
+use jwt_compact::{AlgorithmExt, Claims, Header};
 use serde::Serialize;
+use sha2::{Sha256, Sha384, Sha512};
 
 /// The key material, one variant per algorithm family. Asymmetric variants keep the
 /// public half always and the private half when the key can sign.
 #[derive(Clone)]
 pub(crate) enum Material {
-    Hs256(Hs256Key),
-    Hs384(Hs384Key),
-    Hs512(Hs512Key),
+    /// HMAC: jwt-compact's key (signing, JWK export) and the keyed MAC state, which each
+    /// verification clones instead of hashing the padded key again.
+    Hs256(Hs256Key, Hmac<Sha256>),
+    Hs384(Hs384Key, Hmac<Sha384>),
+    Hs512(Hs512Key, Hmac<Sha512>),
     #[cfg(feature = "eddsa")]
     Ed25519 {
         public: ed25519_compact::PublicKey,
@@ -57,6 +63,26 @@ impl core::fmt::Debug for Key {
     }
 }
 
+impl Material {
+    fn hmac(alg: Algorithm, secret: &[u8]) -> Result<Material> {
+        let unusable = |_| Error::new(ErrorCode::InvalidKey, "unusable HMAC secret");
+        Ok(match alg {
+            Algorithm::Hs256 => Material::Hs256(
+                Hs256Key::new(secret),
+                Mac::new_from_slice(secret).map_err(unusable)?,
+            ),
+            Algorithm::Hs384 => Material::Hs384(
+                Hs384Key::new(secret),
+                Mac::new_from_slice(secret).map_err(unusable)?,
+            ),
+            _ => Material::Hs512(
+                Hs512Key::new(secret),
+                Mac::new_from_slice(secret).map_err(unusable)?,
+            ),
+        })
+    }
+}
+
 /// Minimum HMAC secret length: the hash output size (RFC 7518 §3.2).
 pub(crate) const fn hmac_min_len(alg: Algorithm) -> usize {
     match alg {
@@ -71,9 +97,9 @@ impl Key {
     /// `kid` defaults to a random identifier. RSA keys cannot be generated (verify only).
     pub fn generate(alg: Algorithm, kid: Option<String>) -> Result<Key> {
         let material = match alg {
-            Algorithm::Hs256 => Material::Hs256(Hs256Key::new(random_bytes::<32>()?)),
-            Algorithm::Hs384 => Material::Hs384(Hs384Key::new(random_bytes::<48>()?)),
-            Algorithm::Hs512 => Material::Hs512(Hs512Key::new(random_bytes::<64>()?)),
+            Algorithm::Hs256 => Material::hmac(alg, &random_bytes::<32>()?)?,
+            Algorithm::Hs384 => Material::hmac(alg, &random_bytes::<48>()?)?,
+            Algorithm::Hs512 => Material::hmac(alg, &random_bytes::<64>()?)?,
             #[cfg(feature = "eddsa")]
             Algorithm::EdDsa => {
                 let seed = ed25519_compact::Seed::new(random_bytes::<32>()?);
@@ -137,11 +163,7 @@ impl Key {
                 ),
             ));
         }
-        let material = match alg {
-            Algorithm::Hs256 => Material::Hs256(Hs256Key::new(secret)),
-            Algorithm::Hs384 => Material::Hs384(Hs384Key::new(secret)),
-            _ => Material::Hs512(Hs512Key::new(secret)),
-        };
+        let material = Material::hmac(alg, secret)?;
         Ok(Key { alg, kid, material })
     }
 
@@ -158,7 +180,7 @@ impl Key {
     /// Whether this key holds private (or secret) material.
     pub fn can_sign(&self) -> bool {
         match &self.material {
-            Material::Hs256(_) | Material::Hs384(_) | Material::Hs512(_) => true,
+            Material::Hs256(..) | Material::Hs384(..) | Material::Hs512(..) => true,
             #[cfg(feature = "eddsa")]
             Material::Ed25519 { secret, .. } => secret.is_some(),
             #[cfg(feature = "es256")]
@@ -175,9 +197,9 @@ impl Key {
         claims: &Claims<T>,
     ) -> Result<String> {
         let token = match &self.material {
-            Material::Hs256(key) => Hs256.token(header, claims, key),
-            Material::Hs384(key) => Hs384.token(header, claims, key),
-            Material::Hs512(key) => Hs512.token(header, claims, key),
+            Material::Hs256(key, _) => Hs256.token(header, claims, key),
+            Material::Hs384(key, _) => Hs384.token(header, claims, key),
+            Material::Hs512(key, _) => Hs512.token(header, claims, key),
             #[cfg(feature = "eddsa")]
             Material::Ed25519 { secret, .. } => {
                 let secret = secret.as_ref().ok_or_else(cannot_sign)?;
@@ -202,9 +224,9 @@ impl Key {
     /// Checks `signature` over the JWS signing input. Wrong-length signatures are simply invalid.
     pub(crate) fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> bool {
         match &self.material {
-            Material::Hs256(key) => signature_valid(&Hs256, key, signing_input, signature),
-            Material::Hs384(key) => signature_valid(&Hs384, key, signing_input, signature),
-            Material::Hs512(key) => signature_valid(&Hs512, key, signing_input, signature),
+            Material::Hs256(_, keyed) => mac_valid(keyed, signing_input, signature),
+            Material::Hs384(_, keyed) => mac_valid(keyed, signing_input, signature),
+            Material::Hs512(_, keyed) => mac_valid(keyed, signing_input, signature),
             #[cfg(feature = "eddsa")]
             Material::Ed25519 { public, .. } => {
                 signature_valid(&jwt_compact::alg::Ed25519, public, signing_input, signature)
@@ -230,7 +252,15 @@ fn cannot_sign() -> Error {
     )
 }
 
+/// A constant-time comparison of the full-length tag (shorter tags are refused).
+fn mac_valid<M: Mac + Clone>(keyed: &M, signing_input: &[u8], signature: &[u8]) -> bool {
+    let mut mac = keyed.clone();
+    mac.update(signing_input);
+    mac.verify_slice(signature).is_ok()
+}
+
 /// Length is checked before parsing: jwt-compact's fixed-size parsers assume it.
+#[cfg(any(feature = "eddsa", feature = "es256", feature = "rsa"))]
 fn signature_valid<A: JwsAlgorithm>(
     alg: &A,
     key: &A::VerifyingKey,
