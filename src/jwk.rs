@@ -3,6 +3,8 @@
 use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorCode, Result};
 use crate::key::{Key, Material};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use jwt_compact::jwk::JsonWebKey;
 use serde_json::{Map, Value};
@@ -54,87 +56,33 @@ impl Key {
                 return Err(invalid(format!("JWK use {usage:?} is not \"sig\"")));
             }
         }
-        let parsed: JsonWebKey<'_> = serde_json::from_value(jwk.clone())
-            .map_err(|err| invalid(format!("not a usable JWK: {err}")))?;
         let kid = match kid {
             Some(kid) => Some(kid),
             None => string_member(members, "kid")?.map(str::to_owned),
         };
-        let key = match &parsed {
-            JsonWebKey::Symmetric { secret } => {
+        let kty = string_member(members, "kty")?.ok_or_else(|| invalid("a JWK needs kty"))?;
+        let key = match kty {
+            "oct" => {
                 let alg = alg
                     .filter(|a| a.is_symmetric())
                     .ok_or_else(|| invalid("an oct JWK needs alg HS256, HS384 or HS512"))?;
-                Key::hmac(alg, secret, kid)?
+                Key::hmac(alg, &required_bytes(members, "k")?, kid)?
             }
             #[cfg(feature = "eddsa")]
-            JsonWebKey::KeyPair { .. } => {
+            "OKP" => {
                 expect_alg(alg, Algorithm::EdDsa)?;
-                let public = ed25519_compact::PublicKey::try_from(&parsed)
-                    .map_err(|err| invalid(err.to_string()))?;
-                let secret = if parsed.is_signing_key() {
-                    Some(
-                        ed25519_compact::SecretKey::try_from(&parsed)
-                            .map_err(|err| invalid(err.to_string()))?,
-                    )
-                } else {
-                    None
-                };
-                Key {
-                    alg: Algorithm::EdDsa,
-                    kid,
-                    material: Material::Ed25519 { public, secret },
-                }
+                ed25519_from_jwk(members, kid)?
             }
             #[cfg(feature = "es256")]
-            JsonWebKey::EllipticCurve { .. } => {
+            "EC" => {
                 expect_alg(alg, Algorithm::Es256)?;
-                let public = p256::ecdsa::VerifyingKey::try_from(&parsed)
-                    .map_err(|err| invalid(err.to_string()))?;
-                let secret = if parsed.is_signing_key() {
-                    Some(
-                        p256::ecdsa::SigningKey::try_from(&parsed)
-                            .map_err(|err| invalid(err.to_string()))?,
-                    )
-                } else {
-                    None
-                };
-                Key {
-                    alg: Algorithm::Es256,
-                    kid,
-                    material: Material::Es256 { public, secret },
-                }
+                p256_from_jwk(members, kid)?
             }
             #[cfg(feature = "rsa")]
-            JsonWebKey::Rsa { .. } => {
-                use rsa::traits::PublicKeyParts;
-                let alg = alg
-                    .filter(|a| matches!(a, Algorithm::Rs256 | Algorithm::Ps256))
-                    .ok_or_else(|| invalid("an RSA JWK needs alg RS256 or PS256"))?;
-                let public = rsa::RsaPublicKey::try_from(&parsed.to_verifying_key())
-                    .map_err(|err| invalid(err.to_string()))?;
-                if public.n().bits() < 2048 {
-                    return Err(invalid("RSA keys must be at least 2048 bits"));
-                }
-                let rsa_alg = if alg == Algorithm::Rs256 {
-                    jwt_compact::alg::Rsa::rs256()
-                } else {
-                    jwt_compact::alg::Rsa::ps256()
-                };
-                Key {
-                    alg,
-                    kid,
-                    material: Material::Rsa {
-                        alg: rsa_alg,
-                        public,
-                    },
-                }
-            }
-            #[allow(unreachable_patterns)]
+            "RSA" => rsa_from_jwk(members, alg, kid)?,
             other => {
                 return Err(invalid(format!(
-                    "key type {} is not supported by this build",
-                    other.key_type()
+                    "key type {other:?} is not supported by this build"
                 )))
             }
         };
@@ -207,6 +155,123 @@ impl Key {
         }
         value
     }
+}
+
+/// A base64url member, decoded (the members of RFC 7518 keys are unpadded base64url).
+fn bytes_member(jwk: &Map<String, Value>, name: &str) -> Result<Option<Vec<u8>>> {
+    string_member(jwk, name)?
+        .map(|text| {
+            URL_SAFE_NO_PAD
+                .decode(text)
+                .map_err(|_| invalid(format!("JWK member {name:?} is not base64url")))
+        })
+        .transpose()
+}
+
+fn required_bytes(jwk: &Map<String, Value>, name: &str) -> Result<Vec<u8>> {
+    bytes_member(jwk, name)?.ok_or_else(|| invalid(format!("the JWK has no {name:?}")))
+}
+
+#[cfg_attr(not(any(feature = "eddsa", feature = "es256")), allow(dead_code))]
+fn expect_curve(jwk: &Map<String, Value>, curve: &str) -> Result<()> {
+    match string_member(jwk, "crv")? {
+        Some(crv) if crv == curve => Ok(()),
+        other => Err(invalid(format!(
+            "curve {other:?} is not supported here (expected {curve:?})"
+        ))),
+    }
+}
+
+/// RFC 8037: `x` is the public key; `d`, if present, the seed, which must derive `x`.
+#[cfg(feature = "eddsa")]
+fn ed25519_from_jwk(jwk: &Map<String, Value>, kid: Option<String>) -> Result<Key> {
+    use ed25519_compact::{KeyPair, PublicKey, Seed};
+    expect_curve(jwk, "Ed25519")?;
+    let public = PublicKey::from_slice(&required_bytes(jwk, "x")?)
+        .map_err(|_| invalid("x is not an Ed25519 public key"))?;
+    let secret = match bytes_member(jwk, "d")? {
+        None => None,
+        Some(d) => {
+            let seed = Seed::from_slice(&d).map_err(|_| invalid("d is not an Ed25519 seed"))?;
+            let pair = KeyPair::from_seed(seed);
+            if pair.pk != public {
+                return Err(invalid("d does not match x"));
+            }
+            Some(pair.sk)
+        }
+    };
+    Ok(Key {
+        alg: Algorithm::EdDsa,
+        kid,
+        material: Material::Ed25519 { public, secret },
+    })
+}
+
+/// RFC 7518 §6.2: `x`, `y` the public point (checked to be on the curve); `d`, if present,
+/// the private scalar, which must match the point.
+#[cfg(feature = "es256")]
+fn p256_from_jwk(jwk: &Map<String, Value>, kid: Option<String>) -> Result<Key> {
+    use p256::ecdsa::{SigningKey, VerifyingKey};
+    expect_curve(jwk, "P-256")?;
+    let field = |name: &str, bytes: Vec<u8>| -> Result<p256::FieldBytes> {
+        <[u8; 32]>::try_from(bytes.as_slice())
+            .map(Into::into)
+            .map_err(|_| invalid(format!("{name} must be 32 bytes")))
+    };
+    let x = field("x", required_bytes(jwk, "x")?)?;
+    let y = field("y", required_bytes(jwk, "y")?)?;
+    let point = p256::EncodedPoint::from_affine_coordinates(&x, &y, false);
+    let public = VerifyingKey::from_encoded_point(&point)
+        .map_err(|_| invalid("x, y is not a P-256 point"))?;
+    let secret = match bytes_member(jwk, "d")? {
+        None => None,
+        Some(d) => {
+            let secret = SigningKey::from_bytes(&field("d", d)?)
+                .map_err(|_| invalid("d is not a P-256 private key"))?;
+            if *secret.verifying_key() != public {
+                return Err(invalid("d does not match x, y"));
+            }
+            Some(secret)
+        }
+    };
+    Ok(Key {
+        alg: Algorithm::Es256,
+        kid,
+        material: Material::Es256 { public, secret },
+    })
+}
+
+/// RFC 7518 §6.3: public `n` and `e`; at least 2048 bits. The algorithm must be named.
+#[cfg(feature = "rsa")]
+fn rsa_from_jwk(
+    jwk: &Map<String, Value>,
+    alg: Option<Algorithm>,
+    kid: Option<String>,
+) -> Result<Key> {
+    use rsa::traits::PublicKeyParts;
+    use rsa::BigUint;
+    let alg = alg
+        .filter(|a| matches!(a, Algorithm::Rs256 | Algorithm::Ps256))
+        .ok_or_else(|| invalid("an RSA JWK needs alg RS256 or PS256"))?;
+    let n = BigUint::from_bytes_be(&required_bytes(jwk, "n")?);
+    let e = BigUint::from_bytes_be(&required_bytes(jwk, "e")?);
+    let public = rsa::RsaPublicKey::new(n, e).map_err(|err| invalid(err.to_string()))?;
+    if public.n().bits() < 2048 {
+        return Err(invalid("RSA keys must be at least 2048 bits"));
+    }
+    let rsa_alg = if alg == Algorithm::Rs256 {
+        jwt_compact::alg::Rsa::rs256()
+    } else {
+        jwt_compact::alg::Rsa::ps256()
+    };
+    Ok(Key {
+        alg,
+        kid,
+        material: Material::Rsa {
+            alg: rsa_alg,
+            public,
+        },
+    })
 }
 
 // Unused only in builds with neither EdDSA nor ES256.

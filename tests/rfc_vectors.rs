@@ -104,3 +104,52 @@ fn rfc8037_a4_ed25519() {
     .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidSignature);
 }
+
+/// Imports check what they take in: curve, lengths, point on the curve, and a private part
+/// that belongs to the public one.
+#[cfg(all(feature = "eddsa", feature = "es256"))]
+#[test]
+fn jwk_imports_refuse_inconsistent_keys() {
+    let refused = |jwk: serde_json::Value| {
+        let err = Key::from_jwk(&jwk, None, None).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidKey, "{jwk}");
+        err.message().to_owned()
+    };
+    let ed_x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+    let ed_d = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
+    let other_d = "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI";
+    assert!(
+        refused(json!({"kty": "OKP", "crv": "Ed25519", "x": ed_x, "d": other_d})).contains("match")
+    );
+    refused(json!({"kty": "OKP", "crv": "X25519", "x": ed_x}));
+    refused(json!({"kty": "OKP", "crv": "Ed25519", "x": &ed_x[..20]}));
+    refused(json!({"kty": "OKP", "crv": "Ed25519", "x": format!("{ed_x}=")}));
+    refused(json!({"kty": "OKP", "crv": "Ed25519"}));
+    assert!(Key::from_jwk(
+        &json!({"kty": "OKP", "crv": "Ed25519", "x": ed_x, "d": ed_d}),
+        None,
+        None
+    )
+    .unwrap()
+    .can_sign());
+
+    let (x, y) = (
+        "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+        "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+    );
+    assert!(
+        refused(json!({"kty": "EC", "crv": "P-256", "x": x, "y": y, "d": ed_d})).contains("match")
+    );
+    refused(json!({"kty": "EC", "crv": "P-384", "x": x, "y": y}));
+    // y taken from x: not a point on the curve.
+    refused(json!({"kty": "EC", "crv": "P-256", "x": x, "y": x}));
+    refused(json!({"kty": "EC", "crv": "P-256", "x": x}));
+    refused(json!({"kty": "EC", "crv": "P-256", "x": x, "y": y, "alg": "EdDSA"}));
+    refused(json!({"kty": "oct", "alg": "HS256", "k": "not base64!"}));
+    refused(json!({"kty": "oct", "alg": "HS256"}));
+    refused(
+        json!({"kty": "oct", "k": "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}),
+    );
+    refused(json!({"kty": "XYZ"}));
+    refused(json!({"crv": "P-256", "x": x, "y": y}));
+}
