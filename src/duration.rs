@@ -21,7 +21,7 @@ pub fn parse_duration(text: &str) -> Result<u64> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .ok_or_else(invalid)?;
     let (number, unit) = text.split_at(split);
-    let value: f64 = number.parse().map_err(|_| invalid())?;
+    let value = decimal(number).ok_or_else(invalid)?;
     let unit_seconds = match unit.trim_start() {
         "s" | "sec" | "secs" | "second" | "seconds" => 1.0,
         "m" | "min" | "mins" | "minute" | "minutes" => 60.0,
@@ -32,6 +32,22 @@ pub fn parse_duration(text: &str) -> Result<u64> {
         _ => return Err(invalid()),
     };
     seconds_from_f64(value * unit_seconds).ok_or_else(invalid)
+}
+
+/// `digits` or `digits.digits`, as jose accepts (f64's own parser would cost several KB of
+/// wasm for exponents and rounding that durations never need).
+fn decimal(number: &str) -> Option<f64> {
+    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, "0"));
+    if !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let value = |digits: &str| {
+        digits
+            .bytes()
+            .fold(0.0, |acc, d| acc * 10.0 + f64::from(d - b'0'))
+    };
+    Some(value(whole) + value(fraction) / 10f64.powi(i32::try_from(fraction.len()).ok()?))
 }
 
 /// Whole seconds from a non-negative finite number of seconds (rounded), if it fits.
@@ -55,6 +71,8 @@ mod tests {
         assert_eq!(parse_duration("7d").unwrap(), 604_800);
         assert_eq!(parse_duration("1w").unwrap(), 604_800);
         assert_eq!(parse_duration("0.5m").unwrap(), 30);
+        assert_eq!(parse_duration("1.25 hours").unwrap(), 4500);
+        assert_eq!(parse_duration("007 s").unwrap(), 7);
         for bad in [
             "",
             "m",
@@ -62,6 +80,9 @@ mod tests {
             "10x",
             "-5m",
             "1.2.3s",
+            ".5m",
+            "5.m",
+            "1..5h",
             "1e9y",
             "NaNs",
             "99999999999999999999y",

@@ -192,7 +192,7 @@ impl JsKey {
         #[wasm_bindgen(unchecked_optional_param_type = "Omit<VerifyOptions, \"currentDate\">")]
         options: Option<JsValue>,
     ) -> JsResult<super::prepared::JsVerifier> {
-        let keys = super::prepared::Keys::One(self.inner.clone());
+        let keys = super::prepared::Keys::One(Box::new(self.inner.clone()));
         super::prepared::JsVerifier::prepare(keys, options, self.host.clone())
     }
 

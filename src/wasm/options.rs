@@ -6,11 +6,38 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// A string or an array of strings (`issuer`, `audience`).
 pub(crate) enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+// Written out rather than `#[serde(untagged)]`, whose buffering machinery costs several KB
+// of wasm per type and gives vaguer errors.
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or an array of strings")
+            }
+            fn visit_str<E: serde::de::Error>(self, one: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany::One(one.to_owned()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<OneOrMany, A::Error> {
+                let mut many = Vec::new();
+                while let Some(one) = seq.next_element()? {
+                    many.push(one);
+                }
+                Ok(OneOrMany::Many(many))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 impl OneOrMany {
@@ -23,11 +50,34 @@ impl OneOrMany {
 }
 
 /// Seconds as a number, or text such as "15m".
-#[derive(Deserialize)]
-#[serde(untagged)]
 pub(crate) enum JsDuration {
     Seconds(f64),
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for JsDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = JsDuration;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("seconds, or a duration such as \"15m\"")
+            }
+            fn visit_f64<E: serde::de::Error>(self, seconds: f64) -> Result<JsDuration, E> {
+                Ok(JsDuration::Seconds(seconds))
+            }
+            fn visit_u64<E: serde::de::Error>(self, seconds: u64) -> Result<JsDuration, E> {
+                Ok(JsDuration::Seconds(seconds as f64))
+            }
+            fn visit_i64<E: serde::de::Error>(self, seconds: i64) -> Result<JsDuration, E> {
+                Ok(JsDuration::Seconds(seconds as f64))
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<JsDuration, E> {
+                Ok(JsDuration::Text(text.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 impl JsDuration {

@@ -18,7 +18,7 @@ fn now_of(current_date: Option<js_sys::Date>) -> JsResult<i64> {
 }
 
 pub(crate) enum Keys {
-    One(Key),
+    One(Box<Key>),
     Set(KeySet),
 }
 
@@ -62,7 +62,7 @@ impl JsVerifier {
     ) -> JsResult<JsValue> {
         let now = now_of(current_date)?;
         let verified = match &*self.keys {
-            Keys::One(key) => verify(token, key, &self.options, now),
+            Keys::One(key) => verify(token, &**key, &self.options, now),
             Keys::Set(set) => verify(token, set, &self.options, now),
         }
         .map_err(error_to_js)?;
@@ -81,7 +81,7 @@ impl JsVerifier {
             Err(error) => return js_sys::Promise::reject(&error),
         };
         match &*self.keys {
-            Keys::One(key) => verify_async(token, key, &self.host, &self.options, now),
+            Keys::One(key) => verify_async(token, &**key, &self.host, &self.options, now),
             Keys::Set(set) => verify_async(token, set, &self.host, &self.options, now),
         }
     }
