@@ -69,7 +69,12 @@ impl JsVerifier {
         verified_to_js(&verified)
     }
 
-    /// `verify`, with asymmetric signatures checked by the host's WebCrypto (faster).
+    /// `verify`, with asymmetric signatures checked by the host's WebCrypto (faster); as
+    /// `key.verifyAsync`.
+    ///
+    /// ```js
+    /// const { payload } = await verifier.verifyAsync(token);
+    /// ```
     #[wasm_bindgen(js_name = verifyAsync, unchecked_return_type = "Promise<VerifyResult>")]
     pub fn verify_async(
         &self,
