@@ -5,7 +5,7 @@ use super::convert::object_from_js;
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use super::webcrypto::verify_async;
-use crate::{sign, verify, Key, KeySet, SignOptions, VerifyOptions};
+use crate::{sign, verify, Algorithm, Key, KeySet, KeySource, SignOptions, VerifyOptions};
 use wasm_bindgen::prelude::*;
 
 /// The clock of one call: `currentDate` if given, else now (whole Unix seconds).
@@ -17,9 +17,19 @@ fn now_of(current_date: Option<js_sys::Date>) -> JsResult<i64> {
     Ok((millis / 1000.0).floor() as i64)
 }
 
+/// The key, or key set, a verifier checks against.
 pub(crate) enum Keys {
     One(Box<Key>),
     Set(KeySet),
+}
+
+impl KeySource for Keys {
+    fn select(&self, kid: Option<&str>, alg: Algorithm) -> crate::Result<&Key> {
+        match self {
+            Keys::One(key) => key.select(kid, alg),
+            Keys::Set(set) => set.select(kid, alg),
+        }
+    }
 }
 
 /// Verifies tokens with fixed options (made by `key.verifier(options)` or `keySet.verifier(options)`).
@@ -30,8 +40,8 @@ pub(crate) enum Keys {
 /// ```
 #[wasm_bindgen(js_name = Verifier)]
 pub struct JsVerifier {
-    pub(crate) keys: std::rc::Rc<Keys>,
-    pub(crate) options: std::rc::Rc<VerifyOptions>,
+    pub(crate) keys: Keys,
+    pub(crate) options: VerifyOptions,
     pub(crate) host: std::rc::Rc<super::webcrypto::HostKeys>,
 }
 
@@ -44,8 +54,8 @@ impl JsVerifier {
     ) -> JsResult<JsVerifier> {
         let options = super::options::verify_options(&options.unwrap_or(JsValue::UNDEFINED))?;
         Ok(JsVerifier {
-            keys: std::rc::Rc::new(keys),
-            options: std::rc::Rc::new(options),
+            keys,
+            options,
             host,
         })
     }
@@ -61,11 +71,7 @@ impl JsVerifier {
         #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
     ) -> JsResult<JsValue> {
         let now = now_of(current_date)?;
-        let verified = match &*self.keys {
-            Keys::One(key) => verify(token, &**key, &self.options, now),
-            Keys::Set(set) => verify(token, set, &self.options, now),
-        }
-        .map_err(error_to_js)?;
+        let verified = verify(token, &self.keys, &self.options, now).map_err(error_to_js)?;
         verified_to_js(&verified)
     }
 
@@ -85,10 +91,7 @@ impl JsVerifier {
             Ok(now) => now,
             Err(error) => return js_sys::Promise::reject(&error),
         };
-        match &*self.keys {
-            Keys::One(key) => verify_async(token, &**key, &self.host, &self.options, now),
-            Keys::Set(set) => verify_async(token, set, &self.host, &self.options, now),
-        }
+        verify_async(token, &self.keys, &self.host, &self.options, now)
     }
 }
 
