@@ -1,10 +1,14 @@
-//! Typed reads of registered claims (RFC 7519 §4.1) from a JSON claims object.
+//! Typed reads of registered claims (RFC 7519 §4.1), from a token's JSON text (verification)
+//! or from a claims map (signing, the issuer): one set of rules for both.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::members::{read_members, Member, ReadError};
 use serde_json::{Map, Value};
 
 /// A JWT claims set: any JSON object.
 pub type ClaimsSet = Map<String, Value>;
+
+const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
 
 fn invalid(name: &str, expected: &str) -> Error {
     Error::new(
@@ -14,52 +18,120 @@ fn invalid(name: &str, expected: &str) -> Error {
 }
 
 /// A NumericDate claim (`exp`, `nbf`, `iat`): absent, or a finite JSON number.
-pub(crate) fn numeric_date(claims: &ClaimsSet, name: &str) -> Result<Option<f64>> {
-    match claims.get(name) {
+fn numeric_date(member: &Option<Member>, name: &str) -> Result<Option<f64>> {
+    match member {
         None => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_f64()
-            .filter(|v| v.is_finite())
-            .map(Some)
-            .ok_or_else(|| invalid(name, "a number")),
+        Some(Member::Number(n)) if n.is_finite() => Ok(Some(*n)),
         Some(_) => Err(invalid(name, "a number")),
     }
 }
 
 /// A StringOrURI claim (`iss`, `sub`, `jti`, `sid`).
-pub(crate) fn string_claim<'a>(claims: &'a ClaimsSet, name: &str) -> Result<Option<&'a str>> {
-    match claims.get(name) {
+fn string_member<'m>(member: &'m Option<Member>, name: &str) -> Result<Option<&'m str>> {
+    match member {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Member::Text(s)) => Ok(Some(s)),
         Some(_) => Err(invalid(name, "a string")),
     }
 }
 
-/// The `aud` claim: a string or an array of strings.
-pub(crate) fn audience_claim(claims: &ClaimsSet) -> Result<Option<Vec<&str>>> {
-    match claims.get("aud") {
-        None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(vec![s.as_str()])),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .ok_or_else(|| invalid("aud", "a string or an array of strings"))
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(Some),
-        Some(_) => Err(invalid("aud", "a string or an array of strings")),
+fn payload_error(error: ReadError) -> Error {
+    match error {
+        ReadError::NotObject => Error::new(
+            ErrorCode::MalformedToken,
+            "the payload is not a JSON object",
+        ),
+        ReadError::Duplicate(name) => Error::new(
+            ErrorCode::MalformedToken,
+            format!("the payload has the {name:?} claim twice"),
+        ),
     }
 }
 
-/// Checks the registered claims' JSON types, so that a token we sign is one we accept.
-pub(crate) fn check_registered_types(claims: &ClaimsSet) -> Result<()> {
-    for name in ["exp", "nbf", "iat"] {
-        numeric_date(claims, name)?;
+/// String claims of a payload's JSON text, by name (a present non-string is `claim_invalid`).
+pub(crate) fn string_claims<const N: usize>(
+    text: &str,
+    names: [&str; N],
+) -> Result<[Option<String>; N]> {
+    let (members, _) = read_members(text, names, &[]).map_err(payload_error)?;
+    let mut strings: [Option<String>; N] = std::array::from_fn(|_| None);
+    for ((string, member), name) in strings.iter_mut().zip(&members).zip(names) {
+        *string = string_member(member, name)?.map(str::to_owned);
     }
-    for name in ["iss", "sub", "jti"] {
-        string_claim(claims, name)?;
+    Ok(strings)
+}
+
+/// The registered claims of one claims set, as JSON gave them (not yet type-checked), in
+/// the order of `REGISTERED`.
+pub(crate) struct Registered<'a>([Option<Member<'a>>; 7]);
+
+impl<'a> Registered<'a> {
+    /// The registered claims of a claims map.
+    pub(crate) fn of_map(claims: &'a ClaimsSet) -> Self {
+        Registered(REGISTERED.map(|name| claims.get(name).map(Member::of_value)))
     }
-    audience_claim(claims)?;
-    Ok(())
+
+    /// The registered claims of a payload's JSON text, and for each name in `required`
+    /// whether the payload has it.
+    pub(crate) fn of_json(text: &'a str, required: &[String]) -> Result<(Self, Vec<bool>)> {
+        let (members, present) = read_members(text, REGISTERED, required).map_err(payload_error)?;
+        Ok((Registered(members), present))
+    }
+
+    fn member(&self, name: &str) -> &Option<Member<'a>> {
+        let i = REGISTERED.iter().position(|n| *n == name);
+        i.map_or(&None, |i| &self.0[i])
+    }
+
+    /// Whether the registered claim `name` is present (false for other names).
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.member(name).is_some()
+    }
+
+    /// `iss`.
+    pub(crate) fn iss(&self) -> Result<Option<&str>> {
+        string_member(self.member("iss"), "iss")
+    }
+
+    /// `sub`.
+    pub(crate) fn sub(&self) -> Result<Option<&str>> {
+        string_member(self.member("sub"), "sub")
+    }
+
+    /// `aud`: a string or an array of strings.
+    pub(crate) fn aud(&self) -> Result<Option<Vec<&str>>> {
+        match self.member("aud") {
+            None => Ok(None),
+            Some(Member::Text(one)) => Ok(Some(vec![one])),
+            Some(Member::Texts(many)) => Ok(Some(many.iter().map(|a| &**a).collect())),
+            Some(_) => Err(invalid("aud", "a string or an array of strings")),
+        }
+    }
+
+    /// `exp`.
+    pub(crate) fn exp(&self) -> Result<Option<f64>> {
+        numeric_date(self.member("exp"), "exp")
+    }
+
+    /// `nbf`.
+    pub(crate) fn nbf(&self) -> Result<Option<f64>> {
+        numeric_date(self.member("nbf"), "nbf")
+    }
+
+    /// `iat`.
+    pub(crate) fn iat(&self) -> Result<Option<f64>> {
+        numeric_date(self.member("iat"), "iat")
+    }
+
+    /// Checks every registered claim's JSON type, so that a token we sign is one we accept.
+    pub(crate) fn check_types(&self) -> Result<()> {
+        self.exp()?;
+        self.nbf()?;
+        self.iat()?;
+        self.iss()?;
+        self.sub()?;
+        string_member(self.member("jti"), "jti")?;
+        self.aud()?;
+        Ok(())
+    }
 }

@@ -73,22 +73,17 @@ pub(crate) fn decode_segment(segment: &str) -> Result<Vec<u8>> {
         .map_err(|_| malformed("invalid base64url"))
 }
 
-/// Decodes a segment that must hold a JSON object.
-pub(crate) fn decode_json_object(segment: &str, what: &str) -> Result<Map<String, Value>> {
-    decode_json_object_text(segment, what).map(|(members, _)| members)
+/// Decodes a segment that must hold UTF-8 text (the JSON of the header or the payload).
+pub(crate) fn decode_text(segment: &str, what: &str) -> Result<String> {
+    String::from_utf8(decode_segment(segment)?)
+        .map_err(|_| malformed(&format!("the {what} is not a JSON object")))
 }
 
-/// Decodes a JSON-object segment, keeping its text too (the JS layer hands the text to
-/// `JSON.parse` instead of serializing the parsed object again).
-pub(crate) fn decode_json_object_text(
-    segment: &str,
-    what: &str,
-) -> Result<(Map<String, Value>, String)> {
-    let not_object = || malformed(&format!("the {what} is not a JSON object"));
-    let text = String::from_utf8(decode_segment(segment)?).map_err(|_| not_object())?;
-    match serde_json::from_str::<Value>(&text) {
-        Ok(Value::Object(members)) => Ok((members, text)),
-        _ => Err(not_object()),
+/// Decodes a segment that must hold a JSON object.
+pub(crate) fn decode_json_object(segment: &str, what: &str) -> Result<Map<String, Value>> {
+    match serde_json::from_str::<Value>(&decode_text(segment, what)?) {
+        Ok(Value::Object(members)) => Ok(members),
+        _ => Err(malformed(&format!("the {what} is not a JSON object"))),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The edge side of the flow: start a session, verify access tokens, refresh with rotation
 //! and reuse detection, revoke (DESIGN.md §1–2, §5).
 
-use crate::claims::{string_claim, ClaimsSet};
+use crate::claims::ClaimsSet;
 use crate::error::{Error, ErrorCode, Result};
 use crate::key::Key;
 use crate::key_set::KeySet;
@@ -75,15 +75,19 @@ pub struct Issuer {
     access_keys: KeySet,
 }
 
-fn claim_string(token: &VerifiedToken, name: &str) -> Result<String> {
-    string_claim(&token.claims, name)?
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            Error::new(
-                ErrorCode::ClaimMissing,
-                format!("the {name:?} claim is required"),
-            )
-        })
+/// String claims that must be present, read from a verified token's text.
+fn required_strings<const N: usize>(
+    token: &VerifiedToken,
+    names: [&str; N],
+) -> Result<[String; N]> {
+    let values = token.string_claims(names)?;
+    if let Some(i) = values.iter().position(Option::is_none) {
+        return Err(Error::new(
+            ErrorCode::ClaimMissing,
+            format!("the {:?} claim is required", names[i]),
+        ));
+    }
+    Ok(values.map(Option::unwrap_or_default))
 }
 
 fn store_corrupt(err: impl core::fmt::Display) -> Error {
@@ -162,7 +166,7 @@ impl Issuer {
             ..Default::default()
         };
         let verified = verify(token, &self.access_keys, &options, now)?;
-        claim_string(&verified, "sid")?;
+        required_strings(&verified, ["sid"])?;
         Ok(verified)
     }
 
@@ -185,12 +189,15 @@ impl Issuer {
                 err
             }
         })?;
-        let generation = verified.claims["gen"]
-            .as_u64()
+        let generation = verified
+            .claims()
+            .get("gen")
+            .and_then(Value::as_u64)
             .ok_or_else(|| Error::new(ErrorCode::ClaimInvalid, "gen must be a positive integer"))?;
+        let [sub, sid] = required_strings(&verified, ["sub", "sid"])?;
         Ok(RefreshClaims {
-            sub: claim_string(&verified, "sub")?,
-            sid: claim_string(&verified, "sid")?,
+            sub,
+            sid,
             generation,
         })
     }
@@ -307,8 +314,8 @@ impl Issuer {
     ) -> Result<TokenPair> {
         let refresh = self.verify_refresh(refresh_token, now)?;
         let access = self.verify_access_inner(access_token, now, true)?;
-        if claim_string(&access, "sub")? != refresh.sub
-            || claim_string(&access, "sid")? != refresh.sid
+        if required_strings(&access, ["sub", "sid"])?
+            != [refresh.sub.as_str(), refresh.sid.as_str()]
         {
             return Err(Error::new(
                 ErrorCode::TokensMismatch,
@@ -428,9 +435,7 @@ impl Issuer {
 }
 
 /// The `sid` and `sub` of a verified access token.
-pub fn session_of(token: &VerifiedToken) -> Option<(&str, &str)> {
-    Some((
-        token.claims.get("sub")?.as_str()?,
-        token.claims.get("sid")?.as_str()?,
-    ))
+pub fn session_of(token: &VerifiedToken) -> Option<(String, String)> {
+    let [sub, sid] = token.string_claims(["sub", "sid"]).ok()?;
+    Some((sub?, sid?))
 }

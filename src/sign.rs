@@ -1,6 +1,6 @@
 //! Signing: claims in, compact JWS out.
 
-use crate::claims::{check_registered_types, ClaimsSet};
+use crate::claims::{ClaimsSet, Registered};
 use crate::error::{Error, ErrorCode, Result};
 use crate::key::Key;
 use crate::random::random_id;
@@ -89,7 +89,8 @@ pub fn sign(key: &Key, mut claims: ClaimsSet, options: &SignOptions, now: i64) -
             claims.insert("aud".into(), Value::from(many.to_vec()));
         }
     }
-    check_registered_types(&claims)
+    Registered::of_map(&claims)
+        .check_types()
         .map_err(|err| Error::new(ErrorCode::InvalidOptions, err.message()))?;
     let mut header = Header::empty();
     header.key_id = key.kid.clone();

@@ -1,11 +1,12 @@
 //! Verification: signature first, then claims, in a fixed order.
 
 use crate::algorithm::Algorithm;
-use crate::claims::{audience_claim, numeric_date, string_claim, ClaimsSet};
-use crate::compact::{decode_json_object_text, decode_segment, split, DEFAULT_MAX_TOKEN_LENGTH};
+use crate::claims::{ClaimsSet, Registered};
+use crate::compact::{decode_segment, decode_text, split, DEFAULT_MAX_TOKEN_LENGTH};
 use crate::error::{Error, ErrorCode, Result};
 use crate::key::Key;
 use crate::key_set::KeySource;
+use crate::members::{read_members, Member, ReadError};
 use serde_json::{Map, Value};
 
 /// What a token must satisfy beyond its signature. Defaults: any algorithm the selected
@@ -53,13 +54,11 @@ impl Default for VerifyOptions {
     }
 }
 
-/// A token whose signature and claims passed.
+/// A token whose signature and claims passed. It keeps the header and the claims as the
+/// token's own JSON text: verification reads only the registered members, and most callers
+/// hand the rest on (the JS layer to `JSON.parse`) without needing a map.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VerifiedToken {
-    /// The protected header, as sent.
-    pub header: Map<String, Value>,
-    /// The claims, as sent.
-    pub claims: ClaimsSet,
     /// The algorithm that verified it.
     pub algorithm: Algorithm,
     header_json: String,
@@ -76,12 +75,39 @@ impl VerifiedToken {
     pub fn claims_json(&self) -> &str {
         &self.claims_json
     }
+
+    /// The protected header, as sent.
+    pub fn header(&self) -> Map<String, Value> {
+        // Both texts were read as JSON objects during verification, so parsing cannot fail.
+        serde_json::from_str(&self.header_json).unwrap_or_default()
+    }
+
+    /// The claims, as sent.
+    pub fn claims(&self) -> ClaimsSet {
+        serde_json::from_str(&self.claims_json).unwrap_or_default()
+    }
+
+    /// String claims by name, read from the claims text without building a map: each is
+    /// `None` when absent, and a present claim that is not a string is `claim_invalid`.
+    ///
+    /// ```
+    /// # use jwt_refresh::{sign, verify, Algorithm, Key, SignOptions, VerifyOptions};
+    /// # let key = Key::generate(Algorithm::Hs256, None).unwrap();
+    /// # let claims = serde_json::json!({ "sub": "alice", "sid": "s-1" });
+    /// # let token = sign(&key, claims.as_object().unwrap().clone(), &SignOptions::default(), 0).unwrap();
+    /// let verified = verify(&token, &key, &VerifyOptions::default(), 0).unwrap();
+    /// let [sub, sid, team] = verified.string_claims(["sub", "sid", "team"]).unwrap();
+    /// assert_eq!((sub.as_deref(), sid.as_deref(), team), (Some("alice"), Some("s-1"), None));
+    /// ```
+    pub fn string_claims<const N: usize>(&self, names: [&str; N]) -> Result<[Option<String>; N]> {
+        crate::claims::string_claims(&self.claims_json, names)
+    }
 }
 
-fn header_string<'a>(header: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>> {
-    match header.get(name) {
+fn header_string<'h>(member: &'h Option<Member>, name: &str) -> Result<Option<&'h str>> {
+    match member {
         None => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        Some(Member::Text(s)) => Ok(Some(s)),
         Some(_) => Err(Error::new(
             ErrorCode::MalformedToken,
             format!("header {name:?} must be a string"),
@@ -99,23 +125,30 @@ fn normalize_typ(typ: &str) -> String {
 }
 
 /// RFC 7515 §4.1.11: every name in `crit` must be understood. We understand none.
-fn check_crit(header: &Map<String, Value>) -> Result<()> {
-    let Some(crit) = header.get("crit") else {
-        return Ok(());
-    };
-    let names = crit
-        .as_array()
-        .filter(|names| !names.is_empty() && names.iter().all(Value::is_string))
-        .ok_or_else(|| {
-            Error::new(
-                ErrorCode::MalformedToken,
-                "crit must be a non-empty array of strings",
-            )
-        })?;
-    Err(Error::new(
-        ErrorCode::CritUnsupported,
-        format!("unsupported critical header extension(s): {names:?}"),
-    ))
+fn check_crit(crit: &Option<Member>) -> Result<()> {
+    match crit {
+        None => Ok(()),
+        Some(Member::Texts(names)) if !names.is_empty() => Err(Error::new(
+            ErrorCode::CritUnsupported,
+            format!("unsupported critical header extension(s): {names:?}"),
+        )),
+        Some(_) => Err(Error::new(
+            ErrorCode::MalformedToken,
+            "crit must be a non-empty array of strings",
+        )),
+    }
+}
+
+fn header_error(error: ReadError) -> Error {
+    match error {
+        ReadError::NotObject => {
+            Error::new(ErrorCode::MalformedToken, "the header is not a JSON object")
+        }
+        ReadError::Duplicate(name) => Error::new(
+            ErrorCode::MalformedToken,
+            format!("the header has {name:?} twice"),
+        ),
+    }
 }
 
 /// A token whose size, structure, header, algorithm and key have been checked, waiting for
@@ -128,8 +161,9 @@ pub struct PendingSignature<'t, 'k> {
     signing_input: &'t str,
     signature: Vec<u8>,
     payload: &'t str,
-    header: Map<String, Value>,
     header_json: String,
+    /// The header's `typ`, checked with the claims.
+    typ: Option<String>,
     algorithm: Algorithm,
 }
 
@@ -159,11 +193,10 @@ impl<'t, 'k> PendingSignature<'t, 'k> {
         if !signature_valid {
             return Err(invalid_signature());
         }
-        let (claims, claims_json) = decode_json_object_text(self.payload, "payload")?;
-        check_claims(&self.header, &claims, options, now)?;
+        let claims_json = decode_text(self.payload, "payload")?;
+        let (claims, present) = Registered::of_json(&claims_json, &options.required_claims)?;
+        check_claims(self.typ.as_deref(), &claims, &present, options, now)?;
         Ok(VerifiedToken {
-            header: self.header,
-            claims,
             algorithm: self.algorithm,
             header_json: self.header_json,
             claims_json,
@@ -178,8 +211,10 @@ pub fn begin_verify<'t, 'k, K: KeySource + ?Sized>(
     options: &VerifyOptions,
 ) -> Result<PendingSignature<'t, 'k>> {
     let parts = split(token, options.max_token_length)?;
-    let (header, header_json) = decode_json_object_text(parts.header, "header")?;
-    let alg_name = header_string(&header, "alg")?
+    let header_json = decode_text(parts.header, "header")?;
+    let ([alg, kid, typ, crit], _) =
+        read_members(&header_json, ["alg", "kid", "typ", "crit"], &[]).map_err(header_error)?;
+    let alg_name = header_string(&alg, "alg")?
         .ok_or_else(|| Error::new(ErrorCode::MalformedToken, "header has no alg"))?;
     let alg = Algorithm::parse(alg_name)?;
     if let Some(allowed) = &options.algorithms {
@@ -190,22 +225,22 @@ pub fn begin_verify<'t, 'k, K: KeySource + ?Sized>(
             ));
         }
     }
-    check_crit(&header)?;
-    let kid = header_string(&header, "kid")?;
-    let key = keys.select(kid, alg)?;
+    check_crit(&crit)?;
+    let key = keys.select(header_string(&kid, "kid")?, alg)?;
     if key.alg != alg {
         return Err(Error::new(
             ErrorCode::AlgNotAllowed,
             format!("the key is bound to {}, the token says {alg}", key.alg),
         ));
     }
+    let typ = header_string(&typ, "typ")?.map(str::to_owned);
     Ok(PendingSignature {
         key,
         signing_input: parts.signing_input,
         signature: decode_segment(parts.signature)?,
         payload: parts.payload,
-        header,
         header_json,
+        typ,
         algorithm: alg,
     })
 }
@@ -258,48 +293,48 @@ fn missing(name: &str) -> Error {
 }
 
 fn check_claims(
-    header: &Map<String, Value>,
-    claims: &ClaimsSet,
+    typ: Option<&str>,
+    claims: &Registered,
+    present: &[bool],
     options: &VerifyOptions,
     now: i64,
 ) -> Result<()> {
     if let Some(expected) = &options.typ {
-        let actual = header_string(header, "typ")?;
-        if actual.map(normalize_typ) != Some(normalize_typ(expected)) {
+        if typ.map(normalize_typ) != Some(normalize_typ(expected)) {
             return Err(Error::new(
                 ErrorCode::TokenTypeMismatch,
-                format!("expected typ {expected:?}, got {actual:?}"),
+                format!("expected typ {expected:?}, got {typ:?}"),
             ));
         }
     }
     if !options.issuer.is_empty() {
-        let iss = string_claim(claims, "iss")?.ok_or_else(|| missing("iss"))?;
+        let iss = claims.iss()?.ok_or_else(|| missing("iss"))?;
         if !options.issuer.iter().any(|i| i == iss) {
             return Err(mismatch(format!("unexpected iss {iss:?}")));
         }
     }
     if !options.audience.is_empty() {
-        let aud = audience_claim(claims)?.ok_or_else(|| missing("aud"))?;
+        let aud = claims.aud()?.ok_or_else(|| missing("aud"))?;
         if !aud.iter().any(|a| options.audience.iter().any(|e| e == a)) {
             return Err(mismatch(format!("unexpected aud {aud:?}")));
         }
     }
     if let Some(expected) = &options.subject {
-        let sub = string_claim(claims, "sub")?.ok_or_else(|| missing("sub"))?;
+        let sub = claims.sub()?.ok_or_else(|| missing("sub"))?;
         if sub != expected {
             return Err(mismatch(format!("unexpected sub {sub:?}")));
         }
     }
-    for name in &options.required_claims {
-        if !claims.contains_key(name) {
+    for (name, present) in options.required_claims.iter().zip(present) {
+        if !present && !claims.has(name) {
             return Err(missing(name));
         }
     }
-    crate::claims::check_registered_types(claims)?;
+    claims.check_types()?;
 
     let now = now as f64;
     let leeway = options.clock_tolerance as f64;
-    if let Some(nbf) = numeric_date(claims, "nbf")? {
+    if let Some(nbf) = claims.nbf()? {
         if now < nbf - leeway {
             return Err(Error::new(
                 ErrorCode::TokenNotYetValid,
@@ -308,7 +343,7 @@ fn check_claims(
         }
     }
     if let Some(max_age) = options.max_token_age {
-        let iat = numeric_date(claims, "iat")?.ok_or_else(|| missing("iat"))?;
+        let iat = claims.iat()?.ok_or_else(|| missing("iat"))?;
         let age = now - iat;
         if age < -leeway {
             return Err(Error::new(ErrorCode::ClaimInvalid, "iat is in the future"));
@@ -321,7 +356,7 @@ fn check_claims(
         }
     }
     if !options.ignore_expiration {
-        if let Some(exp) = numeric_date(claims, "exp")? {
+        if let Some(exp) = claims.exp()? {
             if now >= exp + leeway {
                 return Err(Error::new(ErrorCode::TokenExpired, "the token has expired"));
             }

@@ -30,10 +30,15 @@ fn code(token: &str, keys: &KeySet, options: &VerifyOptions, now: i64) -> ErrorC
 
 /// Builds a token with an arbitrary header and payload, signed with HMAC `key`.
 fn forge(key: &Key, header: Value, claims: Value) -> String {
+    forge_text(key, &header.to_string(), &claims.to_string())
+}
+
+/// `forge`, from JSON texts (which may say what a `Value` cannot, e.g. a member twice).
+fn forge_text(key: &Key, header: &str, claims: &str) -> String {
     let input = format!(
         "{}.{}",
-        Base64UrlUnpadded::encode_string(header.to_string().as_bytes()),
-        Base64UrlUnpadded::encode_string(claims.to_string().as_bytes())
+        Base64UrlUnpadded::encode_string(header.as_bytes()),
+        Base64UrlUnpadded::encode_string(claims.as_bytes())
     );
     // sign() only emits well-formed tokens, so MAC the hand-made input with the key's secret.
     let secret = key.to_private_jwk().unwrap()["k"]
@@ -217,7 +222,7 @@ fn issuer_audience_subject_and_required_claims() {
     );
     let claims = verify(&t, &keys, &VerifyOptions::default(), NOW)
         .unwrap()
-        .claims;
+        .claims();
     assert_eq!(claims["aud"], json!(["api", "admin"]));
     let ok = VerifyOptions {
         issuer: vec!["other".into(), "https://auth.example".into()],
@@ -295,7 +300,7 @@ fn issuer_audience_subject_and_required_claims() {
         NOW,
     )
     .unwrap()
-    .claims;
+    .claims();
     assert_eq!(claims["aud"], "api");
 }
 
@@ -649,4 +654,72 @@ fn two_phase_verification_reads_claims_only_after_the_signature() {
         begin_verify(&expired, &keys, &strict).unwrap_err().code(),
         ErrorCode::AlgNotAllowed
     );
+}
+
+#[test]
+fn registered_members_named_twice_are_malformed_others_pass_through() {
+    let key = hs256();
+    let keys = KeySet::from(key.clone());
+    let opts = VerifyOptions::default();
+    let header = header_hs();
+    // A later `exp` must not hide an earlier, expired one (or the reverse): refused outright.
+    let twice = forge_text(
+        &key,
+        header,
+        &format!(r#"{{"exp":{},"exp":{}}}"#, NOW - 1, NOW + 60),
+    );
+    assert_eq!(code(&twice, &keys, &opts, NOW), ErrorCode::MalformedToken);
+    let alg_twice = forge_text(&key, r#"{"alg":"none","alg":"HS256"}"#, "{}");
+    assert_eq!(
+        code(&alg_twice, &keys, &opts, NOW),
+        ErrorCode::MalformedToken
+    );
+    // Members verification does not read are handed on as sent.
+    let custom_twice = forge_text(&key, header, r#"{"role":"a","role":"b","sub":"x"}"#);
+    let verified = verify(&custom_twice, &keys, &opts, NOW).unwrap();
+    assert_eq!(
+        verified.claims_json(),
+        r#"{"role":"a","role":"b","sub":"x"}"#
+    );
+    assert_eq!(verified.claims()["role"], "b");
+    assert_eq!(verified.header()["kid"], "hs");
+}
+
+#[test]
+fn escaped_member_names_are_the_names_they_spell() {
+    let key = hs256();
+    let keys = KeySet::from(key.clone());
+    let opts = VerifyOptions::default();
+    let escaped = forge_text(
+        &key,
+        r#"{"\u0061lg":"HS256","kid":"hs"}"#,
+        &format!(r#"{{"\u0065xp":{}}}"#, NOW - 1),
+    );
+    assert_eq!(code(&escaped, &keys, &opts, NOW), ErrorCode::TokenExpired);
+    let required = VerifyOptions {
+        required_claims: vec!["role".into(), "sub".into()],
+        ..Default::default()
+    };
+    let named = forge_text(&key, header_hs(), r#"{"r\u006fle":1,"sub":"x"}"#);
+    assert!(verify(&named, &keys, &required, NOW).is_ok());
+    let without_sub = forge_text(&key, header_hs(), r#"{"role":1,"subject":"x"}"#);
+    assert_eq!(
+        code(&without_sub, &keys, &required, NOW),
+        ErrorCode::ClaimMissing
+    );
+}
+
+fn header_hs() -> &'static str {
+    r#"{"alg":"HS256","kid":"hs"}"#
+}
+
+#[test]
+fn string_claims_read_from_the_verified_text() {
+    let key = hs256();
+    let t = forge_text(&key, header_hs(), r#"{"sub":"a\"b","sid":7}"#);
+    let verified = verify(&t, &key, &VerifyOptions::default(), NOW).unwrap();
+    let [sub, team] = verified.string_claims(["sub", "team"]).unwrap();
+    assert_eq!((sub.as_deref(), team), (Some("a\"b"), None));
+    let err = verified.string_claims(["sid"]).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ClaimInvalid);
 }

@@ -2,7 +2,7 @@
 
 use super::convert::{object_from_js, to_js};
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
-use super::key::JsKey;
+use super::key::{verified_to_js, JsKey};
 use super::options::{now_from, reject_unknown, JsDuration};
 use super::store::AnyStore;
 use crate::http::{self, HttpResponse};
@@ -324,11 +324,11 @@ impl JsIssuer {
             return failure(&http::unauthorized_missing_token());
         };
         match self.inner.0.verify_access(token, now) {
-            Ok(verified) => to_js(&serde_json::json!({
-                "ok": true,
-                "payload": verified.claims,
-                "protectedHeader": verified.header,
-            })),
+            Ok(verified) => {
+                let result = verified_to_js(&verified)?;
+                Reflect::set(&result, &"ok".into(), &JsValue::TRUE)?;
+                Ok(result)
+            }
             Err(err) => failure(&http::unauthorized(&err)),
         }
     }
