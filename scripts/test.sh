@@ -19,6 +19,14 @@ for target in "" "--target wasm32-unknown-unknown"; do
   done
 done
 
+step "clippy, each optional feature on its own (host and wasm32, library code)"
+for target in "" "--target wasm32-unknown-unknown"; do
+  for feature in eddsa es256 rsa edge browser; do
+    # shellcheck disable=SC2086
+    cargo clippy --quiet --lib $target --no-default-features --features "$feature" -- -D warnings
+  done
+done
+
 step "native tests (default, HMAC-only, all features)"
 cargo test --quiet
 cargo test --quiet --no-default-features
