@@ -2,9 +2,11 @@
 
 use crate::claims::{ClaimsSet, Registered};
 use crate::error::{Error, ErrorCode, Result};
-use crate::key::Key;
+use crate::key::{cannot_sign, Key};
 use crate::random::random_id;
-use jwt_compact::{Claims, Header};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Serialize;
 use serde_json::Value;
 
 /// What [`sign`] adds to the claims and header. Every field is optional; registered
@@ -54,7 +56,33 @@ impl Default for SignOptions {
 /// let token = sign(&key, serde_json::Map::new(), &options, 1_700_000_000).unwrap();
 /// assert_eq!(token.split('.').count(), 3);
 /// ```
-pub fn sign(key: &Key, mut claims: ClaimsSet, options: &SignOptions, now: i64) -> Result<String> {
+pub fn sign(key: &Key, claims: ClaimsSet, options: &SignOptions, now: i64) -> Result<String> {
+    let input = signing_input(key, claims, options, now)?;
+    let signature = key.signature(input.as_bytes())?;
+    Ok(with_signature(input, &signature))
+}
+
+/// The JOSE header [`sign`] writes.
+#[derive(Serialize)]
+struct JoseHeader<'a> {
+    alg: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kid: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    typ: Option<&'a str>,
+}
+
+/// `header.payload` of the token [`sign`] makes: the claims with the options applied,
+/// waiting for a signature (which the wasm layer may get from the host's WebCrypto).
+pub(crate) fn signing_input(
+    key: &Key,
+    mut claims: ClaimsSet,
+    options: &SignOptions,
+    now: i64,
+) -> Result<String> {
+    if !key.can_sign() {
+        return Err(cannot_sign());
+    }
     let at = |offset: u64| -> Result<Value> {
         i64::try_from(offset)
             .ok()
@@ -92,8 +120,29 @@ pub fn sign(key: &Key, mut claims: ClaimsSet, options: &SignOptions, now: i64) -
     Registered::of_map(&claims)
         .check_types()
         .map_err(|err| Error::new(ErrorCode::InvalidOptions, err.message()))?;
-    let mut header = Header::empty();
-    header.key_id = key.kid.clone();
-    header.token_type = options.typ.clone();
-    key.sign_compact(&header, &Claims::new(claims))
+    let header = JoseHeader {
+        alg: key.algorithm().name(),
+        kid: key.kid(),
+        typ: options.typ.as_deref(),
+    };
+    let header = serde_json::to_vec(&header).map_err(cannot_serialize)?;
+    let claims = serde_json::to_vec(&claims).map_err(cannot_serialize)?;
+    let mut input = URL_SAFE_NO_PAD.encode(header);
+    input.push('.');
+    URL_SAFE_NO_PAD.encode_string(claims, &mut input);
+    Ok(input)
+}
+
+fn cannot_serialize(err: serde_json::Error) -> Error {
+    Error::new(
+        ErrorCode::InvalidOptions,
+        format!("cannot serialize: {err}"),
+    )
+}
+
+/// A compact JWS from its signing input and signature.
+pub(crate) fn with_signature(mut signing_input: String, signature: &[u8]) -> String {
+    signing_input.push('.');
+    URL_SAFE_NO_PAD.encode_string(signature, &mut signing_input);
+    signing_input
 }
