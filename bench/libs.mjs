@@ -19,8 +19,9 @@ export async function adapters(pkg, keys, { fastJwt } = {}) {
     const tsndrPublic = alg === "HS256" ? k.secret : alg === "ES256" ? k.publicJwk : null;
     out[alg] = {
       "jwt-refresh": {
-        sign: () => signer.sign(CLAIMS),
-        // Asymmetric signatures through the host's WebCrypto (verifyAsync); HMAC stays in wasm.
+        // Asymmetric signatures through the host's WebCrypto (signAsync, verifyAsync); HMAC
+        // stays in wasm.
+        sign: alg === "HS256" ? () => signer.sign(CLAIMS) : () => signer.signAsync(CLAIMS),
         verify: alg === "HS256" ? (t) => verifier.verify(t) : (t) => verifier.verifyAsync(t),
       },
       jose: {

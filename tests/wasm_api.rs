@@ -521,3 +521,69 @@ async fn verify_async_agrees_with_verify_for_every_algorithm() {
         "alg_not_allowed"
     );
 }
+
+/// Waits `ms` on the runtime's timer (lets a background host import finish).
+async fn pause(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let set_timeout: js_sys::Function = Reflect::get(&js_sys::global(), &"setTimeout".into())
+            .unwrap()
+            .unchecked_into();
+        set_timeout
+            .call2(&JsValue::NULL, &resolve, &ms.into())
+            .unwrap();
+    });
+    settle(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn sign_async_makes_the_tokens_sign_makes() {
+    let claims = r#"{"sub":"u1"}"#;
+    let options = r#"{"expiresIn":60,"typ":"at+jwt"}"#;
+    for alg in ["HS256", "EdDSA", "ES256"] {
+        let key = JsKey::generate(alg, Some(obj(r#"{"kid":"k"}"#))).unwrap();
+        let mut tokens = Vec::new();
+        // The first call starts the host import and signs in wasm; later ones find it ready.
+        for _ in 0..3 {
+            let token = settle(key.sign_async(obj(claims), at(NOW, options)))
+                .await
+                .unwrap();
+            tokens.push(token.as_string().unwrap());
+            pause(20).await;
+        }
+        let signer = key.signer(Some(obj(options))).unwrap();
+        let date = js_sys::Date::new(&JsValue::from_f64(NOW * 1000.0));
+        let by_signer = settle(signer.sign_async(obj(claims), Some(date))).await;
+        tokens.push(by_signer.unwrap().as_string().unwrap());
+        for token in &tokens {
+            let verified = key
+                .verify(token, at(NOW + 1.0, r#"{"typ":"at+jwt"}"#))
+                .unwrap();
+            assert_eq!(get(&verified, "payload.sub").as_string().unwrap(), "u1");
+            assert_eq!(get(&verified, "payload.exp").as_f64(), Some(NOW + 60.0));
+            assert_eq!(
+                get(&verified, "protectedHeader.kid").as_string().unwrap(),
+                "k"
+            );
+        }
+        let sync = key.sign(obj(claims), at(NOW, options)).unwrap();
+        match alg {
+            // HMAC always stays in wasm, and is deterministic.
+            "HS256" => assert!(tokens.iter().all(|t| *t == sync)),
+            // wasm's ES256 is deterministic (RFC 6979), the host's is randomized: the first
+            // token is wasm's, and later ones differ because the host made them.
+            "ES256" => {
+                assert_eq!(tokens[0], sync);
+                assert!(tokens[1..].iter().all(|t| *t != sync));
+            }
+            _ => {}
+        }
+    }
+    let key = JsKey::generate("ES256", None).unwrap();
+    let public = JsKey::from_jwk(key.to_public_jwk().unwrap(), None).unwrap();
+    let err = settle(public.sign_async(obj("{}"), None)).await;
+    assert_eq!(code_of(err), "invalid_key");
+    let err = settle(key.sign_async(obj("[1]"), None)).await;
+    assert_eq!(code_of(err), "invalid_options");
+    let err = settle(key.sign_async(obj("{}"), Some(obj(r#"{"expiresIn":"soon"}"#)))).await;
+    assert_eq!(code_of(err), "invalid_options");
+}

@@ -4,8 +4,10 @@
 use super::convert::object_from_js;
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
-use super::webcrypto::verify_async;
+use super::webcrypto::HostKeys;
+use super::webcrypto::{sign_async, verify_async};
 use crate::{sign, verify, Algorithm, Key, KeySet, KeySource, SignOptions, VerifyOptions};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// The clock of one call: `currentDate` if given, else now (whole Unix seconds).
@@ -42,7 +44,7 @@ impl KeySource for Keys {
 pub struct JsVerifier {
     pub(crate) keys: Keys,
     pub(crate) options: VerifyOptions,
-    pub(crate) host: std::rc::Rc<super::webcrypto::HostKeys>,
+    pub(crate) host: Rc<HostKeys>,
 }
 
 impl JsVerifier {
@@ -50,7 +52,7 @@ impl JsVerifier {
     pub(crate) fn prepare(
         keys: Keys,
         options: Option<JsValue>,
-        host: std::rc::Rc<super::webcrypto::HostKeys>,
+        host: Rc<HostKeys>,
     ) -> JsResult<JsVerifier> {
         let options = super::options::verify_options(&options.unwrap_or(JsValue::UNDEFINED))?;
         Ok(JsVerifier {
@@ -105,6 +107,7 @@ impl JsVerifier {
 pub struct JsSigner {
     pub(crate) key: Key,
     pub(crate) options: SignOptions,
+    pub(crate) host: Rc<HostKeys>,
 }
 
 #[wasm_bindgen(js_class = Signer)]
@@ -118,5 +121,24 @@ impl JsSigner {
         let now = now_of(current_date)?;
         let claims = object_from_js(claims, "claims")?;
         sign(&self.key, claims, &self.options, now).map_err(error_to_js)
+    }
+
+    /// `sign`, with EdDSA/ES256 signatures made by the host's WebCrypto; as `key.signAsync`.
+    ///
+    /// ```js
+    /// const token = await signer.signAsync({ sub: "user-1" });
+    /// ```
+    #[wasm_bindgen(js_name = signAsync, unchecked_return_type = "Promise<string>")]
+    pub fn sign_async(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "JWTPayload")] claims: JsValue,
+        #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
+    ) -> js_sys::Promise {
+        let prepared =
+            now_of(current_date).and_then(|now| Ok((now, object_from_js(claims, "claims")?)));
+        match prepared {
+            Ok((now, claims)) => sign_async(&self.key, &self.host, claims, &self.options, now),
+            Err(error) => js_sys::Promise::reject(&error),
+        }
     }
 }

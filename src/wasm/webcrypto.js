@@ -1,5 +1,5 @@
-// The host's WebCrypto for signature checks of asymmetric algorithms (Node, workerd, browsers),
-// and the one constructor of this library's errors.
+// The host's WebCrypto for signatures of asymmetric algorithms (Node, workerd, browsers), and
+// the one constructor of this library's errors.
 const ALGORITHMS = {
   ES256: [{ name: "ECDSA", namedCurve: "P-256" }, { name: "ECDSA", hash: "SHA-256" }],
   EdDSA: [{ name: "Ed25519" }, { name: "Ed25519" }],
@@ -16,12 +16,13 @@ export function jwtRefreshError(code, message) {
 }
 
 /**
- * Starts importing a public JWK; returns the key's host state, which the import fills in:
- * `key` once it is a CryptoKey, `failed` if this host cannot use it (e.g. no Ed25519).
+ * Starts importing a JWK for `usage` ("verify" or "sign"; never extractable); returns the
+ * key's host state, which the import fills in: `key` once it is a CryptoKey, `failed` if this
+ * host cannot use it (e.g. no Ed25519).
  */
-export function importVerifyKey(jwk, alg) {
+export function importHostKey(jwk, alg, usage) {
   const entry = { key: undefined, failed: false, pending: undefined };
-  entry.pending = crypto.subtle.importKey("jwk", jwk, ALGORITHMS[alg][0], false, ["verify"]).then(
+  entry.pending = crypto.subtle.importKey("jwk", jwk, ALGORITHMS[alg][0], false, [usage]).then(
     (key) => (entry.key = key),
     () => {
       entry.failed = true;
@@ -58,4 +59,26 @@ export function settleAfterHostCheck(entry, alg, signature, data, rustValid, ok,
       throw jwtRefreshError("invalid_signature", message);
     },
   );
+}
+
+/**
+ * The compact JWS of `signingInput`, signed by the host with a ready key. WebCrypto's ECDSA
+ * and Ed25519 signatures are already in the JWS form (r || s for ECDSA).
+ */
+export function signWithHost(entry, alg, signingInput) {
+  const data = new TextEncoder().encode(signingInput);
+  return crypto.subtle.sign(ALGORITHMS[alg][1], entry.key, data).then(
+    (signature) => `${signingInput}.${base64url(new Uint8Array(signature))}`,
+    () => {
+      throw jwtRefreshError("invalid_key", "the host could not sign with this key");
+    },
+  );
+}
+
+/** Unpadded base64url, through the runtime's own base64 encoder. */
+function base64url(bytes) {
+  if (typeof bytes.toBase64 === "function") return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }

@@ -58,7 +58,9 @@ const prepared: VerifyResult = verifier.verify(signer.sign({ aud: "api" }), new 
 async function hostVerified(): Promise<void> {
   const viaHost: VerifyResult = await key.verifyAsync(token, { audience: "api" });
   const viaVerifier: VerifyResult = await verifier.verifyAsync(token);
-  void [viaHost, viaVerifier];
+  const hostSigned: string = await key.signAsync(claims, signOptions);
+  const hostSignedBySigner: string = await signer.signAsync({ aud: "api" }, new Date());
+  void [viaHost, viaVerifier, hostSigned, hostSignedBySigner];
 }
 void hostVerified;
 const exp: number | undefined = result.payload.exp;
