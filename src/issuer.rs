@@ -7,7 +7,7 @@ use crate::key::Key;
 use crate::key_set::KeySet;
 use crate::random::random_id;
 use crate::session::{Decision, SessionPolicy, SessionRecord};
-use crate::sign::{sign, SignOptions};
+use crate::sign::{signing_input, RustSigner, SignOptions, TokenSigner};
 use crate::store::SessionStore;
 use crate::verify::{verify, VerifiedToken, VerifyOptions};
 use serde_json::Value;
@@ -68,11 +68,13 @@ struct RefreshClaims {
     generation: u64,
 }
 
-/// Issues and refreshes token pairs against a [`SessionStore`].
+/// Issues and refreshes token pairs against a [`SessionStore`], signing through `S`
+/// (in this process by default; see [`TokenSigner`]).
 #[derive(Debug, Clone)]
-pub struct Issuer {
+pub struct Issuer<S = RustSigner> {
     config: IssuerConfig,
     access_keys: KeySet,
+    signer: S,
 }
 
 /// String claims that must be present, read from a verified token's text.
@@ -101,6 +103,13 @@ impl Issuer {
     /// Checks the configuration: the signing key can sign, the refresh key is an HMAC
     /// secret, the policy is sane.
     pub fn new(config: IssuerConfig) -> Result<Issuer> {
+        Issuer::with_signer(config, RustSigner)
+    }
+}
+
+impl<S: TokenSigner> Issuer<S> {
+    /// [`Issuer::new`], with tokens signed through `signer`.
+    pub fn with_signer(config: IssuerConfig, signer: S) -> Result<Issuer<S>> {
         config.policy.validate()?;
         if !config.signing_key.can_sign() {
             return Err(Error::new(
@@ -128,7 +137,13 @@ impl Issuer {
         Ok(Issuer {
             config,
             access_keys,
+            signer,
         })
+    }
+
+    /// The signer tokens are signed through.
+    pub fn signer(&self) -> &S {
+        &self.signer
     }
 
     /// The configuration.
@@ -202,7 +217,7 @@ impl Issuer {
         })
     }
 
-    fn access_token(&self, record: &SessionRecord, now: i64) -> Result<(String, i64)> {
+    async fn access_token(&self, record: &SessionRecord, now: i64) -> Result<(String, i64)> {
         let exp = self.config.policy.access_expiry(record, now);
         let mut claims = record.claims.clone();
         claims.insert("sid".into(), Value::String(record.sid.clone()));
@@ -215,12 +230,14 @@ impl Issuer {
             subject: Some(record.sub.clone()),
             ..Default::default()
         };
-        Ok((sign(&self.config.signing_key, claims, &options, now)?, exp))
+        let key = &self.config.signing_key;
+        let input = signing_input(key, claims, &options, now)?;
+        Ok((self.signer.complete(key, input).await?, exp))
     }
 
     /// The refresh token of the record's current generation. Deterministic (HMAC over
     /// claims derived from the record), so a grace-window repeat gets the same string.
-    fn refresh_token(&self, record: &SessionRecord) -> Result<String> {
+    async fn refresh_token(&self, record: &SessionRecord) -> Result<String> {
         let mut claims = ClaimsSet::new();
         claims.insert("sid".into(), Value::String(record.sid.clone()));
         claims.insert("gen".into(), Value::from(record.generation));
@@ -238,19 +255,16 @@ impl Issuer {
             subject: Some(record.sub.clone()),
             ..Default::default()
         };
-        sign(
-            &self.config.refresh_key,
-            claims,
-            &options,
-            record.rotated_at,
-        )
+        let key = &self.config.refresh_key;
+        let input = signing_input(key, claims, &options, record.rotated_at)?;
+        self.signer.complete(key, input).await
     }
 
-    fn pair(&self, record: &SessionRecord, now: i64) -> Result<TokenPair> {
-        let (access_token, access_exp) = self.access_token(record, now)?;
+    async fn pair(&self, record: &SessionRecord, now: i64) -> Result<TokenPair> {
+        let (access_token, access_exp) = self.access_token(record, now).await?;
         Ok(TokenPair {
             access_token,
-            refresh_token: self.refresh_token(record)?,
+            refresh_token: self.refresh_token(record).await?,
             expires_in: access_exp - now,
             refresh_expires_in: record.refresh_expires_at - now,
             session_id: record.sid.clone(),
@@ -298,7 +312,7 @@ impl Issuer {
         {
             return Err(Error::new(ErrorCode::StoreConflict, "session id collision"));
         }
-        self.pair(&record, now)
+        self.pair(&record, now).await
     }
 
     /// Refresh (DESIGN.md §1.3): checks both tokens — the access token's signature with its
@@ -334,7 +348,7 @@ impl Issuer {
             match self.config.policy.decide(&record, refresh.generation, now) {
                 Decision::Rotate(next) => {
                     // Sign before writing: a signing failure must not burn a generation.
-                    let pair = self.pair(&next, now)?;
+                    let pair = self.pair(&next, now).await?;
                     let value = serde_json::to_string(&next).map_err(store_corrupt)?;
                     let expiry = self.store_expiry(&next);
                     if store
@@ -344,7 +358,7 @@ impl Issuer {
                         return Ok(pair);
                     }
                 }
-                Decision::ReturnCurrent => return self.pair(&record, now),
+                Decision::ReturnCurrent => return self.pair(&record, now).await,
                 Decision::Revoke(revoked) => {
                     let value = serde_json::to_string(&revoked).map_err(store_corrupt)?;
                     let expiry = self.store_expiry(&revoked);

@@ -62,7 +62,7 @@ pub use key_set::{KeySet, KeySource};
 pub use random::random_id;
 #[cfg(feature = "edge")]
 pub use session::{Decision, SessionPolicy, SessionRecord};
-pub use sign::{sign, SignOptions};
+pub use sign::{sign, RustSigner, SignOptions, TokenSigner};
 #[cfg(feature = "edge")]
 pub use store::{MemoryStore, SessionStore, Stored};
 pub use verify::{begin_verify, verify, PendingSignature, VerifiedToken, VerifyOptions};

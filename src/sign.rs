@@ -140,6 +140,26 @@ fn cannot_serialize(err: serde_json::Error) -> Error {
     )
 }
 
+/// Completes a JWS signing input (`header.payload`) into a compact token with `key`'s
+/// signature. [`RustSigner`] signs in this process; the wasm layer gives the [`crate::Issuer`]
+/// one that asks the host's WebCrypto for EdDSA/ES256 signatures.
+#[allow(async_fn_in_trait)] // used single-threaded (wasm); no Send bound wanted
+pub trait TokenSigner {
+    /// `signing_input`, a dot, and the base64url signature.
+    async fn complete(&self, key: &Key, signing_input: String) -> Result<String>;
+}
+
+/// Signs with the Rust implementations (the default of [`crate::Issuer`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RustSigner;
+
+impl TokenSigner for RustSigner {
+    async fn complete(&self, key: &Key, signing_input: String) -> Result<String> {
+        let signature = key.signature(signing_input.as_bytes())?;
+        Ok(with_signature(signing_input, &signature))
+    }
+}
+
 /// A compact JWS from its signing input and signature.
 pub(crate) fn with_signature(mut signing_input: String, signature: &[u8]) -> String {
     signing_input.push('.');

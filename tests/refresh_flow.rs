@@ -509,3 +509,41 @@ fn issuer_configuration_is_checked() {
         assert_eq!(Issuer::new(config).unwrap_err().code(), code);
     }
 }
+
+/// Records which keys it signed with, and signs in process.
+#[derive(Default)]
+struct RecordingSigner(std::cell::RefCell<Vec<String>>);
+
+impl jwt_refresh::TokenSigner for RecordingSigner {
+    async fn complete(&self, key: &Key, signing_input: String) -> jwt_refresh::Result<String> {
+        self.0.borrow_mut().push(key.kid().unwrap_or("").to_owned());
+        jwt_refresh::RustSigner.complete(key, signing_input).await
+    }
+}
+
+#[test]
+fn every_token_is_signed_through_the_issuers_signer() {
+    let issuer = Issuer::with_signer(
+        IssuerConfig {
+            signing_key: Key::generate(Algorithm::Es256, Some("access-1".into())).unwrap(),
+            previous_keys: vec![],
+            refresh_key: Key::generate(Algorithm::Hs256, Some("refresh".into())).unwrap(),
+            issuer: "https://auth.example".into(),
+            audience: vec!["api".into()],
+            policy: POLICY,
+            clock_tolerance: 0,
+        },
+        RecordingSigner::default(),
+    )
+    .unwrap();
+    let store = TestStore::new();
+    let pair = block_on(issuer.start_session(&store, "alice", Map::new(), T0)).unwrap();
+    let next =
+        block_on(issuer.refresh(&store, &pair.access_token, &pair.refresh_token, T0 + 61)).unwrap();
+    assert!(issuer.verify_access(&next.access_token, T0 + 62).is_ok());
+    let signer = issuer.signer();
+    assert_eq!(
+        *signer.0.borrow(),
+        ["access-1", "refresh", "access-1", "refresh"]
+    );
+}

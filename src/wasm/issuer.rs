@@ -5,6 +5,7 @@ use super::error::{invalid_options, to_js as error_to_js, JsResult};
 use super::key::{verified_to_js, JsKey};
 use super::options::{now_from, reject_unknown, JsDuration};
 use super::store::AnyStore;
+use super::webcrypto::HostSigner;
 use crate::http::{self, HttpResponse};
 use crate::{Error, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy, TokenPair};
 use js_sys::{Promise, Reflect};
@@ -88,7 +89,7 @@ pub(crate) fn response_data(response: &HttpResponse) -> JsResult<JsValue> {
 /// ```
 #[wasm_bindgen(js_name = Issuer)]
 pub struct JsIssuer {
-    inner: Rc<(Issuer, AnyStore)>,
+    inner: Rc<(Issuer<HostSigner>, AnyStore)>,
 }
 
 fn seconds(value: Option<JsDuration>, name: &str, default: u64) -> JsResult<u64> {
@@ -140,7 +141,7 @@ impl JsIssuer {
             policy,
             clock_tolerance: seconds(js.clock_tolerance, "clockTolerance", 0)?,
         };
-        let issuer = Issuer::new(config).map_err(error_to_js)?;
+        let issuer = Issuer::with_signer(config, HostSigner::default()).map_err(error_to_js)?;
         let store = Reflect::get(&options, &"store".into())?;
         let store = if store.is_undefined() || store.is_null() {
             AnyStore::Memory(MemoryStore::new())

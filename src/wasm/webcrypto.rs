@@ -10,6 +10,8 @@ use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use crate::sign::{signing_input, with_signature};
 use crate::{begin_verify, Algorithm, ClaimsSet, Key, KeySource, SignOptions, VerifyOptions};
+#[cfg(feature = "edge")]
+use crate::{RustSigner, TokenSigner};
 use js_sys::Promise;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -102,6 +104,12 @@ impl HostKeys {
         });
         entry
     }
+
+    /// The host entry for `key` if it is imported and ready (starting the import if not).
+    fn ready(&self, key: &Key) -> Option<JsValue> {
+        self.entry(key)
+            .filter(|entry| host_key_state(entry) == READY)
+    }
 }
 
 /// `verifyAsync`: the same checks as `verify`, with asymmetric signatures checked by the host
@@ -171,14 +179,37 @@ pub(crate) fn sign_async(
         Ok(input) => input,
         Err(error) => return Promise::reject(&error_to_js(error)),
     };
-    if let Some(entry) = host
-        .entry(key)
-        .filter(|entry| host_key_state(entry) == READY)
-    {
+    if let Some(entry) = host.ready(key) {
         return sign_with_host(&entry, key.algorithm().name(), &input);
     }
     match key.signature(input.as_bytes()) {
         Ok(signature) => Promise::resolve(&JsValue::from(with_signature(input, &signature))),
         Err(error) => Promise::reject(&error_to_js(error)),
+    }
+}
+
+/// The [`crate::Issuer`]'s signer in wasm: the host's WebCrypto for EdDSA/ES256 once the key
+/// is imported; Rust before that, for HMAC, and if the host fails.
+#[cfg(feature = "edge")]
+pub(crate) struct HostSigner(HostKeys);
+
+#[cfg(feature = "edge")]
+impl Default for HostSigner {
+    fn default() -> Self {
+        HostSigner(HostKeys::signing())
+    }
+}
+
+#[cfg(feature = "edge")]
+impl TokenSigner for HostSigner {
+    async fn complete(&self, key: &Key, signing_input: String) -> crate::Result<String> {
+        if let Some(entry) = self.0.ready(key) {
+            let signing = sign_with_host(&entry, key.algorithm().name(), &signing_input);
+            let token = wasm_bindgen_futures::JsFuture::from(signing).await;
+            if let Some(token) = token.ok().and_then(|token| token.as_string()) {
+                return Ok(token);
+            }
+        }
+        RustSigner.complete(key, signing_input).await
     }
 }
