@@ -163,6 +163,20 @@ impl<S: TokenSigner> Issuer<S> {
         self.verify_access_inner(token, now, false)
     }
 
+    /// The checks of [`Issuer::verify_access`] as verifier options (`typ: at+jwt`, `iss`,
+    /// `aud`, required `sub`/`sid`/`iat`, the configured leeway): for a verifier of access
+    /// tokens elsewhere, e.g. one whose signature checks the host makes.
+    pub fn access_verify_options(&self) -> VerifyOptions {
+        VerifyOptions {
+            issuer: vec![self.config.issuer.clone()],
+            audience: self.config.audience.clone(),
+            typ: Some(ACCESS_TOKEN_TYPE.into()),
+            required_claims: vec!["sub".into(), "sid".into(), "iat".into()],
+            clock_tolerance: self.config.clock_tolerance,
+            ..Default::default()
+        }
+    }
+
     fn verify_access_inner(
         &self,
         token: &str,
@@ -170,15 +184,10 @@ impl<S: TokenSigner> Issuer<S> {
         for_refresh: bool,
     ) -> Result<VerifiedToken> {
         let options = VerifyOptions {
-            issuer: vec![self.config.issuer.clone()],
-            audience: self.config.audience.clone(),
-            typ: Some(ACCESS_TOKEN_TYPE.into()),
-            required_claims: vec!["sub".into(), "sid".into(), "iat".into()],
-            clock_tolerance: self.config.clock_tolerance,
             // At refresh the access token may be expired, but never older than a session.
             max_token_age: for_refresh.then_some(self.config.policy.session_lifetime),
             ignore_expiration: for_refresh,
-            ..Default::default()
+            ..self.access_verify_options()
         };
         let verified = verify(token, &self.access_keys, &options, now)?;
         required_strings(&verified, ["sid"])?;

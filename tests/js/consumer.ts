@@ -119,6 +119,9 @@ async function edge(request: Request): Promise<Response> {
   await issuer.revokeByRefreshToken(again.refresh_token);
   const revoked: number = await issuer.revokeAll("user-1");
   const checked: VerifyResult = issuer.verifyAccess(again.access_token);
+  const accessVerifier: Verifier = issuer.accessVerifier();
+  const checkedOnHost: VerifyResult = await accessVerifier.verifyAsync(again.access_token);
+  void checkedOnHost;
   const auth = authenticate(request, issuer);
   if (!auth.ok) return auth.response;
   const sub: string | undefined = auth.payload.sub;

@@ -1,0 +1,91 @@
+// EdDSA and ES256 through the host's WebCrypto on the edge paths: the Issuer signs access
+// tokens there, and its access verifier checks them there. A spy on crypto.subtle shows the
+// host did the work; jose checks the tokens.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as jose from "jose";
+import { Issuer, Key, isJwtRefreshError } from "../../pkg/node.js";
+
+const ISSUER = "https://auth.example";
+
+/** Counts calls of `crypto.subtle[method]` while `body` runs. */
+async function counting(method, body) {
+  const original = crypto.subtle[method];
+  const calls = { count: 0 };
+  crypto.subtle[method] = function (...args) {
+    calls.count += 1;
+    return original.apply(this, args);
+  };
+  try {
+    await body(calls);
+  } finally {
+    crypto.subtle[method] = original;
+  }
+  return calls.count;
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+for (const alg of ["ES256", "EdDSA"]) {
+  test(`${alg}: the Issuer signs access tokens on the host; jose verifies every one`, async () => {
+    const signingKey = Key.generate(alg, { kid: `a-${alg}` });
+    const issuer = new Issuer(signingKey, Key.generate("HS256"), { issuer: ISSUER, audience: "api" });
+    const joseKey = await jose.importJWK(signingKey.toPublicJwk(), alg);
+    const options = { algorithms: [alg], issuer: ISSUER, audience: "api", typ: "at+jwt" };
+    const signed = await counting("sign", async (calls) => {
+      // The first pair is signed in wasm while the host imports the key; within a few
+      // (bounded) refreshes the host must be signing.
+      let pair = await issuer.startSession("user-1", { role: "a" });
+      for (let i = 0; i < 10 && calls.count === 0; i++) {
+        await pause(10);
+        const { payload } = await jose.jwtVerify(pair.access_token, joseKey, options);
+        assert.equal(payload.role, "a");
+        pair = await issuer.refresh(pair.access_token, pair.refresh_token);
+      }
+      await jose.jwtVerify(pair.access_token, joseKey, options);
+      assert.equal(issuer.verifyAccess(pair.access_token).payload.role, "a");
+    });
+    assert.ok(signed > 0, "the host signed");
+  });
+
+  test(`${alg}: issuer.accessVerifier() checks what verifyAccess checks, signatures on the host`, async () => {
+    const signingKey = Key.generate(alg, { kid: `a-${alg}` });
+    const issuer = new Issuer(signingKey, Key.generate("HS256"), { issuer: ISSUER, audience: "api", accessTtl: 60 });
+    const pair = await issuer.startSession("user-1", { role: "a" });
+    const verifier = issuer.accessVerifier();
+    const now = Date.now();
+    const checked = await counting("verify", async () => {
+      for (let i = 0; i < 3; i++) {
+        const { payload, protectedHeader } = await verifier.verifyAsync(pair.access_token);
+        assert.deepEqual([payload.sub, payload.role, protectedHeader.typ], ["user-1", "a", "at+jwt"]);
+        await pause(10);
+      }
+    });
+    assert.ok(checked > 0, "the host checked signatures");
+    // The same answers as verifyAccess for what must fail.
+    const expiredAt = new Date(now + 61_000);
+    const outcomes = [
+      [pair.access_token, expiredAt, "token_expired"],
+      [pair.refresh_token, undefined, null], // typ rt+jwt, another key
+      [pair.access_token.slice(0, -4) + "AAAA", undefined, null],
+      [(await new Issuer(Key.generate(alg), Key.generate("HS256"), { issuer: ISSUER, audience: "api" }).startSession("x", {})).access_token, undefined, null],
+    ];
+    for (const [token, currentDate, expected] of outcomes) {
+      let syncCode;
+      try {
+        issuer.verifyAccess(token, currentDate && { currentDate });
+      } catch (e) {
+        syncCode = e.code;
+      }
+      const asyncCode = await verifier.verifyAsync(token, currentDate).then(
+        () => "accepted",
+        (e) => (assert.ok(isJwtRefreshError(e)), e.code),
+      );
+      assert.equal(asyncCode, syncCode);
+      if (expected) assert.equal(asyncCode, expected);
+    }
+    // A verifier of another issuer (other audience) refuses these tokens.
+    const other = new Issuer(signingKey, Key.generate("HS256"), { issuer: ISSUER, audience: "billing" });
+    await assert.rejects(other.accessVerifier().verifyAsync(pair.access_token), (e) => e.code === "claim_mismatch");
+  });
+}
