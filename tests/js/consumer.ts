@@ -9,6 +9,7 @@ import {
   DurableObjectStore,
   handleRefresh,
   authenticate,
+  authenticateAsync,
   tokenResponse,
   isExpiredSignal,
   unauthorizedResponse,
@@ -123,6 +124,8 @@ async function edge(request: Request): Promise<Response> {
   const checkedOnHost: VerifyResult = await accessVerifier.verifyAsync(again.access_token);
   void checkedOnHost;
   const auth = authenticate(request, issuer);
+  const hostAuth = await authenticateAsync(request, issuer);
+  if (!hostAuth.ok) return hostAuth.response;
   if (!auth.ok) return auth.response;
   const sub: string | undefined = auth.payload.sub;
   const denied: ResponseData = unauthorizedResponse("token_expired");

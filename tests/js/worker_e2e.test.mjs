@@ -54,6 +54,19 @@ function call(store, path, { at = T0, method = "GET", token, body, form } = {}) 
   return fetch(new URL(`${path}?store=${store}`, base), { method, headers, body: payload });
 }
 
+/**
+ * GET /api/me through `authenticate` and through `authenticateAsync` (the host's WebCrypto):
+ * both must answer the same, byte for byte; returns that answer.
+ */
+async function protectedCall(store, options) {
+  const [sync, host] = await Promise.all([call(store, "/api/me", options), call(store, "/api/me-async", options)]);
+  const [syncBody, hostBody] = [await sync.text(), await host.text()];
+  assert.equal(host.status, sync.status);
+  assert.equal(host.headers.get("www-authenticate"), sync.headers.get("www-authenticate"));
+  assert.equal(hostBody, syncBody);
+  return new Response(syncBody, { status: sync.status, headers: sync.headers });
+}
+
 const refresh = (store, pair, at, useJson = false) =>
   call(store, "/auth/refresh", {
     at,
@@ -75,12 +88,12 @@ for (const store of ["memory", "kv", "d1", "do"]) {
     assert.equal(first.refresh_expires_in, 3600);
 
     // A protected call.
-    const me = await call(store, "/api/me", { token: first.access_token, at: T0 + 30 });
+    const me = await protectedCall(store, { token: first.access_token, at: T0 + 30 });
     assert.equal(me.status, 200);
     assert.deepEqual(Object.keys(await me.json()).sort(), ["role", "sid", "sub"]);
 
     // Expiry: the distinct expired signal, and only for an otherwise valid token.
-    const expired = await call(store, "/api/me", { token: first.access_token, at: T0 + 60 });
+    const expired = await protectedCall(store, { token: first.access_token, at: T0 + 60 });
     assert.equal(expired.status, 401);
     assert.equal(
       expired.headers.get("www-authenticate"),
@@ -88,10 +101,10 @@ for (const store of ["memory", "kv", "d1", "do"]) {
     );
     assert.deepEqual(await expired.json(), { error: "token_expired" });
     const forged = first.access_token.slice(0, -3) + (first.access_token.endsWith("AAA") ? "BBB" : "AAA");
-    const bad = await call(store, "/api/me", { token: forged, at: T0 + 60 });
+    const bad = await protectedCall(store, { token: forged, at: T0 + 60 });
     assert.equal(bad.status, 401);
     assert.doesNotMatch(bad.headers.get("www-authenticate"), /token_expired/);
-    const none = await call(store, "/api/me", { at: T0 });
+    const none = await protectedCall(store, { at: T0 });
     assert.equal(none.status, 401);
     assert.equal(none.headers.get("www-authenticate"), "Bearer");
 
@@ -100,7 +113,7 @@ for (const store of ["memory", "kv", "d1", "do"]) {
     assert.equal(refreshed.status, 200);
     const second = await refreshed.json();
     assert.notEqual(second.refresh_token, first.refresh_token);
-    assert.equal((await call(store, "/api/me", { token: second.access_token, at: T0 + 62 })).status, 200);
+    assert.equal((await protectedCall(store, { token: second.access_token, at: T0 + 62 })).status, 200);
 
     // Inside the grace window the old refresh token answers the same current one (JSON body).
     const repeat = await refresh(store, first, T0 + 65, true);

@@ -10,6 +10,7 @@ import {
   DurableObjectStore,
   handleRefresh,
   authenticate,
+  authenticateAsync,
   tokenResponse,
 } from "../../../pkg/workerd.js";
 export { SessionStoreObject } from "../../../pkg/durable-object.js";
@@ -62,8 +63,11 @@ export default {
         await issuer.revokeByRefreshToken(refresh_token, clock);
         return new Response(null, { status: 204 });
       }
-      case "/api/me": {
-        const auth = authenticate(request, issuer, clock);
+      case "/api/me":
+      case "/api/me-async": {
+        const auth = url.pathname.endsWith("-async")
+          ? await authenticateAsync(request, issuer, clock)
+          : authenticate(request, issuer, clock);
         if (!auth.ok) return auth.response;
         return json({ sub: auth.payload.sub, role: auth.payload.role, sid: auth.payload.sid });
       }
