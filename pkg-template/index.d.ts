@@ -36,6 +36,6 @@ export type {
   VerifyOptions,
   VerifyResult,
 } from "./jwt_refresh.js";
-export { handleRefresh, authenticate, tokenResponse } from "./edge.js";
+export { handleRefresh, authenticate, authenticateAsync, tokenResponse } from "./edge.js";
 export { MemoryStore, KvStore, D1Store, DurableObjectStore } from "./stores.js";
 export type { KvNamespaceLike, D1DatabaseLike, D1StatementLike, DurableObjectNamespaceLike } from "./stores.js";
