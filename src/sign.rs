@@ -57,9 +57,7 @@ impl Default for SignOptions {
 /// assert_eq!(token.split('.').count(), 3);
 /// ```
 pub fn sign(key: &Key, claims: ClaimsSet, options: &SignOptions, now: i64) -> Result<String> {
-    let input = signing_input(key, claims, options, now)?;
-    let signature = key.signature(input.as_bytes())?;
-    Ok(with_signature(input, &signature))
+    signed_in_process(key, signing_input(key, claims, options, now)?)
 }
 
 /// The JOSE header [`sign`] writes.
@@ -155,14 +153,14 @@ pub struct RustSigner;
 
 impl TokenSigner for RustSigner {
     async fn complete(&self, key: &Key, signing_input: String) -> Result<String> {
-        let signature = key.signature(signing_input.as_bytes())?;
-        Ok(with_signature(signing_input, &signature))
+        signed_in_process(key, signing_input)
     }
 }
 
-/// A compact JWS from its signing input and signature.
-pub(crate) fn with_signature(mut signing_input: String, signature: &[u8]) -> String {
+/// The compact JWS of `signing_input`, signed by the Rust implementations.
+pub(crate) fn signed_in_process(key: &Key, mut signing_input: String) -> Result<String> {
+    let signature = key.signature(signing_input.as_bytes())?;
     signing_input.push('.');
     URL_SAFE_NO_PAD.encode_string(signature, &mut signing_input);
-    signing_input
+    Ok(signing_input)
 }

@@ -8,7 +8,7 @@
 use super::convert::to_js;
 use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
-use crate::sign::{signing_input, with_signature};
+use crate::sign::{signed_in_process, signing_input};
 use crate::{begin_verify, Algorithm, ClaimsSet, Key, KeySource, SignOptions, VerifyOptions};
 #[cfg(feature = "edge")]
 use crate::{RustSigner, TokenSigner};
@@ -182,8 +182,8 @@ pub(crate) fn sign_async(
     if let Some(entry) = host.ready(key) {
         return sign_with_host(&entry, key.algorithm().name(), &input);
     }
-    match key.signature(input.as_bytes()) {
-        Ok(signature) => Promise::resolve(&JsValue::from(with_signature(input, &signature))),
+    match signed_in_process(key, input) {
+        Ok(token) => Promise::resolve(&JsValue::from(token)),
         Err(error) => Promise::reject(&error_to_js(error)),
     }
 }
