@@ -24,17 +24,21 @@ const POLICY: SessionPolicy = SessionPolicy {
     grace_period: 10,
 };
 
-fn issuer() -> Issuer {
-    Issuer::new(IssuerConfig {
-        signing_key: Key::generate(Algorithm::Hs256, Some("access-1".into())).unwrap(),
+/// The test configuration, access tokens signed with `alg`.
+fn config(alg: Algorithm) -> IssuerConfig {
+    IssuerConfig {
+        signing_key: Key::generate(alg, Some("access-1".into())).unwrap(),
         previous_keys: vec![],
         refresh_key: Key::generate(Algorithm::Hs256, Some("refresh".into())).unwrap(),
         issuer: "https://auth.example".into(),
         audience: vec!["api".into()],
         policy: POLICY,
         clock_tolerance: 0,
-    })
-    .unwrap()
+    }
+}
+
+fn issuer() -> Issuer {
+    Issuer::new(config(Algorithm::Hs256)).unwrap()
 }
 
 fn login(issuer: &Issuer, store: &TestStore, sub: &str) -> TokenPair {
@@ -523,19 +527,7 @@ impl jwt_refresh::TokenSigner for RecordingSigner {
 
 #[test]
 fn every_token_is_signed_through_the_issuers_signer() {
-    let issuer = Issuer::with_signer(
-        IssuerConfig {
-            signing_key: Key::generate(Algorithm::Es256, Some("access-1".into())).unwrap(),
-            previous_keys: vec![],
-            refresh_key: Key::generate(Algorithm::Hs256, Some("refresh".into())).unwrap(),
-            issuer: "https://auth.example".into(),
-            audience: vec!["api".into()],
-            policy: POLICY,
-            clock_tolerance: 0,
-        },
-        RecordingSigner::default(),
-    )
-    .unwrap();
+    let issuer = Issuer::with_signer(config(Algorithm::Es256), RecordingSigner::default()).unwrap();
     let store = TestStore::new();
     let pair = block_on(issuer.start_session(&store, "alice", Map::new(), T0)).unwrap();
     let next =
