@@ -121,10 +121,12 @@ for (const alg of Object.keys(libs)) {
 
 // --- Size: gzip of the wasm plus JS glue, and the peers' minimal bundles.
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
-const pkgSize = (dir) =>
-  gz(readFileSync(`${ROOT}${dir}/jwt_refresh_bg.wasm`)) +
-  gz(Buffer.concat(["jwt_refresh.js", "browser.js", "edge.js", "stores.js"].map((f) => readFileSync(`${ROOT}${dir}/${f}`))));
+const pkgSize = (dir, name = "jwt_refresh", glue = ["browser.js", "edge.js", "stores.js"]) =>
+  gz(readFileSync(`${ROOT}${dir}/${name}_bg.wasm`)) +
+  gz(Buffer.concat([`${name}.js`, ...glue].map((f) => readFileSync(`${ROOT}${dir}/${f}`))));
 results.size["jwt-refresh (default)"] = pkgSize("pkg");
+// The browser client alone, as `import ... from "jwt-refresh/client"` loads it.
+results.size["jwt-refresh/client (AuthClient alone)"] = pkgSize("pkg", "jwt_refresh_client", ["client.js"]);
 try {
   results.size["jwt-refresh (HMAC-only)"] = pkgSize("pkg-hmac");
 } catch {

@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 ./scripts/setup.sh build
 ./scripts/build-pkg.sh
-./scripts/build-pkg.sh pkg-hmac --no-default-features
+./scripts/build-pkg.sh pkg-hmac --no-default-features --features keys
 node bench/run.mjs "$@"

@@ -21,7 +21,7 @@ done
 
 step "clippy, each optional feature on its own (host and wasm32, library code)"
 for target in "" "--target wasm32-unknown-unknown"; do
-  for feature in eddsa es256 rsa edge browser; do
+  for feature in eddsa es256 rsa keys edge browser; do
     # shellcheck disable=SC2086
     cargo clippy --quiet --lib $target --no-default-features --features "$feature" -- -D warnings
   done
@@ -35,10 +35,10 @@ cargo test --quiet --all-features
 step "wasm tests in Node"
 cargo test --target wasm32-unknown-unknown --test wasm_api
 
-step "build the npm package (default, and with RSA verification for the RS256/PS256 interop)"
+step "build the npm package (default with the lean client, with RSA verification for the RS256/PS256 interop, HMAC-only)"
 ./scripts/build-pkg.sh
 ./scripts/build-pkg.sh pkg-rsa --features rsa
-./scripts/build-pkg.sh pkg-hmac --no-default-features
+./scripts/build-pkg.sh pkg-hmac --no-default-features --features keys
 
 # The browser client's tests talk to a local auth server built on the package, on a free
 # port (the wasm tests read its URL at compile time, so only that test crate rebuilds).

@@ -1,6 +1,6 @@
 //! The JS API through the wasm boundary. Runs in Node, headless Chrome and headless
 //! Firefox (see scripts/test.sh): real JS values, real `Error`s, the runtime's clock and RNG.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "keys"))]
 
 use js_sys::{Reflect, JSON};
 use jwt_refresh::wasm::{

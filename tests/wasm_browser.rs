@@ -1,7 +1,7 @@
 //! The browser side in real browsers (headless Chrome and Firefox): every token storage,
 //! including a throwing one and a full quota, and every AuthClient path against a local
 //! auth server (tests/js/support/auth-server.mjs, started by scripts/test.sh).
-#![cfg(all(feature = "browser", target_arch = "wasm32"))]
+#![cfg(all(feature = "browser", feature = "keys", target_arch = "wasm32"))]
 
 use js_sys::{Function, Object, Promise, Reflect, JSON};
 use jwt_refresh::wasm::{is_jwt_refresh_error, JsAuthClient};

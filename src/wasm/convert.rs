@@ -4,9 +4,7 @@
 //! options, messages between tabs) use serde-wasm-bindgen.
 
 use super::error::{invalid_options, JsResult};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
-use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 /// Plain JS objects out, exactly as `JSON.parse` makes them.
@@ -17,7 +15,11 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
 
 /// A JS value through `JSON.stringify` (so `undefined` and functions vanish, `Date`s become
 /// strings, as in any JSON API), then into `T`.
-pub(crate) fn from_js_json<T: DeserializeOwned>(value: &JsValue, what: &str) -> JsResult<T> {
+#[cfg(feature = "keys")]
+pub(crate) fn from_js_json<T: serde::de::DeserializeOwned>(
+    value: &JsValue,
+    what: &str,
+) -> JsResult<T> {
     let text = js_sys::JSON::stringify(value)
         .map_err(|_| invalid_options(format!("{what} is not JSON-serializable")))?
         .as_string()
@@ -26,23 +28,32 @@ pub(crate) fn from_js_json<T: DeserializeOwned>(value: &JsValue, what: &str) -> 
 }
 
 /// A JS value that must be a plain JSON object (`undefined`/`null` read as `{}`).
-pub(crate) fn object_from_js(value: JsValue, what: &str) -> JsResult<Map<String, Value>> {
+#[cfg(feature = "keys")]
+pub(crate) fn object_from_js(
+    value: JsValue,
+    what: &str,
+) -> JsResult<serde_json::Map<String, serde_json::Value>> {
     if value.is_undefined() || value.is_null() {
-        return Ok(Map::new());
+        return Ok(serde_json::Map::new());
     }
-    match from_js_json::<Value>(&value, what)? {
-        Value::Object(members) => Ok(members),
+    match from_js_json(&value, what)? {
+        serde_json::Value::Object(members) => Ok(members),
         _ => Err(invalid_options(format!("{what} must be an object"))),
     }
 }
 
 /// Any JSON value.
-pub(crate) fn json_from_js(value: JsValue, what: &str) -> JsResult<Value> {
+#[cfg(feature = "keys")]
+pub(crate) fn json_from_js(value: JsValue, what: &str) -> JsResult<serde_json::Value> {
     from_js_json(&value, what)
 }
 
 /// A cold-path structured value (constructor options, tab messages).
-pub(crate) fn from_js_structured<T: DeserializeOwned>(value: JsValue, what: &str) -> JsResult<T> {
+#[cfg(any(feature = "keys", feature = "browser"))]
+pub(crate) fn from_js_structured<T: serde::de::DeserializeOwned>(
+    value: JsValue,
+    what: &str,
+) -> JsResult<T> {
     serde_wasm_bindgen::from_value(value)
         .map_err(|err| invalid_options(format!("invalid {what}: {err}")))
 }

@@ -3,7 +3,8 @@
 use super::convert::{object_from_js, to_js};
 use super::error::{error_from_js, invalid_options, to_js as error_to_js, JsResult};
 use super::key::{verified_to_js, JsKey};
-use super::options::{now_from, reject_unknown, JsDuration};
+use super::key_options::{now_from, OneOrMany};
+use super::options::{reject_unknown, JsDuration};
 use super::prepared::{JsVerifier, Keys};
 use super::store::AnyStore;
 use super::webcrypto::{verify_async, HostKeys, HostSigner};
@@ -36,7 +37,7 @@ const ISSUER_OPTION_NAMES: &[&str] = &[
 #[serde(rename_all = "camelCase")]
 struct JsIssuerOptions {
     issuer: Option<String>,
-    audience: Option<super::options::OneOrMany>,
+    audience: Option<OneOrMany>,
     access_ttl: Option<JsDuration>,
     refresh_ttl: Option<JsDuration>,
     session_lifetime: Option<JsDuration>,

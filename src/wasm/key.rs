@@ -2,11 +2,10 @@
 
 use super::convert::{json_from_js, object_from_js, to_js};
 use super::error::{to_js as error_to_js, JsResult};
-use super::options::{now_from, sign_options, verify_options};
+use super::key_options::{now_from, sign_options, verify_options};
 use super::webcrypto::HostKeys;
 use crate::{sign, verify, Algorithm, Key, KeySet, KeySource};
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::Deserialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -26,14 +25,6 @@ fn key_options(options: Option<JsValue>) -> JsResult<KeyOptions> {
             super::convert::from_js_structured(v, "key options")
         }
     }
-}
-
-/// What `verify` returns: the claims and the protected header, as jose names them.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct VerifyResult<'a> {
-    pub payload: &'a Map<String, Value>,
-    pub protected_header: &'a Map<String, Value>,
 }
 
 fn verify_js(

@@ -7,13 +7,19 @@ mod convert;
 mod error;
 #[cfg(feature = "edge")]
 mod issuer;
+#[cfg(feature = "keys")]
 mod key;
+#[cfg(feature = "keys")]
+mod key_options;
+#[cfg(any(feature = "keys", feature = "browser"))]
 mod options;
+#[cfg(feature = "keys")]
 mod prepared;
 #[cfg(feature = "edge")]
 mod store;
 mod token;
 mod typescript;
+#[cfg(feature = "keys")]
 mod webcrypto;
 
 #[cfg(feature = "browser")]
@@ -21,6 +27,8 @@ pub use browser::JsAuthClient;
 pub use error::{error_codes, is_jwt_refresh_error};
 #[cfg(feature = "edge")]
 pub use issuer::{is_expired_signal, unauthorized_response, JsIssuer};
+#[cfg(feature = "keys")]
 pub use key::{JsKey, JsKeySet};
+#[cfg(feature = "keys")]
 pub use prepared::{JsSigner, JsVerifier};
 pub use token::{decode_unverified_js, parse_duration_js};

@@ -54,7 +54,7 @@ impl JsVerifier {
         options: Option<JsValue>,
         host: Rc<HostKeys>,
     ) -> JsResult<JsVerifier> {
-        let options = super::options::verify_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+        let options = super::key_options::verify_options(&options.unwrap_or(JsValue::UNDEFINED))?;
         Ok(JsVerifier {
             keys,
             options,

@@ -2,9 +2,19 @@
 
 use super::convert::to_js;
 use super::error::{to_js as error_to_js, JsResult};
-use super::key::VerifyResult;
 use crate::{decode_unverified, parse_duration};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
+
+/// What `decodeUnverified` returns: the claims and the protected header, as jose names them
+/// (the shape of `verify`'s result).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VerifyResult<'a> {
+    payload: &'a Map<String, Value>,
+    protected_header: &'a Map<String, Value>,
+}
 
 /// Reads header and claims WITHOUT verifying anything — for a client that wants `exp`.
 /// Never use the result for an access decision.

@@ -39,6 +39,15 @@ import {
   type VerifyOptions,
   type VerifyResult,
 } from "jwt-refresh";
+import {
+  AuthClient as LeanAuthClient,
+  decodeUnverified as leanDecode,
+  errorCodes as leanErrorCodes,
+  isJwtRefreshError as leanIsError,
+  parseDuration as leanParseDuration,
+  type AuthClientOptions as LeanOptions,
+  type AuthState as LeanState,
+} from "jwt-refresh/client";
 
 const alg: Algorithm = "EdDSA";
 const key: Key = Key.generate(alg, { kid: "k1" });
@@ -135,6 +144,24 @@ async function edge(request: Request): Promise<Response> {
   return request.method === "POST" ? handleRefresh(request, issuer) : tokenResponse(pair);
 }
 void edge;
+
+// The browser client alone ("jwt-refresh/client"): the same AuthClient API.
+async function leanBrowser(): Promise<void> {
+  const options: LeanOptions = { refreshUrl: "/auth/refresh", storage: "sessionStorage" };
+  const client: LeanAuthClient = await LeanAuthClient.create(options);
+  const state: LeanState = client.state;
+  const token: string | null = await client.getAccessToken();
+  const exp: number | undefined = token === null ? undefined : leanDecode(token).payload.exp;
+  const codes: string[] = leanErrorCodes();
+  const seconds: number = leanParseDuration("15m");
+  try {
+    await client.fetch("/api/me");
+  } catch (e) {
+    if (leanIsError(e) && e.code === "network_error") client.close();
+  }
+  void [state, exp, codes, seconds];
+}
+void leanBrowser;
 
 // The browser side.
 async function browser(): Promise<void> {

@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, extname } from "node:path";
@@ -147,6 +147,38 @@ window.result = result;
 </script>`,
   );
   assert.deepEqual(await inChromium(dir, "/index.html"), EXPECTED);
+});
+
+// "jwt-refresh/client": the AuthClient alone, with its own (smaller) wasm.
+const NOW = Math.floor(Date.now() / 1000);
+const b64 = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
+const ACCESS = `${b64({ alg: "HS256", typ: "at+jwt" })}.${b64({ sub: "user-1", iat: NOW, exp: NOW + 300 })}.c2ln`;
+const CLIENT_FLOW = `
+import { AuthClient, decodeUnverified } from "jwt-refresh/client";
+const client = await AuthClient.create({ refreshUrl: "/auth/refresh", storage: "memory" });
+await client.setTokens({ access_token: "${ACCESS}", refresh_token: "r", token_type: "Bearer", expires_in: 300 });
+const result = {
+  sub: decodeUnverified(await client.getAccessToken()).payload.sub,
+  status: client.state.status,
+};
+client.close();
+`;
+const CLIENT_EXPECTED = { sub: "user-1", status: "authenticated" };
+
+test("jwt-refresh/client: Node, and a Vite build that ships only the client's wasm", async () => {
+  const dir = project("consumer-client");
+  writeFileSync(join(dir, "main.js"), `${CLIENT_FLOW}\nconsole.log(JSON.stringify(result));\n`);
+  const { stdout } = await run(process.execPath, [join(dir, "main.js")], { cwd: dir });
+  assert.deepEqual(JSON.parse(stdout.trim()), CLIENT_EXPECTED);
+
+  writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module" src="/app.js"></script>`);
+  writeFileSync(join(dir, "app.js"), `${CLIENT_FLOW}\nwindow.result = result;\n`);
+  execFileSync(join(BIN, "vite"), ["build", "--logLevel", "error"], { cwd: dir, stdio: "pipe" });
+  const assets = readdirSync(join(dir, "dist/assets"));
+  const wasm = assets.filter((name) => name.endsWith(".wasm"));
+  assert.equal(wasm.length, 1, `one wasm: ${wasm}`);
+  assert.match(wasm[0], /^jwt_refresh_client_bg/);
+  assert.deepEqual(await inChromium(join(dir, "dist"), "/index.html"), CLIENT_EXPECTED);
 });
 
 test("tsc --strict accepts a consumer of every export, against the installed types", async () => {

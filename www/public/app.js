@@ -1,5 +1,6 @@
-// The demo SPA: an AuthClient over localStorage (shared by every tab of this origin).
-import { AuthClient, decodeUnverified } from "/pkg/browser.js";
+// The demo SPA: an AuthClient over localStorage (shared by every tab of this origin). It loads
+// the browser client alone (an app writes: from "jwt-refresh/client").
+import { AuthClient, decodeUnverified } from "/pkg/client.js";
 
 const $ = (id) => document.getElementById(id);
 const NAMESPACE = "demo";
