@@ -26,19 +26,19 @@ pub(crate) fn invalid_options(message: impl Into<String>) -> JsValue {
     to_js(Error::new(ErrorCode::InvalidOptions, message))
 }
 
-/// The core error of a thrown value: this library's own code, else `invalid_signature` (a
-/// caller that asks after a verification fails closed).
-#[cfg(feature = "edge")]
-pub(crate) fn error_from_js(value: &JsValue) -> Error {
+/// The core error of a value a promise rejected with: this library's errors keep their code,
+/// anything else (a TypeError from `fetch`, a host failure) becomes `otherwise`.
+#[cfg(any(feature = "edge", feature = "browser"))]
+pub(crate) fn error_from_js(value: &JsValue, otherwise: ErrorCode) -> Error {
     let code = Reflect::get(value, &"code".into())
         .ok()
         .and_then(|code| code.as_string())
         .and_then(|code| ErrorCode::parse(&code));
-    let message = value
-        .dyn_ref::<js_sys::Error>()
-        .and_then(|error| error.message().as_string())
-        .unwrap_or_default();
-    Error::new(code.unwrap_or(ErrorCode::InvalidSignature), message)
+    let message = match value.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => format!("{value:?}"),
+    };
+    Error::new(code.unwrap_or(otherwise), message)
 }
 
 /// Every error code this build can throw.

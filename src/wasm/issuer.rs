@@ -390,7 +390,11 @@ impl JsIssuer {
                     Reflect::set(&result, &"ok".into(), &JsValue::TRUE)?;
                     Ok(result)
                 }
-                Err(error) => failure(&http::unauthorized(&error_from_js(&error))),
+                // Not ours: fail closed.
+                Err(error) => failure(&http::unauthorized(&error_from_js(
+                    &error,
+                    ErrorCode::InvalidSignature,
+                ))),
             }
         })
     }

@@ -52,13 +52,54 @@ struct JsBackoff {
     max_ms: f64,
 }
 
-/// What tabs tell each other over the channel.
+/// What tabs tell each other over the channel: `{ type, from, set?, reason? }`. A flat
+/// struct rather than an internally tagged enum, whose reading needs serde's buffering
+/// machinery (11 KB of wasm).
 #[derive(Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
-enum TabMessage {
-    Tokens { from: String, set: TokenSet },
-    Logout { from: String, reason: String },
-    RequestTokens { from: String },
+struct TabMessage {
+    #[serde(rename = "type")]
+    kind: TabMessageKind,
+    from: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    set: Option<TokenSet>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+enum TabMessageKind {
+    /// A new token set (`set`).
+    Tokens,
+    /// Logged out (`reason`).
+    Logout,
+    /// A tab without an access token asks the others for theirs.
+    RequestTokens,
+}
+
+impl TabMessage {
+    fn new(kind: TabMessageKind, from: &str) -> TabMessage {
+        TabMessage {
+            kind,
+            from: from.to_owned(),
+            set: None,
+            reason: None,
+        }
+    }
+
+    fn tokens(from: &str, set: TokenSet) -> TabMessage {
+        TabMessage {
+            set: Some(set),
+            ..TabMessage::new(TabMessageKind::Tokens, from)
+        }
+    }
+
+    fn logout(from: &str, reason: &str) -> TabMessage {
+        TabMessage {
+            reason: Some(reason.to_owned()),
+            ..TabMessage::new(TabMessageKind::Logout, from)
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -72,12 +113,7 @@ struct TokenResponse {
 /// An error that came back through a promise: ours keep their code, anything else
 /// (a thrown TypeError from fetch, say) is a network error.
 fn error_from_js(err: &JsValue) -> Error {
-    let code = Reflect::get(err, &"code".into())
-        .ok()
-        .and_then(|c| c.as_string())
-        .and_then(|c| ErrorCode::parse(&c))
-        .unwrap_or(ErrorCode::NetworkError);
-    Error::new(code, format!("{err:?}"))
+    crate::wasm::error::error_from_js(err, ErrorCode::NetworkError)
 }
 
 fn local_now() -> f64 {
@@ -244,10 +280,7 @@ impl Inner {
             }
         }
         if tell_others {
-            self.post(&TabMessage::Logout {
-                from: self.tab_id.clone(),
-                reason: reason.to_owned(),
-            });
+            self.post(&TabMessage::logout(&self.tab_id, reason));
         }
         if had_tokens {
             self.emit("logout", object(&[("reason", reason.into())]));
@@ -365,10 +398,7 @@ impl Inner {
                     if let Err(err) = self.store.save(&set).await {
                         self.emit_error(&err);
                     }
-                    self.post(&TabMessage::Tokens {
-                        from: self.tab_id.clone(),
-                        set: set.clone(),
-                    });
+                    self.post(&TabMessage::tokens(&self.tab_id, set.clone()));
                     self.adopt(set, "this-tab");
                     return Ok(());
                 }
@@ -477,8 +507,11 @@ impl Inner {
         let Ok(message) = serde_wasm_bindgen::from_value::<TabMessage>(message) else {
             return;
         };
-        match message {
-            TabMessage::Tokens { from, set } if from != self.tab_id => {
+        if message.from == self.tab_id {
+            return;
+        }
+        match (message.kind, message.set, message.reason) {
+            (TabMessageKind::Tokens, Some(set), _) => {
                 let newer = self.tokens.borrow().as_ref().map_or(true, |mine| {
                     mine.refresh_token != set.refresh_token || mine.access_token.is_none()
                 });
@@ -492,19 +525,16 @@ impl Inner {
                     });
                 }
             }
-            TabMessage::Logout { from, reason } if from != self.tab_id => {
+            (TabMessageKind::Logout, _, Some(reason)) => {
                 let inner = self.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     inner.logout_local(&reason, false, false).await;
                 });
             }
-            TabMessage::RequestTokens { from } if from != self.tab_id => {
+            (TabMessageKind::RequestTokens, _, _) => {
                 let set = self.tokens.borrow().clone();
                 if let Some(set) = set.filter(|s| s.access_token.is_some()) {
-                    self.post(&TabMessage::Tokens {
-                        from: self.tab_id.clone(),
-                        set,
-                    });
+                    self.post(&TabMessage::tokens(&self.tab_id, set));
                 }
             }
             _ => {}
@@ -591,9 +621,10 @@ impl JsAuthClient {
             .is_some_and(|t| t.access_token.is_none());
         if missing_access {
             // Split placement after a reload: another open tab may hold the access token.
-            inner.post(&TabMessage::RequestTokens {
-                from: inner.tab_id.clone(),
-            });
+            inner.post(&TabMessage::new(
+                TabMessageKind::RequestTokens,
+                &inner.tab_id,
+            ));
         }
         inner.schedule();
         Ok(JsAuthClient { inner })
@@ -638,10 +669,7 @@ impl JsAuthClient {
                 .map_err(|err| invalid_options(format!("not a token response: {err}")))?;
             let set = token_set_from(&response);
             inner.store.save(&set).await.map_err(error_to_js)?;
-            inner.post(&TabMessage::Tokens {
-                from: inner.tab_id.clone(),
-                set: set.clone(),
-            });
+            inner.post(&TabMessage::tokens(&inner.tab_id, set.clone()));
             inner.adopt(set, "login");
             Ok(JsValue::UNDEFINED)
         })
