@@ -2,7 +2,7 @@
 //! or from a claims map (signing, the issuer): one set of rules for both.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::members::{read_members, Member, ReadError};
+use crate::members::{read_members, Member};
 use serde_json::{Map, Value};
 
 /// A JWT claims set: any JSON object.
@@ -35,25 +35,12 @@ fn string_member<'m>(member: &'m Option<Member>, name: &str) -> Result<Option<&'
     }
 }
 
-fn payload_error(error: ReadError) -> Error {
-    match error {
-        ReadError::NotObject => Error::new(
-            ErrorCode::MalformedToken,
-            "the payload is not a JSON object",
-        ),
-        ReadError::Duplicate(name) => Error::new(
-            ErrorCode::MalformedToken,
-            format!("the payload has the {name:?} claim twice"),
-        ),
-    }
-}
-
 /// String claims of a payload's JSON text, by name (a present non-string is `claim_invalid`).
 pub(crate) fn string_claims<const N: usize>(
     text: &str,
     names: [&str; N],
 ) -> Result<[Option<String>; N]> {
-    let (members, _) = read_members(text, names, &[]).map_err(payload_error)?;
+    let (members, _) = read_members(text, names, &[]).map_err(|e| e.malformed("payload"))?;
     let mut strings: [Option<String>; N] = std::array::from_fn(|_| None);
     for ((string, member), name) in strings.iter_mut().zip(&members).zip(names) {
         *string = string_member(member, name)?.map(str::to_owned);
@@ -74,7 +61,8 @@ impl<'a> Registered<'a> {
     /// The registered claims of a payload's JSON text, and for each name in `required`
     /// whether the payload has it.
     pub(crate) fn of_json(text: &'a str, required: &[String]) -> Result<(Self, Vec<bool>)> {
-        let (members, present) = read_members(text, REGISTERED, required).map_err(payload_error)?;
+        let (members, present) =
+            read_members(text, REGISTERED, required).map_err(|e| e.malformed("payload"))?;
         Ok((Registered(members), present))
     }
 

@@ -100,6 +100,17 @@ pub(crate) enum ReadError {
     Duplicate(String),
 }
 
+impl ReadError {
+    /// The `malformed_token` error for the token's `what` ("header", "payload").
+    pub(crate) fn malformed(self, what: &str) -> crate::Error {
+        let message = match self {
+            ReadError::NotObject => format!("the {what} is not a JSON object"),
+            ReadError::Duplicate(name) => format!("the {what} has {name:?} twice"),
+        };
+        crate::Error::new(crate::ErrorCode::MalformedToken, message)
+    }
+}
+
 /// The members `names` of the JSON object `text`, each `None` when absent, and for each of
 /// `also_present` whether the object has it.
 pub(crate) fn read_members<'a, const N: usize>(

@@ -6,7 +6,7 @@ use crate::compact::{decode_segment, decode_text, split, DEFAULT_MAX_TOKEN_LENGT
 use crate::error::{Error, ErrorCode, Result};
 use crate::key::Key;
 use crate::key_set::KeySource;
-use crate::members::{read_members, Member, ReadError};
+use crate::members::{read_members, Member};
 use serde_json::{Map, Value};
 
 /// What a token must satisfy beyond its signature. Defaults: any algorithm the selected
@@ -139,18 +139,6 @@ fn check_crit(crit: &Option<Member>) -> Result<()> {
     }
 }
 
-fn header_error(error: ReadError) -> Error {
-    match error {
-        ReadError::NotObject => {
-            Error::new(ErrorCode::MalformedToken, "the header is not a JSON object")
-        }
-        ReadError::Duplicate(name) => Error::new(
-            ErrorCode::MalformedToken,
-            format!("the header has {name:?} twice"),
-        ),
-    }
-}
-
 /// A token whose size, structure, header, algorithm and key have been checked, waiting for
 /// its signature check. [`verify`] does that check itself; a caller that checks signatures
 /// elsewhere (the host's WebCrypto, from JS) calls [`PendingSignature::finish`] with the
@@ -212,8 +200,8 @@ pub fn begin_verify<'t, 'k, K: KeySource + ?Sized>(
 ) -> Result<PendingSignature<'t, 'k>> {
     let parts = split(token, options.max_token_length)?;
     let header_json = decode_text(parts.header, "header")?;
-    let ([alg, kid, typ, crit], _) =
-        read_members(&header_json, ["alg", "kid", "typ", "crit"], &[]).map_err(header_error)?;
+    let ([alg, kid, typ, crit], _) = read_members(&header_json, ["alg", "kid", "typ", "crit"], &[])
+        .map_err(|e| e.malformed("header"))?;
     let alg_name = header_string(&alg, "alg")?
         .ok_or_else(|| Error::new(ErrorCode::MalformedToken, "header has no alg"))?;
     let alg = Algorithm::parse(alg_name)?;
