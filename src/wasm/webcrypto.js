@@ -63,16 +63,21 @@ export function settleAfterHostCheck(entry, alg, signature, data, rustValid, ok,
 
 /**
  * The compact JWS of `signingInput`, signed by the host with a ready key. WebCrypto's ECDSA
- * and Ed25519 signatures are already in the JWS form (r || s for ECDSA).
+ * and Ed25519 signatures are already in the JWS form (r || s for ECDSA). A host that fails
+ * to sign is not asked again: the key is marked failed, so later calls sign in wasm.
  */
 export function signWithHost(entry, alg, signingInput) {
   const data = new TextEncoder().encode(signingInput);
-  return crypto.subtle.sign(ALGORITHMS[alg][1], entry.key, data).then(
-    (signature) => `${signingInput}.${base64url(new Uint8Array(signature))}`,
-    () => {
-      throw jwtRefreshError("invalid_key", "the host could not sign with this key");
-    },
-  );
+  return Promise.resolve()
+    .then(() => crypto.subtle.sign(ALGORITHMS[alg][1], entry.key, data))
+    .then(
+      (signature) => `${signingInput}.${base64url(new Uint8Array(signature))}`,
+      () => {
+        entry.key = undefined;
+        entry.failed = true;
+        throw jwtRefreshError("invalid_key", "the host could not sign with this key");
+      },
+    );
 }
 
 /** Unpadded base64url, through the runtime's own base64 encoder. */

@@ -89,3 +89,21 @@ for (const alg of ["ES256", "EdDSA"]) {
     await assert.rejects(other.accessVerifier().verifyAsync(pair.access_token), (e) => e.code === "claim_mismatch");
   });
 }
+
+test("a host that fails to sign: that call is invalid_key, later ones sign in wasm", async () => {
+  const key = Key.generate("ES256", { kid: "k" });
+  await key.signAsync({ sub: "u" }); // starts the import
+  await pause(20);
+  const original = crypto.subtle.sign;
+  crypto.subtle.sign = () => Promise.reject(new Error("host failure"));
+  try {
+    await assert.rejects(key.signAsync({ sub: "u" }), (e) => isJwtRefreshError(e) && e.code === "invalid_key");
+    const calls = await counting("sign", async () => {
+      const token = await key.signAsync({ sub: "u" }, { expiresIn: 60 });
+      assert.equal(key.verify(token).payload.sub, "u");
+    });
+    assert.equal(calls, 0, "not asked again");
+  } finally {
+    crypto.subtle.sign = original;
+  }
+});
