@@ -11,6 +11,7 @@ use crate::sign::{signing_input, RustSigner, SignOptions, TokenSigner};
 use crate::store::SessionStore;
 use crate::verify::{verify, VerifiedToken, VerifyOptions};
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// `typ` of access tokens (RFC 9068).
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
@@ -74,6 +75,8 @@ struct RefreshClaims {
 pub struct Issuer<S = RustSigner> {
     config: IssuerConfig,
     access_keys: KeySet,
+    /// The checks of `verify_access`, built once (it runs on every request).
+    access_options: VerifyOptions,
     signer: S,
 }
 
@@ -134,9 +137,18 @@ impl<S: TokenSigner> Issuer<S> {
         for key in &config.previous_keys {
             access_keys.insert(key.clone())?;
         }
+        let access_options = VerifyOptions {
+            issuer: vec![config.issuer.clone()],
+            audience: config.audience.clone(),
+            typ: Some(ACCESS_TOKEN_TYPE.into()),
+            required_claims: vec!["sub".into(), "sid".into(), "iat".into()],
+            clock_tolerance: config.clock_tolerance,
+            ..Default::default()
+        };
         Ok(Issuer {
             config,
             access_keys,
+            access_options,
             signer,
         })
     }
@@ -166,15 +178,8 @@ impl<S: TokenSigner> Issuer<S> {
     /// The checks of [`Issuer::verify_access`] as verifier options (`typ: at+jwt`, `iss`,
     /// `aud`, required `sub`/`sid`/`iat`, the configured leeway): for a verifier of access
     /// tokens elsewhere, e.g. one whose signature checks the host makes.
-    pub fn access_verify_options(&self) -> VerifyOptions {
-        VerifyOptions {
-            issuer: vec![self.config.issuer.clone()],
-            audience: self.config.audience.clone(),
-            typ: Some(ACCESS_TOKEN_TYPE.into()),
-            required_claims: vec!["sub".into(), "sid".into(), "iat".into()],
-            clock_tolerance: self.config.clock_tolerance,
-            ..Default::default()
-        }
+    pub fn access_verify_options(&self) -> &VerifyOptions {
+        &self.access_options
     }
 
     fn verify_access_inner(
@@ -183,11 +188,15 @@ impl<S: TokenSigner> Issuer<S> {
         now: i64,
         for_refresh: bool,
     ) -> Result<VerifiedToken> {
-        let options = VerifyOptions {
+        let options = if for_refresh {
             // At refresh the access token may be expired, but never older than a session.
-            max_token_age: for_refresh.then_some(self.config.policy.session_lifetime),
-            ignore_expiration: for_refresh,
-            ..self.access_verify_options()
+            Cow::Owned(VerifyOptions {
+                max_token_age: Some(self.config.policy.session_lifetime),
+                ignore_expiration: true,
+                ..self.access_options.clone()
+            })
+        } else {
+            Cow::Borrowed(&self.access_options)
         };
         let verified = verify(token, &self.access_keys, &options, now)?;
         required_strings(&verified, ["sid"])?;

@@ -9,10 +9,7 @@ use super::prepared::{JsVerifier, Keys};
 use super::store::AnyStore;
 use super::webcrypto::{verify_async, HostKeys, HostSigner};
 use crate::http::{self, HttpResponse};
-use crate::{
-    Error, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy, TokenPair,
-    VerifyOptions,
-};
+use crate::{Error, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy, TokenPair};
 use js_sys::{Promise, Reflect};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -97,8 +94,6 @@ pub struct JsIssuer {
     inner: Rc<(Issuer<HostSigner>, AnyStore)>,
     /// Host keys of `accessVerifier()`s and `authenticateHttpAsync`, imported once for all.
     access_host: Rc<HostKeys>,
-    /// The checks of `verifyAccess`, as verifier options.
-    access_options: VerifyOptions,
 }
 
 fn seconds(value: Option<JsDuration>, name: &str, default: u64) -> JsResult<u64> {
@@ -168,7 +163,6 @@ impl JsIssuer {
             ));
         };
         Ok(JsIssuer {
-            access_options: issuer.access_verify_options(),
             inner: Rc::new((issuer, store)),
             access_host: Rc::new(HostKeys::verifying()),
         })
@@ -231,7 +225,7 @@ impl JsIssuer {
             .0
             .verify_access(token, now)
             .map_err(error_to_js)?;
-        super::key::verified_to_js(&verified)
+        verified_to_js(&verified)
     }
 
     /// A `Verifier` with the checks of `verifyAccess`, for the hot path of a Worker: its
@@ -247,7 +241,7 @@ impl JsIssuer {
     pub fn access_verifier(&self) -> JsVerifier {
         JsVerifier {
             keys: Keys::Set(self.inner.0.access_keys().clone()),
-            options: self.access_options.clone(),
+            options: self.inner.0.access_verify_options().clone(),
             host: self.access_host.clone(),
         }
     }
@@ -383,7 +377,8 @@ impl JsIssuer {
             return settled(failure(&http::unauthorized_missing_token()));
         };
         let keys = self.inner.0.access_keys();
-        let verifying = verify_async(token, keys, &self.access_host, &self.access_options, now);
+        let options = self.inner.0.access_verify_options();
+        let verifying = verify_async(token, keys, &self.access_host, options, now);
         future_to_promise(async move {
             match JsFuture::from(verifying).await {
                 Ok(result) => {
