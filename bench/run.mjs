@@ -124,9 +124,10 @@ const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const pkgSize = (dir, name = "jwt_refresh", glue = ["browser.js", "edge.js", "stores.js"]) =>
   gz(readFileSync(`${ROOT}${dir}/${name}_bg.wasm`)) +
   gz(Buffer.concat([`${name}.js`, ...glue].map((f) => readFileSync(`${ROOT}${dir}/${f}`))));
+// The main entry (`import ... from "jwt-refresh"`): keys, the Issuer, the stores.
 results.size["jwt-refresh (default)"] = pkgSize("pkg");
-// The browser client alone, as `import ... from "jwt-refresh/client"` loads it.
-results.size["jwt-refresh/client (AuthClient alone)"] = pkgSize("pkg", "jwt_refresh_client", ["client.js"]);
+// The browser client, as `import ... from "jwt-refresh/client"` loads it.
+results.size["jwt-refresh/client (AuthClient)"] = pkgSize("pkg", "jwt_refresh_client", ["client.js"]);
 try {
   results.size["jwt-refresh (HMAC-only)"] = pkgSize("pkg-hmac");
 } catch {

@@ -1,9 +1,10 @@
-// `jwt-refresh/client`: the browser client alone (same API as the AuthClient of the main entry).
+// `jwt-refresh/client`: the browser client, in its own wasm (the main entry has no AuthClient).
 export { AuthClient, decodeUnverified, parseDuration, errorCodes, isJwtRefreshError } from "./jwt_refresh_client.js";
 export type {
   AuthClientOptions,
   AuthState,
   TokenStorageOption,
+  TokenResponse,
   Duration,
   ErrorCode,
   JwtRefreshError,

@@ -1,6 +1,6 @@
-// Every entry point (node, browser, workerd) exports the same API, ready to use.
+// Every entry point (node, browser, workerd) exports the same API, ready to use. The browser
+// client is `jwt-refresh/client` (client.d.ts), in its own wasm.
 export {
-  AuthClient,
   Issuer,
   isExpiredSignal,
   unauthorizedResponse,
@@ -14,9 +14,6 @@ export {
   isJwtRefreshError,
 } from "./jwt_refresh.js";
 export type {
-  AuthClientOptions,
-  AuthState,
-  TokenStorageOption,
   AuthResult,
   ClockOptions,
   IssuerOptions,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/ (or $1): release wasm, wasm-bindgen glue, pkg-template.
-# Extra arguments go to cargo (e.g. `--no-default-features --features keys` for the HMAC-only
-# build). The default package also gets the browser client alone (`jwt-refresh/client`).
+# Extra arguments go to cargo for the main entry's wasm (e.g. `--no-default-features --features
+# keys` for the HMAC-only build). The default package also gets the browser client's own wasm
+# (`jwt-refresh/client`), so servers never load the client and browsers never load the Issuer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-pkg}

@@ -27,7 +27,7 @@ for target in "" "--target wasm32-unknown-unknown"; do
   done
 done
 
-step "native tests (default, HMAC-only, all features)"
+step "native tests (default, HMAC-only, all features: the browser client's core is in the last)"
 cargo test --quiet
 cargo test --quiet --no-default-features
 cargo test --quiet --all-features
@@ -35,7 +35,7 @@ cargo test --quiet --all-features
 step "wasm tests in Node"
 cargo test --target wasm32-unknown-unknown --test wasm_api
 
-step "build the npm package (default with the lean client, with RSA verification for the RS256/PS256 interop, HMAC-only)"
+step "build the npm package (default and the browser client, with RSA verification for the RS256/PS256 interop, HMAC-only)"
 ./scripts/build-pkg.sh
 ./scripts/build-pkg.sh pkg-rsa --features rsa
 ./scripts/build-pkg.sh pkg-hmac --no-default-features --features keys
@@ -57,10 +57,10 @@ export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/support/webdriver.json"
 export WASM_BINDGEN_TEST_TIMEOUT=120
 step "wasm tests in headless Chrome (API, storages, AuthClient)"
 WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="$(command -v chromedriver)" \
-  cargo test --target wasm32-unknown-unknown --test wasm_api --test wasm_browser
+  cargo test --target wasm32-unknown-unknown --features browser --test wasm_api --test wasm_browser
 step "wasm tests in headless Firefox (API, storages, AuthClient)"
 WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER="$(command -v geckodriver)" \
-  cargo test --target wasm32-unknown-unknown --test wasm_api --test wasm_browser
+  cargo test --target wasm32-unknown-unknown --features browser --test wasm_api --test wasm_browser
 
 step "TypeScript consumer (tsc --strict)"
 (cd tests/js && npx --no-install tsc -p tsconfig.json)

@@ -2,9 +2,9 @@
 
 use wasm_bindgen::prelude::*;
 
-// Read by the typescript_custom_section below (rustc cannot see that use).
-#[allow(dead_code)]
-const DECLARATIONS: &str = r#"
+// Types every build uses.
+#[wasm_bindgen(typescript_custom_section)]
+const TYPESCRIPT: &'static str = r#"
 
 /** A JWS algorithm. EdDSA/ES256 need the default features; RS256/PS256 the `rsa` feature (verify only). */
 export type Algorithm = "HS256" | "HS384" | "HS512" | "EdDSA" | "ES256" | "RS256" | "PS256";
@@ -14,6 +14,53 @@ export interface JwtRefreshError extends Error {
   readonly name: "JwtRefreshError";
   readonly code: ErrorCode;
 }
+
+/** JWT claims: registered names typed, anything else allowed. */
+export interface JWTPayload {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  jti?: string;
+  nbf?: number;
+  exp?: number;
+  iat?: number;
+  [claim: string]: unknown;
+}
+
+/** The protected header. */
+export interface ProtectedHeader {
+  alg: Algorithm;
+  kid?: string;
+  typ?: string;
+  [member: string]: unknown;
+}
+
+/** A duration: seconds, or text such as "90s", "15m", "2h", "7d". */
+export type Duration = number | string;
+
+/** RFC 6749 §5.1 token response, plus `refresh_expires_in`. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: "Bearer";
+  expires_in: number;
+  refresh_token: string;
+  refresh_expires_in: number;
+}
+
+/** A verified (or, from `decodeUnverified`, merely decoded) token. */
+export interface VerifyResult {
+  payload: JWTPayload;
+  protectedHeader: ProtectedHeader;
+}
+"#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const ERROR_CODES: &'static str = crate::ErrorCode::TYPESCRIPT_UNION;
+
+// The key API's types: only in builds with Key, Signer and Verifier.
+#[cfg(feature = "keys")]
+#[wasm_bindgen(typescript_custom_section)]
+const KEY_TYPESCRIPT: &'static str = r#"
 
 /** A JSON Web Key (RFC 7517). */
 export interface JWK {
@@ -43,29 +90,6 @@ export interface KeyOptions {
   /** Override the JWK's `kid`. */
   kid?: string;
 }
-
-/** JWT claims: registered names typed, anything else allowed. */
-export interface JWTPayload {
-  iss?: string;
-  sub?: string;
-  aud?: string | string[];
-  jti?: string;
-  nbf?: number;
-  exp?: number;
-  iat?: number;
-  [claim: string]: unknown;
-}
-
-/** The protected header. */
-export interface ProtectedHeader {
-  alg: Algorithm;
-  kid?: string;
-  typ?: string;
-  [member: string]: unknown;
-}
-
-/** A duration: seconds, or text such as "90s", "15m", "2h", "7d". */
-export type Duration = number | string;
 
 /** Options for `Key.sign`. */
 export interface SignOptions {
@@ -107,6 +131,12 @@ export interface VerifyOptions {
   /** The clock, for tests and replay (default: now). */
   currentDate?: Date;
 }
+"#;
+
+// The Issuer's types: only in builds with the server side.
+#[cfg(feature = "edge")]
+#[wasm_bindgen(typescript_custom_section)]
+const EDGE_TYPESCRIPT: &'static str = r#"
 
 /** Options of calls that only need a clock. */
 export interface ClockOptions {
@@ -152,15 +182,6 @@ export interface IssuerOptions {
   storeTimeout?: number;
 }
 
-/** RFC 6749 §5.1 token response, plus `refresh_expires_in`. */
-export interface TokenResponse {
-  access_token: string;
-  token_type: "Bearer";
-  expires_in: number;
-  refresh_token: string;
-  refresh_expires_in: number;
-}
-
 /** A response as data: status, headers, JSON body. */
 export interface ResponseData {
   status: number;
@@ -172,6 +193,12 @@ export interface ResponseData {
 export type AuthResult =
   | { ok: true; payload: JWTPayload; protectedHeader: ProtectedHeader }
   | { ok: false; response: ResponseData };
+"#;
+
+// Only the build with the AuthClient declares its options.
+#[cfg(feature = "browser")]
+#[wasm_bindgen(typescript_custom_section)]
+const CLIENT_TYPESCRIPT: &'static str = r#"
 
 /** Where the browser client keeps tokens. */
 export type TokenStorageOption =
@@ -217,16 +244,4 @@ export interface AuthState {
   /** server time - local time, seconds, measured from the access token's iat. */
   clockSkew: number;
 }
-
-/** A verified (or, from `decodeUnverified`, merely decoded) token. */
-export interface VerifyResult {
-  payload: JWTPayload;
-  protectedHeader: ProtectedHeader;
-}
 "#;
-
-#[wasm_bindgen(typescript_custom_section)]
-const ERROR_CODES: &'static str = crate::ErrorCode::TYPESCRIPT_UNION;
-
-#[wasm_bindgen(typescript_custom_section)]
-const TYPESCRIPT: &'static str = DECLARATIONS;

@@ -1,7 +1,6 @@
 // Compiled with `tsc --strict --noEmit` against the built package's types: every export
 // is used, and the types must be precise enough that no `any` is needed.
 import {
-  AuthClient,
   Issuer,
   MemoryStore,
   KvStore,
@@ -23,8 +22,6 @@ import {
   parseDuration,
   type Algorithm,
   type IssuerOptions,
-  type AuthClientOptions,
-  type AuthState,
   type KvNamespaceLike,
   type D1DatabaseLike,
   type DurableObjectNamespaceLike,
@@ -40,14 +37,19 @@ import {
   type VerifyResult,
 } from "jwt-refresh";
 import {
-  AuthClient as LeanAuthClient,
+  AuthClient,
   decodeUnverified as leanDecode,
   errorCodes as leanErrorCodes,
   isJwtRefreshError as leanIsError,
   parseDuration as leanParseDuration,
-  type AuthClientOptions as LeanOptions,
-  type AuthState as LeanState,
+  type AuthClientOptions,
+  type AuthState,
+  type TokenResponse as ClientTokenResponse,
 } from "jwt-refresh/client";
+// The main entry's wasm has no browser client, so its types must not promise one.
+// @ts-expect-error AuthClient is exported by "jwt-refresh/client" only
+import { AuthClient as NotInMainEntry } from "jwt-refresh";
+void NotInMainEntry;
 
 const alg: Algorithm = "EdDSA";
 const key: Key = Key.generate(alg, { kid: "k1" });
@@ -145,11 +147,14 @@ async function edge(request: Request): Promise<Response> {
 }
 void edge;
 
-// The browser client alone ("jwt-refresh/client"): the same AuthClient API.
+// The browser client ("jwt-refresh/client") with the session storage and the helpers it
+// exports itself.
 async function leanBrowser(): Promise<void> {
-  const options: LeanOptions = { refreshUrl: "/auth/refresh", storage: "sessionStorage" };
-  const client: LeanAuthClient = await LeanAuthClient.create(options);
-  const state: LeanState = client.state;
+  const options: AuthClientOptions = { refreshUrl: "/auth/refresh", storage: "sessionStorage" };
+  const client: AuthClient = await AuthClient.create(options);
+  const tokens: ClientTokenResponse = await (await fetch("/auth/login", { method: "POST" })).json();
+  await client.setTokens(tokens);
+  const state: AuthState = client.state;
   const token: string | null = await client.getAccessToken();
   const exp: number | undefined = token === null ? undefined : leanDecode(token).payload.exp;
   const codes: string[] = leanErrorCodes();
