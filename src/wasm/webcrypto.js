@@ -37,6 +37,11 @@ export function hostKeyState(entry) {
   return entry.key ? 1 : entry.failed ? 2 : 0;
 }
 
+/** Settles when the import has: with the CryptoKey, or null if the host cannot use the key. */
+export function hostKeyImported(entry) {
+  return entry.pending;
+}
+
 /**
  * The promise of `verifyAsync`: settles with `outcome` (a result, or the error a valid token
  * would get from its claims) once the host says the signature is valid, and with

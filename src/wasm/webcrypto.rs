@@ -22,6 +22,9 @@ extern "C" {
     fn import_host_key(jwk: &JsValue, alg: &str, usage: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = hostKeyState)]
     fn host_key_state(entry: &JsValue) -> u8;
+    #[cfg(feature = "edge")]
+    #[wasm_bindgen(js_name = hostKeyImported)]
+    fn host_key_imported(entry: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = settleAfterHostCheck)]
     #[allow(clippy::too_many_arguments)]
     fn settle_after_host_check(
@@ -110,6 +113,20 @@ impl HostKeys {
         self.entry(key)
             .filter(|entry| host_key_state(entry) == READY)
     }
+
+    /// The host entry for `key` once its import has settled (starting it if need be); `None`
+    /// if the host cannot use the key. Waiting beats signing in Rust meanwhile: an import is
+    /// one host call, an EdDSA or ES256 signature in wasm is a fraction of a millisecond to
+    /// milliseconds.
+    #[cfg(feature = "edge")]
+    async fn imported(&self, key: &Key) -> Option<JsValue> {
+        let entry = self.entry(key)?;
+        if host_key_state(&entry) == IMPORTING {
+            // Settles with the CryptoKey or null; it never rejects.
+            let _ = wasm_bindgen_futures::JsFuture::from(host_key_imported(&entry)).await;
+        }
+        (host_key_state(&entry) == READY).then_some(entry)
+    }
 }
 
 /// `verifyAsync`: the same checks as `verify`, with asymmetric signatures checked by the host
@@ -188,8 +205,8 @@ pub(crate) fn sign_async(
     }
 }
 
-/// The [`crate::Issuer`]'s signer in wasm: the host's WebCrypto for EdDSA/ES256 once the key
-/// is imported; Rust before that, for HMAC, and if the host fails.
+/// The [`crate::Issuer`]'s signer in wasm: the host's WebCrypto for EdDSA/ES256 (the first
+/// token waits for the key's import); Rust for HMAC, and where the host cannot sign.
 #[cfg(feature = "edge")]
 pub(crate) struct HostSigner(HostKeys);
 
@@ -203,7 +220,7 @@ impl Default for HostSigner {
 #[cfg(feature = "edge")]
 impl TokenSigner for HostSigner {
     async fn complete(&self, key: &Key, signing_input: String) -> crate::Result<String> {
-        if let Some(entry) = self.0.ready(key) {
+        if let Some(entry) = self.0.imported(key).await {
             let signing = sign_with_host(&entry, key.algorithm().name(), &signing_input);
             let token = wasm_bindgen_futures::JsFuture::from(signing).await;
             if let Some(token) = token.ok().and_then(|token| token.as_string()) {
