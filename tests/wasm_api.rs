@@ -542,7 +542,7 @@ async fn sign_async_makes_the_tokens_sign_makes() {
     for alg in ["HS256", "EdDSA", "ES256"] {
         let key = JsKey::generate(alg, Some(obj(r#"{"kid":"k"}"#))).unwrap();
         let mut tokens = Vec::new();
-        // The first call starts the host import and signs in wasm; later ones find it ready.
+        // The first call starts the host import and waits for it; later ones find it ready.
         for _ in 0..3 {
             let token = settle(key.sign_async(obj(claims), at(NOW, options)))
                 .await
@@ -569,12 +569,9 @@ async fn sign_async_makes_the_tokens_sign_makes() {
         match alg {
             // HMAC always stays in wasm, and is deterministic.
             "HS256" => assert!(tokens.iter().all(|t| *t == sync)),
-            // wasm's ES256 is deterministic (RFC 6979), the host's is randomized: the first
-            // token is wasm's, and later ones differ because the host made them.
-            "ES256" => {
-                assert_eq!(tokens[0], sync);
-                assert!(tokens[1..].iter().all(|t| *t != sync));
-            }
+            // wasm's ES256 is deterministic (RFC 6979), the host's is randomized: every
+            // token, the first one too, differs from wasm's because the host made it.
+            "ES256" => assert!(tokens.iter().all(|t| *t != sync)),
             _ => {}
         }
     }

@@ -170,9 +170,8 @@ impl JsKey {
 
     /// `sign`, with EdDSA/ES256 signatures made by the host's WebCrypto (in workerd about ten
     /// times faster than wasm for EdDSA, twenty for ES256; in Node about twice). The same
-    /// token; HMAC stays in wasm. The host key is imported (non-extractable) on the first
-    /// call, which signs in wasm meanwhile; a host that cannot import the key is replaced by
-    /// wasm.
+    /// token; HMAC stays in wasm. The host key is imported (non-extractable) once, on the
+    /// first call, which waits for it; a host that cannot import the key is replaced by wasm.
     ///
     /// ```js
     /// const token = await key.signAsync({ sub: "user-1" }, { expiresIn: "15m", typ: "at+jwt" });

@@ -22,7 +22,7 @@ extern "C" {
     fn import_host_key(jwk: &JsValue, alg: &str, usage: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = hostKeyState)]
     fn host_key_state(entry: &JsValue) -> u8;
-    #[cfg(feature = "edge")]
+    #[cfg(any(feature = "edge", feature = "eddsa", feature = "es256"))]
     #[wasm_bindgen(js_name = hostKeyImported)]
     fn host_key_imported(entry: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = settleAfterHostCheck)]
@@ -108,25 +108,24 @@ impl HostKeys {
         entry
     }
 
-    /// The host entry for `key` if it is imported and ready (starting the import if not).
-    fn ready(&self, key: &Key) -> Option<JsValue> {
-        self.entry(key)
-            .filter(|entry| host_key_state(entry) == READY)
-    }
-
     /// The host entry for `key` once its import has settled (starting it if need be); `None`
-    /// if the host cannot use the key. Waiting beats signing in Rust meanwhile: an import is
-    /// one host call, an EdDSA or ES256 signature in wasm is a fraction of a millisecond to
-    /// milliseconds.
+    /// if the host cannot use the key.
     #[cfg(feature = "edge")]
     async fn imported(&self, key: &Key) -> Option<JsValue> {
-        let entry = self.entry(key)?;
-        if host_key_state(&entry) == IMPORTING {
-            // Settles with the CryptoKey or null; it never rejects.
-            let _ = wasm_bindgen_futures::JsFuture::from(host_key_imported(&entry)).await;
-        }
-        (host_key_state(&entry) == READY).then_some(entry)
+        settled(self.entry(key)?).await
     }
+}
+
+/// `entry` once its import has settled, if the host can use the key. Signing waits for this:
+/// an import is one host call, while an EdDSA or ES256 signature in wasm takes a fraction of
+/// a millisecond to milliseconds.
+#[cfg(any(feature = "edge", feature = "eddsa", feature = "es256"))]
+async fn settled(entry: JsValue) -> Option<JsValue> {
+    if host_key_state(&entry) == IMPORTING {
+        // Settles with the CryptoKey or null; it never rejects.
+        let _ = wasm_bindgen_futures::JsFuture::from(host_key_imported(&entry)).await;
+    }
+    (host_key_state(&entry) == READY).then_some(entry)
 }
 
 /// `verifyAsync`: the same checks as `verify`, with asymmetric signatures checked by the host
@@ -182,9 +181,9 @@ fn verify_with_host(
     ))
 }
 
-/// `signAsync`: the token `sign` makes, with EdDSA/ES256 signatures made by the host once its
-/// key is imported. Until then (the first call), and where the host cannot import the key,
-/// the Rust signature is used: the same token, only slower.
+/// `signAsync`: the token `sign` makes, with EdDSA/ES256 signatures made by the host (the
+/// first call waits for the key's import). Where the host cannot import the key, the Rust
+/// signature is used: the same token, only slower.
 pub(crate) fn sign_async(
     key: &Key,
     host: &HostKeys,
@@ -196,13 +195,35 @@ pub(crate) fn sign_async(
         Ok(input) => input,
         Err(error) => return Promise::reject(&error_to_js(error)),
     };
-    if let Some(entry) = host.ready(key) {
-        return sign_with_host(&entry, key.algorithm().name(), &input);
+    match host.entry(key) {
+        Some(entry) if host_key_state(&entry) == READY => {
+            sign_with_host(&entry, key.algorithm().name(), &input)
+        }
+        // Only asymmetric keys have host entries: HMAC-only builds never wait.
+        #[cfg(any(feature = "eddsa", feature = "es256"))]
+        Some(entry) if host_key_state(&entry) == IMPORTING => {
+            let key = key.clone();
+            wasm_bindgen_futures::future_to_promise(async move {
+                match settled(entry).await {
+                    Some(entry) => {
+                        let signing = sign_with_host(&entry, key.algorithm().name(), &input);
+                        wasm_bindgen_futures::JsFuture::from(signing).await
+                    }
+                    None => signed_in_rust(&key, input),
+                }
+            })
+        }
+        _ => match signed_in_rust(key, input) {
+            Ok(token) => Promise::resolve(&token),
+            Err(error) => Promise::reject(&error),
+        },
     }
-    match signed_in_process(key, input) {
-        Ok(token) => Promise::resolve(&JsValue::from(token)),
-        Err(error) => Promise::reject(&error_to_js(error)),
-    }
+}
+
+fn signed_in_rust(key: &Key, signing_input: String) -> JsResult<JsValue> {
+    signed_in_process(key, signing_input)
+        .map(JsValue::from)
+        .map_err(error_to_js)
 }
 
 /// The [`crate::Issuer`]'s signer in wasm: the host's WebCrypto for EdDSA/ES256 (the first

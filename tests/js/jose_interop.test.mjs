@@ -44,8 +44,7 @@ for (const alg of ALGORITHMS) {
     const key = Key.generate(alg, { kid: `k-${alg}` });
     const options = { expiresIn: "10m", typ: "at+jwt", jti: true };
     const tokens = [key.sign(CLAIMS, options)];
-    // signAsync: the first call signs in wasm while the host imports the key, later ones on
-    // the host (EdDSA/ES256).
+    // signAsync: EdDSA/ES256 on the host (the first call waits for the key's import).
     for (let i = 0; i < 3; i++) {
       tokens.push(await key.signAsync(CLAIMS, options));
       await new Promise((resolve) => setTimeout(resolve, 10));
