@@ -199,7 +199,7 @@ pub(crate) fn sign_async(
         Some(entry) if host_key_state(&entry) == READY => {
             sign_with_host(&entry, key.algorithm().name(), &input)
         }
-        // Only asymmetric keys have host entries: HMAC-only builds never wait.
+        // Only EdDSA/ES256 keys can be waiting here: builds without them leave this out.
         #[cfg(any(feature = "eddsa", feature = "es256"))]
         Some(entry) if host_key_state(&entry) == IMPORTING => {
             let key = key.clone();
