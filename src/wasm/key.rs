@@ -225,8 +225,9 @@ impl JsKey {
 
     /// `verify`, with the signature of EdDSA/ES256/RS256/PS256 tokens checked by the host's
     /// WebCrypto (several times faster than wasm for those; HMAC stays in wasm). Same checks,
-    /// same errors; resolves to the same result. A host that cannot import the key is replaced
-    /// by the Rust check; a host that throws while checking a signature refuses the token
+    /// same errors; resolves to the same result. The key is imported into the host once, on the
+    /// first call, which waits for it. A host that cannot import the key is replaced by the
+    /// Rust check; a host that throws while checking a signature refuses the token
     /// (`invalid_signature`).
     ///
     /// ```js

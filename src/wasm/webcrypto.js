@@ -43,17 +43,15 @@ export function hostKeyImported(entry) {
 }
 
 /**
- * The promise of `verifyAsync`: settles with `outcome` (a result, or the error a valid token
- * would get from its claims) once the host says the signature is valid, and with
- * invalid_signature otherwise, so the signature is still checked first. `rustValid` is the
- * Rust verdict, used only if the import turns out to fail. A host that throws while checking
- * is taken to mean "invalid": this fails closed.
+ * The promise of `verifyAsync` for a ready host key: settles with `outcome` (a result, or the
+ * error a valid token would get from its claims) once the host says the signature is valid,
+ * and with invalid_signature otherwise, so the signature is still checked first. A host that
+ * throws while checking, or a key that is not ready, means "invalid": this fails closed.
  */
-export function settleAfterHostCheck(entry, alg, signature, data, rustValid, ok, outcome, message) {
+export function settleAfterHostCheck(entry, alg, signature, data, ok, outcome, message) {
   // Copies: the views point into wasm memory, which later calls reuse.
   const [sig, input] = [signature.slice(), data.slice()];
-  const check = (key) => (key ? crypto.subtle.verify(ALGORITHMS[alg][1], key, sig, input) : rustValid);
-  const verdict = entry.key ? check(entry.key) : entry.pending.then(check);
+  const verdict = Promise.resolve(entry.key && crypto.subtle.verify(ALGORITHMS[alg][1], entry.key, sig, input));
   return verdict.then(
     (valid) => {
       if (valid !== true) throw jwtRefreshError("invalid_signature", message);

@@ -22,17 +22,14 @@ extern "C" {
     fn import_host_key(jwk: &JsValue, alg: &str, usage: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = hostKeyState)]
     fn host_key_state(entry: &JsValue) -> u8;
-    #[cfg(any(feature = "edge", feature = "eddsa", feature = "es256"))]
     #[wasm_bindgen(js_name = hostKeyImported)]
     fn host_key_imported(entry: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = settleAfterHostCheck)]
-    #[allow(clippy::too_many_arguments)]
     fn settle_after_host_check(
         entry: &JsValue,
         alg: &str,
         signature: &[u8],
         data: &[u8],
-        rust_valid: bool,
         ok: bool,
         outcome: &JsValue,
         message: &str,
@@ -43,6 +40,10 @@ extern "C" {
 
 const IMPORTING: u8 = 0;
 const READY: u8 = 1;
+
+/// Whether this build has keys the host imports (EdDSA, ES256, RSA). Without them no call
+/// can find an import pending, and the code that waits for one is dead, left out of the binary.
+const HAS_HOST_KEYS: bool = cfg!(any(feature = "eddsa", feature = "es256", feature = "rsa"));
 
 /// Host keys for one use (verifying or signing), imported once per key; each entry is the
 /// JS object `importHostKey` fills in. Found by algorithm and `kid`, which are unique within
@@ -119,7 +120,6 @@ impl HostKeys {
 /// `entry` once its import has settled, if the host can use the key. Signing waits for this:
 /// an import is one host call, while an EdDSA or ES256 signature in wasm takes a fraction of
 /// a millisecond to milliseconds.
-#[cfg(any(feature = "edge", feature = "eddsa", feature = "es256"))]
 async fn settled(entry: JsValue) -> Option<JsValue> {
     if host_key_state(&entry) == IMPORTING {
         // Settles with the CryptoKey or null; it never rejects.
@@ -152,16 +152,13 @@ fn verify_with_host(
 ) -> JsResult<Promise> {
     let pending = begin_verify(token, keys, options).map_err(error_to_js)?;
     let key = pending.key();
-    let rust = || key.verify_signature(pending.signing_input(), pending.signature());
     let entry = host.entry(key);
     let state = entry.as_ref().map(host_key_state);
     let Some((entry, state @ (IMPORTING | READY))) = entry.zip(state) else {
-        let valid = rust();
+        let valid = key.verify_signature(pending.signing_input(), pending.signature());
         let verified = pending.finish(valid, options, now).map_err(error_to_js)?;
         return Ok(Promise::resolve(&verified_to_js(&verified)?));
     };
-    // Only a key still being imported needs the Rust verdict, in case the import fails.
-    let rust_valid = state == IMPORTING && rust();
     let (signature, signing_input) = (pending.signature().to_vec(), pending.signing_input());
     let outcome = pending
         .finish(true, options, now)
@@ -169,16 +166,67 @@ fn verify_with_host(
         .and_then(|verified| verified_to_js(&verified));
     let ok = outcome.is_ok();
     let outcome = outcome.unwrap_or_else(|error| error);
+    if HAS_HOST_KEYS && state == IMPORTING {
+        let checked = HostCheck {
+            key: key.clone(),
+            signature,
+            signing_input: signing_input.to_vec(),
+            ok,
+            outcome,
+        };
+        return Ok(checked.after_import(entry));
+    }
     Ok(settle_after_host_check(
         &entry,
         key.algorithm().name(),
         &signature,
         signing_input,
-        rust_valid,
         ok,
         &outcome,
         crate::verify::invalid_signature().message(),
     ))
+}
+
+/// A signature to check once the key's host import settles: the first `verifyAsync` of a key
+/// waits for that one host call rather than checking in wasm meanwhile (pure-Rust P-256 takes
+/// milliseconds). The claims' outcome is already known; wasm checks the signature only if the
+/// host cannot use the key.
+struct HostCheck {
+    key: Key,
+    signature: Vec<u8>,
+    signing_input: Vec<u8>,
+    ok: bool,
+    outcome: JsValue,
+}
+
+impl HostCheck {
+    fn after_import(self, entry: JsValue) -> Promise {
+        wasm_bindgen_futures::future_to_promise(async move {
+            let invalid = crate::verify::invalid_signature();
+            let valid = match settled(entry).await {
+                Some(entry) => {
+                    let checked = settle_after_host_check(
+                        &entry,
+                        self.key.algorithm().name(),
+                        &self.signature,
+                        &self.signing_input,
+                        self.ok,
+                        &self.outcome,
+                        invalid.message(),
+                    );
+                    return wasm_bindgen_futures::JsFuture::from(checked).await;
+                }
+                None => self
+                    .key
+                    .verify_signature(&self.signing_input, &self.signature),
+            };
+            match (valid, self.ok) {
+                (false, _) => Err(error_to_js(invalid)),
+                (true, true) => Ok(self.outcome),
+                (true, false) => Err(self.outcome),
+            }
+        })
+    }
 }
 
 /// `signAsync`: the token `sign` makes, with EdDSA/ES256 signatures made by the host (the
@@ -199,9 +247,7 @@ pub(crate) fn sign_async(
         Some(entry) if host_key_state(&entry) == READY => {
             sign_with_host(&entry, key.algorithm().name(), &input)
         }
-        // Only EdDSA/ES256 keys can be waiting here: builds without them leave this out.
-        #[cfg(any(feature = "eddsa", feature = "es256"))]
-        Some(entry) if host_key_state(&entry) == IMPORTING => {
+        Some(entry) if HAS_HOST_KEYS && host_key_state(&entry) == IMPORTING => {
             let key = key.clone();
             wasm_bindgen_futures::future_to_promise(async move {
                 match settled(entry).await {

@@ -126,3 +126,26 @@ test("a host that cannot import the key: the Issuer signs in wasm, the tokens ar
   const { payload } = await jose.jwtVerify(pair.access_token, joseKey, { issuer: ISSUER, audience: "api", typ: "at+jwt" });
   assert.equal(payload.role, "a");
 });
+
+test("verifyAsync where the host cannot import the key: wasm checks the signature, the claims still count", async () => {
+  const signingKey = Key.generate("ES256", { kid: "no-host-verify" });
+  const token = signingKey.sign({ sub: "u" }, { expiresIn: 60 });
+  const [head, payload] = token.split(".");
+  const forged = `${head}.${payload}.${"A".repeat(86)}`;
+  const original = crypto.subtle.importKey;
+  crypto.subtle.importKey = () => Promise.reject(new Error("no P-256 here"));
+  try {
+    const calls = await counting("verify", async () => {
+      // A fresh key per call: each one finds its import pending, then failed.
+      const fresh = () => Key.fromJwk(signingKey.toPublicJwk());
+      assert.equal((await fresh().verifyAsync(token)).payload.sub, "u");
+      await assert.rejects(fresh().verifyAsync(forged), (e) => isJwtRefreshError(e) && e.code === "invalid_signature");
+      const later = new Date(Date.now() + 120_000);
+      await assert.rejects(fresh().verifyAsync(token, { currentDate: later }), (e) => e.code === "token_expired");
+      await assert.rejects(fresh().verifyAsync(forged, { currentDate: later }), (e) => e.code === "invalid_signature");
+    });
+    assert.equal(calls, 0, "the host checked nothing");
+  } finally {
+    crypto.subtle.importKey = original;
+  }
+});
