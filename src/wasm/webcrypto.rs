@@ -1,9 +1,10 @@
 //! Signatures through the host's WebCrypto (asymmetric algorithms), for `verifyAsync` and
 //! `signAsync`: pure-Rust P-256 and Ed25519 in wasm are several times slower than the host's
 //! native code (P-256 signing about twenty times).
-//! Everything else (structure, header, key choice, claims) stays in the Rust core, and no Rust
-//! future is involved: the claims are checked before the host's answer arrives, and the
-//! returned promise only reveals that outcome once the signature is known to be valid.
+//! Everything else (structure, header, key choice, claims) stays in the Rust core: the claims
+//! are checked before the host's answer arrives, and the returned promise only reveals that
+//! outcome once the signature is known to be valid. A Rust future is involved only on a key's
+//! first call, which waits for the key's one import into the host.
 
 use super::convert::to_js;
 use super::error::{to_js as error_to_js, JsResult};
