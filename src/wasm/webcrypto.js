@@ -1,11 +1,32 @@
-// The host's WebCrypto for signatures of asymmetric algorithms (Node, workerd, browsers), and
-// the one constructor of this library's errors.
+// The host's native crypto for signatures of asymmetric algorithms, and the one constructor of
+// this library's errors. Node, Deno and Bun: node:crypto's one-shot sign/verify, synchronous
+// native calls (their WebCrypto hops to a thread pool: several times slower per token).
+// workerd and browsers: WebCrypto (workerd's is near-synchronous).
 const ALGORITHMS = {
   ES256: [{ name: "ECDSA", namedCurve: "P-256" }, { name: "ECDSA", hash: "SHA-256" }],
   EdDSA: [{ name: "Ed25519" }, { name: "Ed25519" }],
   RS256: [{ name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, { name: "RSASSA-PKCS1-v1_5" }],
   PS256: [{ name: "RSA-PSS", hash: "SHA-256" }, { name: "RSA-PSS", saltLength: 32 }],
 };
+
+/** node:crypto's digest and options for each algorithm (JWS wants ECDSA as r || s). */
+const NODE_ALGORITHMS = {
+  ES256: ["sha256", { dsaEncoding: "ieee-p1363" }],
+  EdDSA: [null, {}],
+  RS256: ["sha256", {}],
+  PS256: ["sha256", { padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 }],
+};
+
+/**
+ * node:crypto where it is Node's own or a faithful copy (Node, Deno, Bun); undefined in browsers
+ * and in workerd, whose node:crypto is a compatibility layer over a WebCrypto that is already
+ * fast. Looked up per key import, so that it can be turned off (tests do).
+ */
+function nodeCrypto() {
+  const process = globalThis.process;
+  if (!process?.versions?.node || globalThis.navigator?.userAgent === "Cloudflare-Workers") return undefined;
+  return process.getBuiltinModule?.("node:crypto");
+}
 
 /** A real `Error` (with a stack) named JwtRefreshError, carrying the stable `code`. */
 export function jwtRefreshError(code, message) {
@@ -16,12 +37,24 @@ export function jwtRefreshError(code, message) {
 }
 
 /**
- * Starts importing a JWK for `usage` ("verify" or "sign"; never extractable); returns the
- * key's host state, which the import fills in: `key` once it is a CryptoKey, `failed` if this
- * host cannot use it (e.g. no Ed25519).
+ * Imports a JWK for `usage` ("verify" or "sign"); returns the key's host state: `key` once it
+ * is a KeyObject (node:crypto, at once) or a non-extractable CryptoKey (WebCrypto, when its
+ * import settles), `failed` if this host cannot use it (e.g. no Ed25519).
  */
 export function importHostKey(jwk, alg, usage) {
-  const entry = { key: undefined, failed: false, pending: undefined };
+  const entry = { key: undefined, node: undefined, failed: false, pending: undefined };
+  const node = nodeCrypto();
+  if (node) {
+    try {
+      const input = { key: jwk, format: "jwk" };
+      entry.key = usage === "sign" ? node.createPrivateKey(input) : node.createPublicKey(input);
+      entry.node = node;
+      entry.pending = Promise.resolve(entry.key);
+      return entry;
+    } catch {
+      // This node:crypto cannot take the key: WebCrypto may.
+    }
+  }
   entry.pending = crypto.subtle.importKey("jwk", jwk, ALGORITHMS[alg][0], false, [usage]).then(
     (key) => (entry.key = key),
     () => {
@@ -49,9 +82,7 @@ export function hostKeyImported(entry) {
  * throws while checking, or a key that is not ready, means "invalid": this fails closed.
  */
 export function settleAfterHostCheck(entry, alg, signature, data, ok, outcome, message) {
-  // Copies: the views point into wasm memory, which later calls reuse.
-  const [sig, input] = [signature.slice(), data.slice()];
-  const verdict = Promise.resolve(entry.key && crypto.subtle.verify(ALGORITHMS[alg][1], entry.key, sig, input));
+  const verdict = entry.node ? Promise.resolve(nodeVerify(entry, alg, signature, data)) : webVerify(entry, alg, signature, data);
   return verdict.then(
     (valid) => {
       if (valid !== true) throw jwtRefreshError("invalid_signature", message);
@@ -64,6 +95,21 @@ export function settleAfterHostCheck(entry, alg, signature, data, ok, outcome, m
   );
 }
 
+function nodeVerify(entry, alg, signature, data) {
+  const [digest, options] = NODE_ALGORITHMS[alg];
+  try {
+    return entry.node.verify(digest, data, { ...options, key: entry.key }, signature);
+  } catch {
+    return false;
+  }
+}
+
+function webVerify(entry, alg, signature, data) {
+  // Copies: the views point into wasm memory, which later calls reuse.
+  const [sig, input] = [signature.slice(), data.slice()];
+  return Promise.resolve(entry.key && crypto.subtle.verify(ALGORITHMS[alg][1], entry.key, sig, input));
+}
+
 /**
  * The compact JWS of `signingInput`, signed by the host with a ready key. WebCrypto's ECDSA
  * and Ed25519 signatures are already in the JWS form (r || s for ECDSA). A host that fails
@@ -71,8 +117,10 @@ export function settleAfterHostCheck(entry, alg, signature, data, ok, outcome, m
  */
 export function signWithHost(entry, alg, signingInput) {
   const data = new TextEncoder().encode(signingInput);
+  const [digest, options] = NODE_ALGORITHMS[alg];
+  const { node, key } = entry;
   return Promise.resolve()
-    .then(() => crypto.subtle.sign(ALGORITHMS[alg][1], entry.key, data))
+    .then(() => (node ? node.sign(digest, data, { ...options, key }) : crypto.subtle.sign(ALGORITHMS[alg][1], key, data)))
     .then(
       (signature) => `${signingInput}.${base64url(new Uint8Array(signature))}`,
       () => {

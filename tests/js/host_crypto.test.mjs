@@ -1,40 +1,78 @@
-// EdDSA and ES256 through the host's WebCrypto on the edge paths: the Issuer signs access
-// tokens there, and its access verifier checks them there. A spy on crypto.subtle shows the
-// host did the work; jose checks the tokens.
+// EdDSA and ES256 through the host's crypto on the edge paths: the Issuer signs access tokens
+// there, its access verifier checks them there, `signAsync`/`verifyAsync` too. In Node the
+// host is node:crypto (synchronous one-shot sign/verify); WebCrypto, what browsers and workerd
+// use, is tested here too by hiding node:crypto while keys are first used. Spies on the host
+// show it did the work; jose checks the tokens.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as jose from "jose";
 import { Issuer, Key, isJwtRefreshError } from "../../pkg/node.js";
 
 const ISSUER = "https://auth.example";
+const nodeCrypto = process.getBuiltinModule("node:crypto");
 
-/** Counts calls of `crypto.subtle[method]` while `body` runs. */
-async function counting(method, body) {
-  const original = crypto.subtle[method];
-  const calls = { count: 0 };
-  crypto.subtle[method] = function (...args) {
-    calls.count += 1;
-    return original.apply(this, args);
-  };
+/** Runs `body` with `api[method]` replaced by `replacement(original)`. */
+async function patched(api, method, replacement, body) {
+  const original = api[method];
+  api[method] = replacement(original);
   try {
-    await body(calls);
+    return await body();
   } finally {
-    crypto.subtle[method] = original;
+    api[method] = original;
   }
+}
+
+/** Runs `body` where node:crypto cannot be found, as in browsers and workerd. */
+const withoutNodeCrypto = (body) =>
+  patched(process, "getBuiltinModule", (original) => (name) => (name === "node:crypto" ? undefined : original.call(process, name)), body);
+
+const HOSTS = {
+  "node:crypto": { api: nodeCrypto, importers: ["createPublicKey", "createPrivateKey"], run: (body) => body() },
+  WebCrypto: { api: crypto.subtle, importers: ["importKey"], run: withoutNodeCrypto },
+};
+
+/** Counts calls of `api[method]` while `body` runs. */
+async function counting(api, method, body) {
+  const calls = { count: 0 };
+  const spy = (original) =>
+    function (...args) {
+      calls.count += 1;
+      return original.apply(this, args);
+    };
+  await patched(api, method, spy, () => body(calls));
   return calls.count;
 }
 
+const refuse = () => () => {
+  throw new Error("this host cannot");
+};
+
+/** Calls of `method` on either host (node:crypto and WebCrypto) while `body` runs. */
+async function countingBoth(method, body) {
+  let web = 0;
+  const node = await counting(nodeCrypto, method, async () => {
+    web = await counting(crypto.subtle, method, body);
+  });
+  return node + web;
+}
+
+/** Runs `body` where no host can import a key (node:crypto nor WebCrypto). */
+const noHostKeys = (body) =>
+  patched(nodeCrypto, "createPublicKey", refuse, () =>
+    patched(nodeCrypto, "createPrivateKey", refuse, () => patched(crypto.subtle, "importKey", refuse, body)),
+  );
+
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-for (const alg of ["ES256", "EdDSA"]) {
-  test(`${alg}: the Issuer signs access tokens on the host; jose verifies every one`, async () => {
+for (const [hostName, host] of Object.entries(HOSTS)) for (const alg of ["ES256", "EdDSA"]) {
+  test(`${hostName}, ${alg}: the Issuer signs access tokens on the host; jose verifies every one`, () => host.run(async () => {
     const signingKey = Key.generate(alg, { kid: `a-${alg}` });
     const issuer = new Issuer(signingKey, Key.generate("HS256"), { issuer: ISSUER, audience: "api" });
     const joseKey = await jose.importJWK(signingKey.toPublicJwk(), alg);
     const options = { algorithms: [alg], issuer: ISSUER, audience: "api", typ: "at+jwt" };
-    // Every access token on the host, the first one too (it waits for the key's import);
-    // refresh tokens are HMAC, in wasm.
-    const signed = await counting("sign", async (calls) => {
+    // Every access token on the host, the first one too (WebCrypto: it waits for the key's
+    // import); refresh tokens are HMAC, in wasm.
+    const signed = await counting(host.api, "sign", async (calls) => {
       let pair = await issuer.startSession("user-1", { role: "a" });
       assert.equal(calls.count, 1, "the first access token is signed by the host");
       for (let i = 0; i < 3; i++) {
@@ -46,15 +84,15 @@ for (const alg of ["ES256", "EdDSA"]) {
       assert.equal(issuer.verifyAccess(pair.access_token).payload.role, "a");
     });
     assert.equal(signed, 4, "one host signature per access token");
-  });
+  }));
 
-  test(`${alg}: issuer.accessVerifier() checks what verifyAccess checks, signatures on the host`, async () => {
+  test(`${hostName}, ${alg}: issuer.accessVerifier() checks what verifyAccess checks, signatures on the host`, () => host.run(async () => {
     const signingKey = Key.generate(alg, { kid: `a-${alg}` });
     const issuer = new Issuer(signingKey, Key.generate("HS256"), { issuer: ISSUER, audience: "api", accessTtl: 60 });
     const pair = await issuer.startSession("user-1", { role: "a" });
     const verifier = issuer.accessVerifier();
     const now = Date.now();
-    const checked = await counting("verify", async () => {
+    const checked = await counting(host.api, "verify", async () => {
       for (let i = 0; i < 3; i++) {
         const { payload, protectedHeader } = await verifier.verifyAsync(pair.access_token);
         assert.deepEqual([payload.sub, payload.role, protectedHeader.typ], ["user-1", "a", "at+jwt"]);
@@ -87,41 +125,43 @@ for (const alg of ["ES256", "EdDSA"]) {
     // A verifier of another issuer (other audience) refuses these tokens.
     const other = new Issuer(signingKey, Key.generate("HS256"), { issuer: ISSUER, audience: "billing" });
     await assert.rejects(other.accessVerifier().verifyAsync(pair.access_token), (e) => e.code === "claim_mismatch");
-  });
-}
+  }));
 
-test("a host that fails to sign: that call is invalid_key, later ones sign in wasm", async () => {
-  const key = Key.generate("ES256", { kid: "k" });
-  await key.signAsync({ sub: "u" }); // starts the import
-  await pause(20);
-  const original = crypto.subtle.sign;
-  crypto.subtle.sign = () => Promise.reject(new Error("host failure"));
-  try {
-    await assert.rejects(key.signAsync({ sub: "u" }), (e) => isJwtRefreshError(e) && e.code === "invalid_key");
-    const calls = await counting("sign", async () => {
+  test(`${hostName}, ${alg}: a host that fails to sign: that call is invalid_key, later ones sign in wasm`, () => host.run(async () => {
+    const key = Key.generate(alg, { kid: "k" });
+    await key.signAsync({ sub: "u" }); // imports the key
+    await patched(host.api, "sign", refuse, async () => {
+      await assert.rejects(key.signAsync({ sub: "u" }), (e) => isJwtRefreshError(e) && e.code === "invalid_key");
+    });
+    const calls = await counting(host.api, "sign", async () => {
       const token = await key.signAsync({ sub: "u" }, { expiresIn: 60 });
       assert.equal(key.verify(token).payload.sub, "u");
     });
     assert.equal(calls, 0, "not asked again");
-  } finally {
-    crypto.subtle.sign = original;
-  }
+  }));
+}
+
+test("node:crypto cannot take the key: WebCrypto signs instead", async () => {
+  const signingKey = Key.generate("ES256", { kid: "web-fallback" });
+  const calls = await patched(nodeCrypto, "createPrivateKey", refuse, () =>
+    counting(crypto.subtle, "sign", async () => {
+      const token = await signingKey.signAsync({ sub: "u" }, { expiresIn: 60 });
+      assert.equal(signingKey.verify(token).payload.sub, "u");
+    }),
+  );
+  assert.equal(calls, 1, "WebCrypto signed");
 });
 
 test("a host that cannot import the key: the Issuer signs in wasm, the tokens are the same kind", async () => {
   const signingKey = Key.generate("ES256", { kid: "no-host" });
-  const original = crypto.subtle.importKey;
-  crypto.subtle.importKey = () => Promise.reject(new Error("no P-256 here"));
   let pair;
-  try {
+  await noHostKeys(async () => {
     const issuer = new Issuer(signingKey, Key.generate("HS256"), { issuer: ISSUER, audience: "api" });
-    const calls = await counting("sign", async () => {
+    const calls = await countingBoth("sign", async () => {
       pair = await issuer.startSession("user-1", { role: "a" });
     });
     assert.equal(calls, 0, "nothing was signed by the host");
-  } finally {
-    crypto.subtle.importKey = original;
-  }
+  });
   const joseKey = await jose.importJWK(signingKey.toPublicJwk(), "ES256");
   const { payload } = await jose.jwtVerify(pair.access_token, joseKey, { issuer: ISSUER, audience: "api", typ: "at+jwt" });
   assert.equal(payload.role, "a");
@@ -132,11 +172,9 @@ test("verifyAsync where the host cannot import the key: wasm checks the signatur
   const token = signingKey.sign({ sub: "u" }, { expiresIn: 60 });
   const [head, payload] = token.split(".");
   const forged = `${head}.${payload}.${"A".repeat(86)}`;
-  const original = crypto.subtle.importKey;
-  crypto.subtle.importKey = () => Promise.reject(new Error("no P-256 here"));
-  try {
-    const calls = await counting("verify", async () => {
-      // A fresh key per call: each one finds its import pending, then failed.
+  await noHostKeys(async () => {
+    const calls = await countingBoth("verify", async () => {
+      // A fresh key per call: each one finds its WebCrypto import pending, then failed.
       const fresh = () => Key.fromJwk(signingKey.toPublicJwk());
       assert.equal((await fresh().verifyAsync(token)).payload.sub, "u");
       await assert.rejects(fresh().verifyAsync(forged), (e) => isJwtRefreshError(e) && e.code === "invalid_signature");
@@ -145,7 +183,5 @@ test("verifyAsync where the host cannot import the key: wasm checks the signatur
       await assert.rejects(fresh().verifyAsync(forged, { currentDate: later }), (e) => e.code === "invalid_signature");
     });
     assert.equal(calls, 0, "the host checked nothing");
-  } finally {
-    crypto.subtle.importKey = original;
-  }
+  });
 });

@@ -40,6 +40,23 @@ for (const alg of ["RS256", "PS256"]) {
       await assert.rejects(jose.jwtVerify(bad, publicKey));
       assert.notEqual(ourCode(() => key.verify(bad)), "accepted");
     }
+
+    // verifyAsync: the signature checked by the host (node:crypto here), the same answers.
+    const host = process.getBuiltinModule("node:crypto");
+    const original = host.verify;
+    let hostChecks = 0;
+    host.verify = (...args) => (hostChecks++, original(...args));
+    try {
+      const checked = await key.verifyAsync(token, { algorithms: [alg], issuer: CLAIMS.iss, audience: "api" });
+      assert.deepEqual(checked.payload, payload);
+      for (const bad of tamperings) {
+        const code = await key.verifyAsync(bad).then(() => "accepted", (e) => e.code);
+        assert.equal(code, ourCode(() => key.verify(bad)), bad);
+      }
+    } finally {
+      host.verify = original;
+    }
+    assert.ok(hostChecks >= 2, "the host checked the signatures");
   });
 }
 
