@@ -20,7 +20,7 @@ export function authenticate(
 ): { ok: true; payload: JWTPayload; protectedHeader: ProtectedHeader } | { ok: false; response: Response };
 
 /**
- * `authenticate`, with EdDSA/ES256 signatures checked by the host's WebCrypto (faster).
+ * `authenticate`, with EdDSA/ES256 signatures checked by the host's crypto (faster).
  * @example
  * const auth = await authenticateAsync(request, issuer);
  * if (!auth.ok) return auth.response;

@@ -41,7 +41,7 @@ export function authenticate(request, issuer, options) {
 }
 
 /**
- * `authenticate`, with EdDSA/ES256 signatures checked by the host's WebCrypto (several times
+ * `authenticate`, with EdDSA/ES256 signatures checked by the host's crypto (several times
  * faster than wasm for those algorithms; HMAC is the same either way).
  * @returns {Promise<{ ok: true, payload: object, protectedHeader: object } | { ok: false, response: Response }>}
  */

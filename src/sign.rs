@@ -71,7 +71,7 @@ struct JoseHeader<'a> {
 }
 
 /// `header.payload` of the token [`sign`] makes: the claims with the options applied,
-/// waiting for a signature (which the wasm layer may get from the host's WebCrypto).
+/// waiting for a signature (which the wasm layer may get from the host's crypto).
 pub(crate) fn signing_input(
     key: &Key,
     mut claims: ClaimsSet,
@@ -140,7 +140,7 @@ fn cannot_serialize(err: serde_json::Error) -> Error {
 
 /// Completes a JWS signing input (`header.payload`) into a compact token with `key`'s
 /// signature. [`RustSigner`] signs in this process; the wasm layer gives the [`crate::Issuer`]
-/// one that asks the host's WebCrypto for EdDSA/ES256 signatures.
+/// one that asks the host's crypto for EdDSA/ES256 signatures.
 #[allow(async_fn_in_trait)] // used single-threaded (wasm); no Send bound wanted
 pub trait TokenSigner {
     /// `signing_input`, a dot, and the base64url signature.

@@ -141,7 +141,7 @@ fn check_crit(crit: &Option<Member>) -> Result<()> {
 
 /// A token whose size, structure, header, algorithm and key have been checked, waiting for
 /// its signature check. [`verify`] does that check itself; a caller that checks signatures
-/// elsewhere (the host's WebCrypto, from JS) calls [`PendingSignature::finish`] with the
+/// elsewhere (the host's crypto, from JS) calls [`PendingSignature::finish`] with the
 /// answer. Claims are only read after that: signature first, claims second.
 #[derive(Debug)]
 pub struct PendingSignature<'t, 'k> {

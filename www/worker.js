@@ -56,7 +56,7 @@ export default {
         return new Response(null, { status: 204 });
       }
       case "GET /api/me": {
-        // The host's WebCrypto checks the EdDSA signature (authenticate() does it in wasm).
+        // The host's crypto checks the EdDSA signature (authenticate() does it in wasm).
         const auth = await authenticateAsync(request, issuer);
         if (!auth.ok) return auth.response;
         const { sub, sid, role, exp } = auth.payload;

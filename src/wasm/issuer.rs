@@ -229,7 +229,7 @@ impl JsIssuer {
     }
 
     /// A `Verifier` with the checks of `verifyAccess`, for the hot path of a Worker: its
-    /// `verifyAsync` has EdDSA/ES256 signatures checked by the host's WebCrypto (several times
+    /// `verifyAsync` has EdDSA/ES256 signatures checked by the host's crypto (several times
     /// faster than wasm). Make it once and keep it; every verifier of this issuer shares the
     /// imported host keys.
     ///
@@ -357,7 +357,7 @@ impl JsIssuer {
         }
     }
 
-    /// `authenticateHttp`, with EdDSA/ES256 signatures checked by the host's WebCrypto
+    /// `authenticateHttp`, with EdDSA/ES256 signatures checked by the host's crypto
     /// (several times faster than wasm): resolves to the same result.
     ///
     /// ```js

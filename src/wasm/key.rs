@@ -168,9 +168,9 @@ impl JsKey {
         sign(&self.inner, claims, &sign_options(&options)?, now).map_err(error_to_js)
     }
 
-    /// `sign`, with EdDSA/ES256 signatures made by the host's WebCrypto (in workerd about ten
-    /// times faster than wasm for EdDSA, twenty for ES256; in Node about twice). The same
-    /// token; HMAC stays in wasm. The host key is imported (non-extractable) once, on the
+    /// `sign`, with EdDSA/ES256 signatures made by the host's crypto (node:crypto in Node, Deno
+    /// and Bun; WebCrypto in workerd and browsers): several times faster than wasm, in workerd
+    /// ten to twenty. The same token; HMAC stays in wasm. The host key is imported once, on the
     /// first call, which waits for it; a host that cannot import the key is replaced by wasm.
     ///
     /// ```js

@@ -77,7 +77,7 @@ impl JsVerifier {
         verified_to_js(&verified)
     }
 
-    /// `verify`, with asymmetric signatures checked by the host's WebCrypto (faster); as
+    /// `verify`, with asymmetric signatures checked by the host's crypto (faster); as
     /// `key.verifyAsync`.
     ///
     /// ```js
@@ -123,7 +123,7 @@ impl JsSigner {
         sign(&self.key, claims, &self.options, now).map_err(error_to_js)
     }
 
-    /// `sign`, with EdDSA/ES256 signatures made by the host's WebCrypto; as `key.signAsync`.
+    /// `sign`, with EdDSA/ES256 signatures made by the host's crypto; as `key.signAsync`.
     ///
     /// ```js
     /// const token = await signer.signAsync({ sub: "user-1" });

@@ -1,6 +1,7 @@
-//! Signatures through the host's WebCrypto (asymmetric algorithms), for `verifyAsync` and
-//! `signAsync`: pure-Rust P-256 and Ed25519 in wasm are several times slower than the host's
-//! native code (P-256 signing about twenty times).
+//! Signatures through the host's crypto (asymmetric algorithms), for `verifyAsync` and
+//! `signAsync`: node:crypto's one-shot sign/verify in Node, Deno and Bun, WebCrypto in workerd
+//! and browsers (webcrypto.js chooses). Pure-Rust P-256 and Ed25519 in wasm are several times
+//! slower than the host's native code (P-256 signing about twenty times).
 //! Everything else (structure, header, key choice, claims) stays in the Rust core: the claims
 //! are checked before the host's answer arrives, and the returned promise only reveals that
 //! outcome once the signature is known to be valid. A Rust future is involved only on a key's
@@ -273,7 +274,7 @@ fn signed_in_rust(key: &Key, signing_input: String) -> JsResult<JsValue> {
         .map_err(error_to_js)
 }
 
-/// The [`crate::Issuer`]'s signer in wasm: the host's WebCrypto for EdDSA/ES256 (the first
+/// The [`crate::Issuer`]'s signer in wasm: the host's crypto for EdDSA/ES256 (the first
 /// token waits for the key's import); Rust for HMAC, and where the host cannot sign.
 #[cfg(feature = "edge")]
 pub(crate) struct HostSigner(HostKeys);
