@@ -30,10 +30,19 @@ const next = await issuer.refresh(pair.access_token, pair.refresh_token);
 let reused = "";
 try { await issuer.refresh(pair.access_token, pair.refresh_token, { currentDate: new Date(Date.now() + 60_000) }); }
 catch (e) { reused = isJwtRefreshError(e) ? e.code : String(e); }
-const result = { sub: verified.payload.sub, plan: verified.payload.plan, rotated: next.refresh_token !== pair.refresh_token, reused };
+// The host's crypto (node:crypto in Node, Deno and Bun; WebCrypto elsewhere) signs and checks.
+const hostChecked = (await issuer.accessVerifier().verifyAsync(next.access_token)).payload.sub;
+const es = Key.generate("ES256");
+const esToken = await es.signAsync({ sub: "user-2" }, { expiresIn: 60 });
+const esSub = (await es.verifyAsync(esToken)).payload.sub;
+const [h, p, sig] = esToken.split(".");
+let forged = "";
+try { await es.verifyAsync(\`\${h}.\${p}.\${sig[0] === "A" ? "B" : "A"}\${sig.slice(1)}\`); }
+catch (e) { forged = isJwtRefreshError(e) ? e.code : String(e); }
+const result = { sub: verified.payload.sub, plan: verified.payload.plan, rotated: next.refresh_token !== pair.refresh_token, reused, hostChecked, esSub, forged };
 `;
 const IMPORTS = `import { Issuer, Key, isJwtRefreshError } from "jwt-refresh";`;
-const EXPECTED = { sub: "user-1", plan: "pro", rotated: true, reused: "refresh_token_reused" };
+const EXPECTED = { sub: "user-1", plan: "pro", rotated: true, reused: "refresh_token_reused", hostChecked: "user-1", esSub: "user-2", forged: "invalid_signature" };
 
 function project(name) {
   const dir = join(work, name);
