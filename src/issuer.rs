@@ -9,9 +9,8 @@ use crate::random::random_id;
 use crate::session::{Decision, SessionPolicy, SessionRecord};
 use crate::sign::{signing_input, RustSigner, SignOptions, TokenSigner};
 use crate::store::SessionStore;
-use crate::verify::{verify, VerifiedToken, VerifyOptions};
+use crate::verify::{begin_verify, verify, VerifiedToken, VerifyOptions};
 use serde_json::Value;
-use std::borrow::Cow;
 
 /// `typ` of access tokens (RFC 9068).
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
@@ -172,7 +171,9 @@ impl<S: TokenSigner> Issuer<S> {
     /// Stateless (no store read): revocation takes effect at the next refresh, so keep
     /// access tokens short-lived.
     pub fn verify_access(&self, token: &str, now: i64) -> Result<VerifiedToken> {
-        self.verify_access_inner(token, now, false)
+        let verified = verify(token, &self.access_keys, &self.access_options, now)?;
+        required_strings(&verified, ["sid"])?;
+        Ok(verified)
     }
 
     /// The checks of [`Issuer::verify_access`] as verifier options (`typ: at+jwt`, `iss`,
@@ -182,23 +183,19 @@ impl<S: TokenSigner> Issuer<S> {
         &self.access_options
     }
 
-    fn verify_access_inner(
-        &self,
-        token: &str,
-        now: i64,
-        for_refresh: bool,
-    ) -> Result<VerifiedToken> {
-        let options = if for_refresh {
-            // At refresh the access token may be expired, but never older than a session.
-            Cow::Owned(VerifyOptions {
-                max_token_age: Some(self.config.policy.session_lifetime),
-                ignore_expiration: true,
-                ..self.access_options.clone()
-            })
-        } else {
-            Cow::Borrowed(&self.access_options)
+    /// The access token a refresh presents: its signature checked through the signer, its
+    /// `exp` ignored, but never older than a session.
+    async fn verify_access_for_refresh(&self, token: &str, now: i64) -> Result<VerifiedToken> {
+        let options = VerifyOptions {
+            max_token_age: Some(self.config.policy.session_lifetime),
+            ignore_expiration: true,
+            ..self.access_options.clone()
         };
-        let verified = verify(token, &self.access_keys, &options, now)?;
+        let pending = begin_verify(token, &self.access_keys, &options)?;
+        let valid = (self.signer)
+            .check(pending.key(), pending.signing_input(), pending.signature())
+            .await;
+        let verified = pending.finish(valid, &options, now)?;
         required_strings(&verified, ["sid"])?;
         Ok(verified)
     }
@@ -333,8 +330,9 @@ impl<S: TokenSigner> Issuer<S> {
         self.pair(&record, now).await
     }
 
-    /// Refresh (DESIGN.md §1.3): checks both tokens — the access token's signature with its
-    /// `exp` ignored (but not older than a session), the refresh token in full — and that
+    /// Refresh (DESIGN.md §1.3): checks both tokens — the access token's signature (through
+    /// the signer) with its `exp` ignored (but not older than a session), the refresh token in
+    /// full — and that
     /// they name the same session and subject; then rotates, repeats inside the grace
     /// window, or revokes the session on reuse.
     pub async fn refresh(
@@ -345,7 +343,7 @@ impl<S: TokenSigner> Issuer<S> {
         now: i64,
     ) -> Result<TokenPair> {
         let refresh = self.verify_refresh(refresh_token, now)?;
-        let access = self.verify_access_inner(access_token, now, true)?;
+        let access = self.verify_access_for_refresh(access_token, now).await?;
         if required_strings(&access, ["sub", "sid"])?
             != [refresh.sub.as_str(), refresh.sid.as_str()]
         {

@@ -138,16 +138,21 @@ fn cannot_serialize(err: serde_json::Error) -> Error {
     )
 }
 
-/// Completes a JWS signing input (`header.payload`) into a compact token with `key`'s
-/// signature. [`RustSigner`] signs in this process; the wasm layer gives the [`crate::Issuer`]
-/// one that asks the host's crypto for EdDSA/ES256 signatures.
+/// How the [`crate::Issuer`] signs its tokens, and checks the access-token signatures a
+/// refresh presents. [`RustSigner`] does both in this process; the wasm layer gives the Issuer
+/// one that asks the host's crypto for EdDSA/ES256.
 #[allow(async_fn_in_trait)] // used single-threaded (wasm); no Send bound wanted
 pub trait TokenSigner {
     /// `signing_input`, a dot, and the base64url signature.
     async fn complete(&self, key: &Key, signing_input: String) -> Result<String>;
+
+    /// Whether `signature` is `key`'s over `signing_input`. The default checks in this process.
+    async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
+        key.verify_signature(signing_input, signature)
+    }
 }
 
-/// Signs with the Rust implementations (the default of [`crate::Issuer`]).
+/// Signs and checks with the Rust implementations (the default of [`crate::Issuer`]).
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RustSigner;
 

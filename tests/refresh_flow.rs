@@ -516,26 +516,76 @@ fn issuer_configuration_is_checked() {
 
 /// Records which keys it signed with, and signs in process.
 #[derive(Default)]
-struct RecordingSigner(std::cell::RefCell<Vec<String>>);
+/// Records what the Issuer asks of its signer; while `checks_pass` is false it refuses every
+/// signature.
+struct RecordingSigner {
+    calls: std::cell::RefCell<Vec<String>>,
+    checks_pass: std::cell::Cell<bool>,
+}
+
+impl RecordingSigner {
+    fn new() -> Self {
+        RecordingSigner {
+            calls: Default::default(),
+            checks_pass: std::cell::Cell::new(true),
+        }
+    }
+}
 
 impl jwt_refresh::TokenSigner for RecordingSigner {
     async fn complete(&self, key: &Key, signing_input: String) -> jwt_refresh::Result<String> {
-        self.0.borrow_mut().push(key.kid().unwrap_or("").to_owned());
+        let kid = key.kid().unwrap_or("");
+        self.calls.borrow_mut().push(format!("sign {kid}"));
         jwt_refresh::RustSigner.complete(key, signing_input).await
+    }
+
+    async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
+        let kid = key.kid().unwrap_or("");
+        self.calls.borrow_mut().push(format!("check {kid}"));
+        self.checks_pass.get()
+            && jwt_refresh::RustSigner
+                .check(key, signing_input, signature)
+                .await
     }
 }
 
 #[test]
-fn every_token_is_signed_through_the_issuers_signer() {
-    let issuer = Issuer::with_signer(config(Algorithm::Es256), RecordingSigner::default()).unwrap();
+fn every_token_is_signed_and_every_refresh_checked_through_the_issuers_signer() {
+    let issuer = Issuer::with_signer(config(Algorithm::Es256), RecordingSigner::new()).unwrap();
     let store = TestStore::new();
     let pair = block_on(issuer.start_session(&store, "alice", Map::new(), T0)).unwrap();
     let next =
         block_on(issuer.refresh(&store, &pair.access_token, &pair.refresh_token, T0 + 61)).unwrap();
     assert!(issuer.verify_access(&next.access_token, T0 + 62).is_ok());
-    let signer = issuer.signer();
     assert_eq!(
-        *signer.0.borrow(),
-        ["access-1", "refresh", "access-1", "refresh"]
+        *issuer.signer().calls.borrow(),
+        [
+            "sign access-1",
+            "sign refresh",
+            "check access-1",
+            "sign access-1",
+            "sign refresh"
+        ]
+    );
+}
+
+#[test]
+fn a_refresh_whose_access_signature_the_signer_refuses_fails_and_changes_nothing() {
+    let issuer = Issuer::with_signer(config(Algorithm::Es256), RecordingSigner::new()).unwrap();
+    let store = TestStore::new();
+    let pair = block_on(issuer.start_session(&store, "alice", Map::new(), T0)).unwrap();
+    issuer.signer().checks_pass.set(false);
+    let refused =
+        block_on(issuer.refresh(&store, &pair.access_token, &pair.refresh_token, T0 + 61));
+    assert_eq!(
+        refused.err().map(|e| e.code()),
+        Some(ErrorCode::InvalidSignature)
+    );
+    // The session was not rotated: once the signer accepts, the same pair refreshes (after a
+    // rotation, outside the grace window, it would be refresh_token_reused).
+    issuer.signer().checks_pass.set(true);
+    let later = T0 + 61 + 11; // past the 10-second grace window of POLICY
+    assert!(
+        block_on(issuer.refresh(&store, &pair.access_token, &pair.refresh_token, later)).is_ok()
     );
 }

@@ -145,7 +145,9 @@ impl JsIssuer {
             policy,
             clock_tolerance: seconds(js.clock_tolerance, "clockTolerance", 0)?,
         };
-        let issuer = Issuer::with_signer(config, HostSigner::default()).map_err(error_to_js)?;
+        let access_host = Rc::new(HostKeys::verifying());
+        let signer = HostSigner::new(access_host.clone());
+        let issuer = Issuer::with_signer(config, signer).map_err(error_to_js)?;
         let store = Reflect::get(&options, &"store".into())?;
         let store = if store.is_undefined() || store.is_null() {
             AnyStore::Memory(MemoryStore::new())
@@ -164,7 +166,7 @@ impl JsIssuer {
         };
         Ok(JsIssuer {
             inner: Rc::new((issuer, store)),
-            access_host: Rc::new(HostKeys::verifying()),
+            access_host,
         })
     }
 

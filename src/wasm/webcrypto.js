@@ -82,32 +82,29 @@ export function hostKeyImported(entry) {
  * throws while checking, or a key that is not ready, means "invalid": this fails closed.
  */
 export function settleAfterHostCheck(entry, alg, signature, data, ok, outcome, message) {
-  const verdict = entry.node ? Promise.resolve(nodeVerify(entry, alg, signature, data)) : webVerify(entry, alg, signature, data);
-  return verdict.then(
-    (valid) => {
-      if (valid !== true) throw jwtRefreshError("invalid_signature", message);
-      if (!ok) throw outcome;
-      return outcome;
-    },
-    () => {
-      throw jwtRefreshError("invalid_signature", message);
-    },
-  );
+  return verifyWithHost(entry, alg, signature, data).then((valid) => {
+    if (!valid) throw jwtRefreshError("invalid_signature", message);
+    if (!ok) throw outcome;
+    return outcome;
+  });
 }
 
-function nodeVerify(entry, alg, signature, data) {
-  const [digest, options] = NODE_ALGORITHMS[alg];
-  try {
-    return entry.node.verify(digest, data, { ...options, key: entry.key }, signature);
-  } catch {
-    return false;
+/** Whether the host finds `signature` valid over `data`; false if it throws (fails closed). */
+export function verifyWithHost(entry, alg, signature, data) {
+  if (entry.node) {
+    const [digest, options] = NODE_ALGORITHMS[alg];
+    try {
+      return Promise.resolve(entry.node.verify(digest, data, { ...options, key: entry.key }, signature) === true);
+    } catch {
+      return Promise.resolve(false);
+    }
   }
-}
-
-function webVerify(entry, alg, signature, data) {
   // Copies: the views point into wasm memory, which later calls reuse.
   const [sig, input] = [signature.slice(), data.slice()];
-  return Promise.resolve(entry.key && crypto.subtle.verify(ALGORITHMS[alg][1], entry.key, sig, input));
+  return Promise.resolve(entry.key && crypto.subtle.verify(ALGORITHMS[alg][1], entry.key, sig, input)).then(
+    (valid) => valid === true,
+    () => false,
+  );
 }
 
 /**

@@ -16,6 +16,8 @@ use crate::{begin_verify, Algorithm, ClaimsSet, Key, KeySource, SignOptions, Ver
 use crate::{RustSigner, TokenSigner};
 use js_sys::Promise;
 use std::cell::RefCell;
+#[cfg(feature = "edge")]
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/wasm/webcrypto.js")]
@@ -36,6 +38,9 @@ extern "C" {
         outcome: &JsValue,
         message: &str,
     ) -> Promise;
+    #[cfg(feature = "edge")]
+    #[wasm_bindgen(js_name = verifyWithHost)]
+    fn host_verdict(entry: &JsValue, alg: &str, signature: &[u8], data: &[u8]) -> Promise;
     #[wasm_bindgen(js_name = signWithHost)]
     fn sign_with_host(entry: &JsValue, alg: &str, signing_input: &str) -> Promise;
 }
@@ -277,19 +282,36 @@ fn signed_in_rust(key: &Key, signing_input: String) -> JsResult<JsValue> {
 /// The [`crate::Issuer`]'s signer in wasm: the host's crypto for EdDSA/ES256 (the first
 /// token waits for the key's import); Rust for HMAC, and where the host cannot sign.
 #[cfg(feature = "edge")]
-pub(crate) struct HostSigner(HostKeys);
+pub(crate) struct HostSigner {
+    signing: HostKeys,
+    verifying: Rc<HostKeys>,
+}
 
 #[cfg(feature = "edge")]
-impl Default for HostSigner {
-    fn default() -> Self {
-        HostSigner(HostKeys::signing())
+impl HostSigner {
+    /// A signer whose signature checks share `verifying` (the issuer's access verifiers use it
+    /// too, so each key is imported once).
+    pub(crate) fn new(verifying: Rc<HostKeys>) -> Self {
+        HostSigner {
+            signing: HostKeys::signing(),
+            verifying,
+        }
     }
 }
 
 #[cfg(feature = "edge")]
 impl TokenSigner for HostSigner {
+    async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
+        let Some(entry) = self.verifying.imported(key).await else {
+            return RustSigner.check(key, signing_input, signature).await;
+        };
+        let verdict = host_verdict(&entry, key.algorithm().name(), signature, signing_input);
+        let verdict = wasm_bindgen_futures::JsFuture::from(verdict).await;
+        verdict.ok().and_then(|valid| valid.as_bool()) == Some(true)
+    }
+
     async fn complete(&self, key: &Key, signing_input: String) -> crate::Result<String> {
-        if let Some(entry) = self.0.imported(key).await {
+        if let Some(entry) = self.signing.imported(key).await {
             let signing = sign_with_host(&entry, key.algorithm().name(), &signing_input);
             let token = wasm_bindgen_futures::JsFuture::from(signing).await;
             if let Some(token) = token.ok().and_then(|token| token.as_string()) {

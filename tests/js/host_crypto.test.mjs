@@ -86,6 +86,19 @@ for (const [hostName, host] of Object.entries(HOSTS)) for (const alg of ["ES256"
     assert.equal(signed, 4, "one host signature per access token");
   }));
 
+  test(`${hostName}, ${alg}: a refresh checks the access token's signature on the host, and refuses a forged one`, () => host.run(async () => {
+    const issuer = new Issuer(Key.generate(alg, { kid: `r-${alg}` }), Key.generate("HS256"), { issuer: ISSUER, audience: "api" });
+    const pair = await issuer.startSession("user-1", { role: "a" });
+    const [h, p, sig] = pair.access_token.split(".");
+    const forged = `${h}.${p}.${sig[0] === "A" ? "B" : "A"}${sig.slice(1)}`;
+    const checks = await counting(host.api, "verify", async () => {
+      await assert.rejects(issuer.refresh(forged, pair.refresh_token), (e) => isJwtRefreshError(e) && e.code === "invalid_signature");
+      const next = await issuer.refresh(pair.access_token, pair.refresh_token);
+      assert.equal(issuer.verifyAccess(next.access_token).payload.sub, "user-1");
+    });
+    assert.equal(checks, 2, "one host check per refresh");
+  }));
+
   test(`${hostName}, ${alg}: issuer.accessVerifier() checks what verifyAccess checks, signatures on the host`, () => host.run(async () => {
     const signingKey = Key.generate(alg, { kid: `a-${alg}` });
     const issuer = new Issuer(signingKey, Key.generate("HS256"), { issuer: ISSUER, audience: "api", accessTtl: 60 });
