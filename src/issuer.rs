@@ -171,7 +171,11 @@ impl<S: TokenSigner> Issuer<S> {
     /// Stateless (no store read): revocation takes effect at the next refresh, so keep
     /// access tokens short-lived.
     pub fn verify_access(&self, token: &str, now: i64) -> Result<VerifiedToken> {
-        let verified = verify(token, &self.access_keys, &self.access_options, now)?;
+        let options = &self.access_options;
+        let pending = begin_verify(token, &self.access_keys, options)?;
+        let valid =
+            (self.signer).check_now(pending.key(), pending.signing_input(), pending.signature());
+        let verified = pending.finish(valid, options, now)?;
         required_strings(&verified, ["sid"])?;
         Ok(verified)
     }

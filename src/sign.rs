@@ -148,6 +148,12 @@ pub trait TokenSigner {
 
     /// Whether `signature` is `key`'s over `signing_input`. The default checks in this process.
     async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
+        self.check_now(key, signing_input, signature)
+    }
+
+    /// [`TokenSigner::check`] for synchronous callers ([`crate::Issuer::verify_access`]). The
+    /// default checks in this process.
+    fn check_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
         key.verify_signature(signing_input, signature)
     }
 }

@@ -539,6 +539,12 @@ impl jwt_refresh::TokenSigner for RecordingSigner {
         jwt_refresh::RustSigner.complete(key, signing_input).await
     }
 
+    fn check_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
+        let kid = key.kid().unwrap_or("");
+        self.calls.borrow_mut().push(format!("check_now {kid}"));
+        self.checks_pass.get() && jwt_refresh::RustSigner.check_now(key, signing_input, signature)
+    }
+
     async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
         let kid = key.kid().unwrap_or("");
         self.calls.borrow_mut().push(format!("check {kid}"));
@@ -550,7 +556,7 @@ impl jwt_refresh::TokenSigner for RecordingSigner {
 }
 
 #[test]
-fn every_token_is_signed_and_every_refresh_checked_through_the_issuers_signer() {
+fn every_token_is_signed_and_every_access_token_checked_through_the_issuers_signer() {
     let issuer = Issuer::with_signer(config(Algorithm::Es256), RecordingSigner::new()).unwrap();
     let store = TestStore::new();
     let pair = block_on(issuer.start_session(&store, "alice", Map::new(), T0)).unwrap();
@@ -564,19 +570,25 @@ fn every_token_is_signed_and_every_refresh_checked_through_the_issuers_signer() 
             "sign refresh",
             "check access-1",
             "sign access-1",
-            "sign refresh"
+            "sign refresh",
+            "check_now access-1"
         ]
     );
 }
 
 #[test]
-fn a_refresh_whose_access_signature_the_signer_refuses_fails_and_changes_nothing() {
+fn an_access_signature_the_signer_refuses_fails_verify_and_refresh_and_changes_nothing() {
     let issuer = Issuer::with_signer(config(Algorithm::Es256), RecordingSigner::new()).unwrap();
     let store = TestStore::new();
     let pair = block_on(issuer.start_session(&store, "alice", Map::new(), T0)).unwrap();
     issuer.signer().checks_pass.set(false);
     let refused =
         block_on(issuer.refresh(&store, &pair.access_token, &pair.refresh_token, T0 + 61));
+    assert_eq!(
+        refused.err().map(|e| e.code()),
+        Some(ErrorCode::InvalidSignature)
+    );
+    let refused = issuer.verify_access(&pair.access_token, T0 + 1);
     assert_eq!(
         refused.err().map(|e| e.code()),
         Some(ErrorCode::InvalidSignature)

@@ -215,6 +215,7 @@ impl JsIssuer {
     }
 
     /// Verifies an access token (stateless). Throws `token_expired` only for otherwise valid tokens.
+    /// EdDSA/ES256 signatures are checked by node:crypto where it exists, in wasm elsewhere.
     #[wasm_bindgen(js_name = verifyAccess, unchecked_return_type = "VerifyResult")]
     pub fn verify_access(
         &self,

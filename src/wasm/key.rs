@@ -3,7 +3,7 @@
 use super::convert::{json_from_js, object_from_js, to_js};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key_options::{now_from, sign_options, verify_options};
-use super::webcrypto::HostKeys;
+use super::webcrypto::{verify_at_once, HostKeys};
 use crate::{sign, verify, Algorithm, Key, KeySet, KeySource};
 use serde::Deserialize;
 use std::rc::Rc;
@@ -27,15 +27,22 @@ fn key_options(options: Option<JsValue>) -> JsResult<KeyOptions> {
     }
 }
 
+/// `verify` from JS; with `host`, asymmetric signatures are checked by the host where it
+/// answers at once (node:crypto).
 fn verify_js(
     token: &str,
     keys: &(impl KeySource + ?Sized),
+    host: Option<&HostKeys>,
     options: Option<JsValue>,
 ) -> JsResult<JsValue> {
     let options = options.unwrap_or(JsValue::UNDEFINED);
     let now = now_from(&options)?;
-    let verified = verify(token, keys, &verify_options(&options)?, now).map_err(error_to_js)?;
-    verified_to_js(&verified)
+    let options = verify_options(&options)?;
+    let verified = match host {
+        Some(host) => verify_at_once(token, keys, host, &options, now),
+        None => verify(token, keys, &options, now),
+    };
+    verified_to_js(&verified.map_err(error_to_js)?)
 }
 
 /// `{ payload, protectedHeader }` from the token's own JSON texts, in one `JSON.parse`.
@@ -250,6 +257,8 @@ impl JsKey {
 
     /// Verifies a token with this key: signature first, then claims; `exp` last.
     /// Throws a `JwtRefreshError`; `code === "token_expired"` only for otherwise valid tokens.
+    /// EdDSA/ES256/RS*/PS* signatures are checked by node:crypto where it exists (Node, Deno,
+    /// Bun: it answers at once), in wasm elsewhere (`verifyAsync` uses WebCrypto there).
     ///
     /// ```js
     /// const { payload, protectedHeader } = key.verify(token, { issuer: "https://auth.example" });
@@ -260,7 +269,7 @@ impl JsKey {
         token: &str,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        verify_js(token, &self.inner, options)
+        verify_js(token, &self.inner, Some(&self.host), options)
     }
 }
 
@@ -336,6 +345,8 @@ impl JsKeySet {
         token: &str,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        verify_js(token, &self.inner, options)
+        // Host keys are found by kid, and a set's keys can change: checked in Rust here.
+        // `keySet.verifier()` (over a copy) uses the host.
+        verify_js(token, &self.inner, None, options)
     }
 }

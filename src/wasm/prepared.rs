@@ -5,8 +5,8 @@ use super::convert::object_from_js;
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use super::webcrypto::HostKeys;
-use super::webcrypto::{sign_async, verify_async};
-use crate::{sign, verify, Algorithm, Key, KeySet, KeySource, SignOptions, VerifyOptions};
+use super::webcrypto::{sign_async, verify_async, verify_at_once};
+use crate::{sign, Algorithm, Key, KeySet, KeySource, SignOptions, VerifyOptions};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -73,8 +73,8 @@ impl JsVerifier {
         #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
     ) -> JsResult<JsValue> {
         let now = now_of(current_date)?;
-        let verified = verify(token, &self.keys, &self.options, now).map_err(error_to_js)?;
-        verified_to_js(&verified)
+        let verified = verify_at_once(token, &self.keys, &self.host, &self.options, now);
+        verified_to_js(&verified.map_err(error_to_js)?)
     }
 
     /// `verify`, with asymmetric signatures checked by the host's crypto (faster); as

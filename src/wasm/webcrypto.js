@@ -89,16 +89,28 @@ export function settleAfterHostCheck(entry, alg, signature, data, ok, outcome, m
   });
 }
 
+/** Whether this host answers signature checks synchronously (node:crypto). */
+export function hasSynchronousHost() {
+  return nodeCrypto() !== undefined;
+}
+
+/**
+ * The host's verdict at once: 1 valid, 0 invalid (or the host threw: fails closed), 2 this
+ * entry has no synchronous form (WebCrypto), so the caller checks by itself.
+ */
+export function verifyNow(entry, alg, signature, data) {
+  if (!entry.node) return 2;
+  const [digest, options] = NODE_ALGORITHMS[alg];
+  try {
+    return entry.node.verify(digest, data, { ...options, key: entry.key }, signature) === true ? 1 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Whether the host finds `signature` valid over `data`; false if it throws (fails closed). */
 export function verifyWithHost(entry, alg, signature, data) {
-  if (entry.node) {
-    const [digest, options] = NODE_ALGORITHMS[alg];
-    try {
-      return Promise.resolve(entry.node.verify(digest, data, { ...options, key: entry.key }, signature) === true);
-    } catch {
-      return Promise.resolve(false);
-    }
-  }
+  if (entry.node) return Promise.resolve(verifyNow(entry, alg, signature, data) === 1);
   // Copies: the views point into wasm memory, which later calls reuse.
   const [sig, input] = [signature.slice(), data.slice()];
   return Promise.resolve(entry.key && crypto.subtle.verify(ALGORITHMS[alg][1], entry.key, sig, input)).then(

@@ -41,6 +41,10 @@ extern "C" {
     #[cfg(feature = "edge")]
     #[wasm_bindgen(js_name = verifyWithHost)]
     fn host_verdict(entry: &JsValue, alg: &str, signature: &[u8], data: &[u8]) -> Promise;
+    #[wasm_bindgen(js_name = hasSynchronousHost)]
+    fn has_synchronous_host() -> bool;
+    #[wasm_bindgen(js_name = verifyNow)]
+    fn verify_now(entry: &JsValue, alg: &str, signature: &[u8], data: &[u8]) -> u8;
     #[wasm_bindgen(js_name = signWithHost)]
     fn sign_with_host(entry: &JsValue, alg: &str, signing_input: &str) -> Promise;
 }
@@ -59,6 +63,8 @@ const HAS_HOST_KEYS: bool = cfg!(any(feature = "eddsa", feature = "es256", featu
 pub(crate) struct HostKeys {
     signing: bool,
     keys: RefCell<Vec<HostKey>>,
+    /// Whether the host answers checks synchronously (asked once).
+    synchronous: std::cell::OnceCell<bool>,
 }
 
 struct HostKey {
@@ -74,6 +80,7 @@ impl HostKeys {
         HostKeys {
             signing: false,
             keys: RefCell::default(),
+            synchronous: Default::default(),
         }
     }
 
@@ -82,6 +89,7 @@ impl HostKeys {
         HostKeys {
             signing: true,
             keys: RefCell::default(),
+            synchronous: Default::default(),
         }
     }
 
@@ -116,6 +124,26 @@ impl HostKeys {
         entry
     }
 
+    /// The host's verdict on `signature`, where it can answer at once (node:crypto: Node, Deno,
+    /// Bun); `None` elsewhere (WebCrypto has no synchronous form), for HMAC, and where the host
+    /// cannot take the key: the caller checks in Rust.
+    pub(crate) fn verdict_now(
+        &self,
+        key: &Key,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> Option<bool> {
+        if !HAS_HOST_KEYS || !*self.synchronous.get_or_init(has_synchronous_host) {
+            return None;
+        }
+        let entry = self.entry(key)?;
+        match verify_now(&entry, key.algorithm().name(), signature, signing_input) {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
+
     /// The host entry for `key` once its import has settled (starting it if need be); `None`
     /// if the host cannot use the key.
     #[cfg(feature = "edge")]
@@ -133,6 +161,23 @@ async fn settled(entry: JsValue) -> Option<JsValue> {
         let _ = wasm_bindgen_futures::JsFuture::from(host_key_imported(&entry)).await;
     }
     (host_key_state(&entry) == READY).then_some(entry)
+}
+
+/// `verify`, with asymmetric signatures checked by the host where it answers at once
+/// (node:crypto), in Rust elsewhere.
+pub(crate) fn verify_at_once(
+    token: &str,
+    keys: &(impl KeySource + ?Sized),
+    host: &HostKeys,
+    options: &VerifyOptions,
+    now: i64,
+) -> crate::Result<crate::VerifiedToken> {
+    let pending = begin_verify(token, keys, options)?;
+    let (key, input, signature) = (pending.key(), pending.signing_input(), pending.signature());
+    let valid = host
+        .verdict_now(key, input, signature)
+        .unwrap_or_else(|| key.verify_signature(input, signature));
+    pending.finish(valid, options, now)
 }
 
 /// `verifyAsync`: the same checks as `verify`, with asymmetric signatures checked by the host
@@ -301,6 +346,12 @@ impl HostSigner {
 
 #[cfg(feature = "edge")]
 impl TokenSigner for HostSigner {
+    fn check_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
+        (self.verifying)
+            .verdict_now(key, signing_input, signature)
+            .unwrap_or_else(|| key.verify_signature(signing_input, signature))
+    }
+
     async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
         let Some(entry) = self.verifying.imported(key).await else {
             return RustSigner.check(key, signing_input, signature).await;
