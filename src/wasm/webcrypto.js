@@ -70,7 +70,7 @@ export function hostKeyState(entry) {
   return entry.key ? 1 : entry.failed ? 2 : 0;
 }
 
-/** Settles when the import has: with the CryptoKey, or null if the host cannot use the key. */
+/** Settles when the import has: with the host's key, or null if the host cannot use the key. */
 export function hostKeyImported(entry) {
   return entry.pending;
 }
@@ -121,8 +121,9 @@ export function verifyWithHost(entry, alg, signature, data) {
 
 /**
  * The compact JWS of `signingInput`, signed by the host with a ready key. WebCrypto's ECDSA
- * and Ed25519 signatures are already in the JWS form (r || s for ECDSA). A host that fails
- * to sign is not asked again: the key is marked failed, so later calls sign in wasm.
+ * and Ed25519 signatures are already in the JWS form (r || s for ECDSA; node:crypto is asked
+ * for it). A host that fails to sign is not asked again: the key is marked failed, so later
+ * calls sign in wasm.
  */
 export function signWithHost(entry, alg, signingInput) {
   const data = new TextEncoder().encode(signingInput);
