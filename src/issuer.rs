@@ -76,6 +76,9 @@ pub struct Issuer<S = RustSigner> {
     access_keys: KeySet,
     /// The checks of `verify_access`, built once (it runs on every request).
     access_options: VerifyOptions,
+    /// The checks of the access token a refresh presents: `exp` ignored, but never older than
+    /// a session.
+    refresh_access_options: VerifyOptions,
     signer: S,
 }
 
@@ -144,10 +147,16 @@ impl<S: TokenSigner> Issuer<S> {
             clock_tolerance: config.clock_tolerance,
             ..Default::default()
         };
+        let refresh_access_options = VerifyOptions {
+            max_token_age: Some(config.policy.session_lifetime),
+            ignore_expiration: true,
+            ..access_options.clone()
+        };
         Ok(Issuer {
             config,
             access_keys,
             access_options,
+            refresh_access_options,
             signer,
         })
     }
@@ -167,7 +176,8 @@ impl<S: TokenSigner> Issuer<S> {
         &self.access_keys
     }
 
-    /// Verifies an access token: signature, `typ: at+jwt`, `iss`, `aud`, `sub`, `sid`, `exp`.
+    /// Verifies an access token: signature (through the signer's `check_now`), `typ: at+jwt`,
+    /// `iss`, `aud`, `sub`, `sid`, `exp`.
     /// Stateless (no store read): revocation takes effect at the next refresh, so keep
     /// access tokens short-lived.
     pub fn verify_access(&self, token: &str, now: i64) -> Result<VerifiedToken> {
@@ -187,19 +197,14 @@ impl<S: TokenSigner> Issuer<S> {
         &self.access_options
     }
 
-    /// The access token a refresh presents: its signature checked through the signer, its
-    /// `exp` ignored, but never older than a session.
+    /// The access token a refresh presents, its signature checked through the signer.
     async fn verify_access_for_refresh(&self, token: &str, now: i64) -> Result<VerifiedToken> {
-        let options = VerifyOptions {
-            max_token_age: Some(self.config.policy.session_lifetime),
-            ignore_expiration: true,
-            ..self.access_options.clone()
-        };
-        let pending = begin_verify(token, &self.access_keys, &options)?;
+        let options = &self.refresh_access_options;
+        let pending = begin_verify(token, &self.access_keys, options)?;
         let valid = (self.signer)
             .check(pending.key(), pending.signing_input(), pending.signature())
             .await;
-        let verified = pending.finish(valid, &options, now)?;
+        let verified = pending.finish(valid, options, now)?;
         required_strings(&verified, ["sid"])?;
         Ok(verified)
     }
@@ -336,9 +341,8 @@ impl<S: TokenSigner> Issuer<S> {
 
     /// Refresh (DESIGN.md §1.3): checks both tokens — the access token's signature (through
     /// the signer) with its `exp` ignored (but not older than a session), the refresh token in
-    /// full — and that
-    /// they name the same session and subject; then rotates, repeats inside the grace
-    /// window, or revokes the session on reuse.
+    /// full — and that they name the same session and subject; then rotates, repeats inside
+    /// the grace window, or revokes the session on reuse.
     pub async fn refresh(
         &self,
         store: &impl SessionStore,

@@ -138,9 +138,9 @@ fn cannot_serialize(err: serde_json::Error) -> Error {
     )
 }
 
-/// How the [`crate::Issuer`] signs its tokens, and checks the access-token signatures a
-/// refresh presents. [`RustSigner`] does both in this process; the wasm layer gives the Issuer
-/// one that asks the host's crypto for EdDSA/ES256.
+/// How the [`crate::Issuer`] signs its tokens and checks access-token signatures (in
+/// `verify_access` and at refresh). [`RustSigner`] does both in this process; the wasm layer
+/// gives the Issuer one that asks the host's crypto for EdDSA/ES256.
 #[allow(async_fn_in_trait)] // used single-threaded (wasm); no Send bound wanted
 pub trait TokenSigner {
     /// `signing_input`, a dot, and the base64url signature.
