@@ -257,8 +257,9 @@ impl JsKey {
 
     /// Verifies a token with this key: signature first, then claims; `exp` last.
     /// Throws a `JwtRefreshError`; `code === "token_expired"` only for otherwise valid tokens.
-    /// EdDSA/ES256/RS*/PS* signatures are checked by node:crypto where it exists (Node, Deno,
-    /// Bun: it answers at once), in wasm elsewhere (`verifyAsync` uses WebCrypto there).
+    /// EdDSA, ES256, RS256 and PS256 signatures are checked by node:crypto where it exists
+    /// (Node, Deno, Bun: it answers at once), in wasm elsewhere (`verifyAsync` uses WebCrypto
+    /// there).
     ///
     /// ```js
     /// const { payload, protectedHeader } = key.verify(token, { issuer: "https://auth.example" });
