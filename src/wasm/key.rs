@@ -4,7 +4,7 @@ use super::convert::{json_from_js, object_from_js, to_js};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key_options::{now_from, sign_options, verify_options};
 use super::webcrypto::{verify_at_once, HostKeys};
-use crate::{sign, verify, Algorithm, Key, KeySet, KeySource};
+use crate::{sign, Algorithm, Key, KeySet, KeySource};
 use serde::Deserialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -27,21 +27,17 @@ fn key_options(options: Option<JsValue>) -> JsResult<KeyOptions> {
     }
 }
 
-/// `verify` from JS; with `host`, asymmetric signatures are checked by the host where it
-/// answers at once (node:crypto).
+/// `verify` from JS: asymmetric signatures are checked by the host where it answers at once
+/// (node:crypto), in Rust elsewhere.
 fn verify_js(
     token: &str,
     keys: &(impl KeySource + ?Sized),
-    host: Option<&HostKeys>,
+    host: &HostKeys,
     options: Option<JsValue>,
 ) -> JsResult<JsValue> {
     let options = options.unwrap_or(JsValue::UNDEFINED);
     let now = now_from(&options)?;
-    let options = verify_options(&options)?;
-    let verified = match host {
-        Some(host) => verify_at_once(token, keys, host, &options, now),
-        None => verify(token, keys, &options, now),
-    };
+    let verified = verify_at_once(token, keys, host, &verify_options(&options)?, now);
     verified_to_js(&verified.map_err(error_to_js)?)
 }
 
@@ -270,7 +266,7 @@ impl JsKey {
         token: &str,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        verify_js(token, &self.inner, Some(&self.host), options)
+        verify_js(token, &self.inner, &self.host, options)
     }
 }
 
@@ -283,6 +279,18 @@ impl JsKey {
 #[wasm_bindgen(js_name = KeySet)]
 pub struct JsKeySet {
     inner: KeySet,
+    /// Host keys for `verify` and the verifiers made from this set. Safe to share as keys are
+    /// only added: a `kid` never comes to name other key material.
+    host: Rc<HostKeys>,
+}
+
+impl From<KeySet> for JsKeySet {
+    fn from(inner: KeySet) -> JsKeySet {
+        JsKeySet {
+            inner,
+            host: Rc::new(HostKeys::verifying()),
+        }
+    }
 }
 
 impl Default for JsKeySet {
@@ -296,9 +304,7 @@ impl JsKeySet {
     /// An empty set; add keys with `add`.
     #[wasm_bindgen(constructor)]
     pub fn new() -> JsKeySet {
-        JsKeySet {
-            inner: KeySet::new(),
-        }
+        JsKeySet::from(KeySet::new())
     }
 
     /// Imports every key of a JWKS document (`{ keys: [...] }`).
@@ -307,8 +313,9 @@ impl JsKeySet {
         #[wasm_bindgen(unchecked_param_type = "JWKS")] jwks: JsValue,
     ) -> JsResult<JsKeySet> {
         let jwks = json_from_js(jwks, "jwks")?;
-        let inner = KeySet::from_jwks(&jwks).map_err(error_to_js)?;
-        Ok(JsKeySet { inner })
+        Ok(JsKeySet::from(
+            KeySet::from_jwks(&jwks).map_err(error_to_js)?,
+        ))
     }
 
     /// Adds a copy of `key`; a duplicate `kid` throws `invalid_key`.
@@ -336,7 +343,7 @@ impl JsKeySet {
         options: Option<JsValue>,
     ) -> JsResult<super::prepared::JsVerifier> {
         let keys = super::prepared::Keys::Set(self.inner.clone());
-        super::prepared::JsVerifier::prepare(keys, options, Rc::new(HostKeys::verifying()))
+        super::prepared::JsVerifier::prepare(keys, options, self.host.clone())
     }
 
     /// Verifies a token with the key its `kid` names (or the only key of its algorithm).
@@ -346,8 +353,6 @@ impl JsKeySet {
         token: &str,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        // Host keys are found by kid, and a set's keys can change: checked in Rust here.
-        // `keySet.verifier()` (over a copy) uses the host.
-        verify_js(token, &self.inner, None, options)
+        verify_js(token, &self.inner, &self.host, options)
     }
 }
