@@ -3,8 +3,8 @@
 use super::convert::{json_from_js, object_from_js, to_js};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key_options::{now_from, sign_options, verify_options};
-use super::webcrypto::{verify_at_once, HostKeys};
-use crate::{sign, Algorithm, Key, KeySet, KeySource};
+use super::webcrypto::{sign_at_once, verify_at_once, HostKeys};
+use crate::{Algorithm, Key, KeySet, KeySource};
 use serde::Deserialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -155,7 +155,8 @@ impl JsKey {
     }
 
     /// Signs claims into a compact JWT. Registered claims set in `options` win over the
-    /// same names in `claims`; `iat` is set unless `issuedAt: false`.
+    /// same names in `claims`; `iat` is set unless `issuedAt: false`. EdDSA and ES256 are
+    /// signed by node:crypto where it exists (Node, Deno, Bun), in wasm elsewhere.
     ///
     /// ```js
     /// key.sign({ role: "admin" }, { subject: "u1", expiresIn: 900, jti: true });
@@ -168,7 +169,8 @@ impl JsKey {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let now = now_from(&options)?;
         let claims = object_from_js(claims, "claims")?;
-        sign(&self.inner, claims, &sign_options(&options)?, now).map_err(error_to_js)
+        let options = sign_options(&options)?;
+        sign_at_once(&self.inner, &self.signing_host, claims, &options, now).map_err(error_to_js)
     }
 
     /// `sign`, with EdDSA/ES256 signatures made by the host's crypto (node:crypto in Node, Deno

@@ -4,9 +4,8 @@
 use super::convert::object_from_js;
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
-use super::webcrypto::HostKeys;
-use super::webcrypto::{sign_async, verify_async, verify_at_once};
-use crate::{sign, Algorithm, Key, KeySet, KeySource, SignOptions, VerifyOptions};
+use super::webcrypto::{sign_async, sign_at_once, verify_async, verify_at_once, HostKeys};
+use crate::{Algorithm, Key, KeySet, KeySource, SignOptions, VerifyOptions};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -120,7 +119,7 @@ impl JsSigner {
     ) -> JsResult<String> {
         let now = now_of(current_date)?;
         let claims = object_from_js(claims, "claims")?;
-        sign(&self.key, claims, &self.options, now).map_err(error_to_js)
+        sign_at_once(&self.key, &self.host, claims, &self.options, now).map_err(error_to_js)
     }
 
     /// `sign`, with EdDSA/ES256 signatures made by the host's crypto; as `key.signAsync`.

@@ -108,6 +108,24 @@ export function verifyNow(entry, alg, signature, data) {
   }
 }
 
+/**
+ * The compact JWS of `signingInput` at once where the host signs synchronously (node:crypto);
+ * undefined elsewhere, or if it fails (then the key is not asked again), so the caller signs
+ * in wasm: the same token either way.
+ */
+export function signNow(entry, alg, signingInput) {
+  if (!entry.node || !entry.key) return undefined;
+  const [digest, options] = NODE_ALGORITHMS[alg];
+  try {
+    const signature = entry.node.sign(digest, new TextEncoder().encode(signingInput), { ...options, key: entry.key });
+    return `${signingInput}.${base64url(new Uint8Array(signature))}`;
+  } catch {
+    entry.key = undefined;
+    entry.failed = true;
+    return undefined;
+  }
+}
+
 /** Whether the host finds `signature` valid over `data`; false if it throws (fails closed). */
 export function verifyWithHost(entry, alg, signature, data) {
   if (entry.node) return Promise.resolve(verifyNow(entry, alg, signature, data) === 1);

@@ -45,6 +45,8 @@ extern "C" {
     fn has_synchronous_host() -> bool;
     #[wasm_bindgen(js_name = verifyNow)]
     fn verify_now(entry: &JsValue, alg: &str, signature: &[u8], data: &[u8]) -> u8;
+    #[wasm_bindgen(js_name = signNow)]
+    fn sign_now(entry: &JsValue, alg: &str, signing_input: &str) -> Option<String>;
     #[wasm_bindgen(js_name = signWithHost)]
     fn sign_with_host(entry: &JsValue, alg: &str, signing_input: &str) -> Promise;
 }
@@ -144,6 +146,15 @@ impl HostKeys {
         }
     }
 
+    /// The token signed by the host where it signs at once (node:crypto); `None` elsewhere,
+    /// for HMAC, and where the host cannot take the key: the caller signs in Rust.
+    fn signed_now(&self, key: &Key, signing_input: &str) -> Option<String> {
+        if !HAS_HOST_KEYS || !*self.synchronous.get_or_init(has_synchronous_host) {
+            return None;
+        }
+        sign_now(&self.entry(key)?, key.algorithm().name(), signing_input)
+    }
+
     /// The host entry for `key` once its import has settled (starting it if need be); `None`
     /// if the host cannot use the key.
     #[cfg(feature = "edge")]
@@ -178,6 +189,22 @@ pub(crate) fn verify_at_once(
         .verdict_now(key, input, signature)
         .unwrap_or_else(|| key.verify_signature(input, signature));
     pending.finish(valid, options, now)
+}
+
+/// `sign`, with EdDSA/ES256 signatures made by the host where it signs at once
+/// (node:crypto), in Rust elsewhere: the same token.
+pub(crate) fn sign_at_once(
+    key: &Key,
+    host: &HostKeys,
+    claims: ClaimsSet,
+    options: &SignOptions,
+    now: i64,
+) -> crate::Result<String> {
+    let input = signing_input(key, claims, options, now)?;
+    match host.signed_now(key, &input) {
+        Some(token) => Ok(token),
+        None => signed_in_process(key, input),
+    }
 }
 
 /// `verifyAsync`: the same checks as `verify`, with asymmetric signatures checked by the host

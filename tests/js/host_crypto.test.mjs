@@ -129,6 +129,21 @@ for (const [hostName, host] of Object.entries(HOSTS)) for (const alg of ["ES256"
     assert.equal(checks, hostName === "node:crypto" ? 8 : 0);
   }));
 
+  test(`${hostName}, ${alg}: synchronous signing uses the host only where it signs at once`, () => host.run(async () => {
+    const key = Key.generate(alg, { kid: `ss-${alg}` });
+    const signer = key.signer({ expiresIn: "5m", typ: "at+jwt" });
+    const joseKey = await jose.importJWK(key.toPublicJwk(), alg);
+    let tokens;
+    const signed = await counting(nodeCrypto, "sign", async () => {
+      tokens = [key.sign({ sub: "u" }, { expiresIn: "5m", typ: "at+jwt" }), signer.sign({ sub: "u" })];
+    });
+    assert.equal(signed, hostName === "node:crypto" ? 2 : 0);
+    for (const token of tokens) {
+      const { payload } = await jose.jwtVerify(token, joseKey, { algorithms: [alg], typ: "at+jwt" });
+      assert.equal(payload.sub, "u");
+    }
+  }));
+
   test(`${hostName}, ${alg}: issuer.accessVerifier() checks what verifyAccess checks, signatures on the host`, () => host.run(async () => {
     const signingKey = Key.generate(alg, { kid: `a-${alg}` });
     const issuer = new Issuer(signingKey, Key.generate("HS256"), { issuer: ISSUER, audience: "api", accessTtl: 60 });
