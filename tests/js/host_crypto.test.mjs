@@ -199,6 +199,17 @@ for (const [hostName, host] of Object.entries(HOSTS)) for (const alg of ["ES256"
   }));
 }
 
+test("node:crypto fails a synchronous signature: wasm signs that token and the later ones", async () => {
+  const key = Key.generate("ES256", { kid: "sync-fail" });
+  key.sign({ sub: "u" }); // imports the key
+  const first = await patched(nodeCrypto, "sign", refuse, () => key.sign({ sub: "u" }, { expiresIn: 60 }));
+  assert.equal(key.verify(first).payload.sub, "u");
+  const calls = await counting(nodeCrypto, "sign", async () => {
+    assert.equal(key.verify(key.sign({ sub: "v" }, { expiresIn: 60 })).payload.sub, "v");
+  });
+  assert.equal(calls, 0, "not asked again");
+});
+
 test("node:crypto cannot take the key: WebCrypto signs instead", async () => {
   const signingKey = Key.generate("ES256", { kid: "web-fallback" });
   const calls = await patched(nodeCrypto, "createPrivateKey", refuse, () =>
