@@ -36,6 +36,9 @@ export function jwtRefreshError(code, message) {
   return error;
 }
 
+/** What `signAsync` rejects with when a host that took the key fails to sign with it. */
+const hostCannotSign = () => jwtRefreshError("invalid_key", "the host could not sign with this key");
+
 /**
  * Imports a JWK for `usage` ("verify" or "sign"); returns the key's host state: `key` once it
  * is a KeyObject (node:crypto, at once) or a non-extractable CryptoKey (WebCrypto, when its
@@ -144,17 +147,19 @@ export function verifyWithHost(entry, alg, signature, data) {
  * calls sign in wasm.
  */
 export function signWithHost(entry, alg, signingInput) {
+  if (entry.node) {
+    const token = signNow(entry, alg, signingInput);
+    return token === undefined ? Promise.reject(hostCannotSign()) : Promise.resolve(token);
+  }
   const data = new TextEncoder().encode(signingInput);
-  const [digest, options] = NODE_ALGORITHMS[alg];
-  const { node, key } = entry;
   return Promise.resolve()
-    .then(() => (node ? node.sign(digest, data, { ...options, key }) : crypto.subtle.sign(ALGORITHMS[alg][1], key, data)))
+    .then(() => crypto.subtle.sign(ALGORITHMS[alg][1], entry.key, data))
     .then(
       (signature) => `${signingInput}.${base64url(new Uint8Array(signature))}`,
       () => {
         entry.key = undefined;
         entry.failed = true;
-        throw jwtRefreshError("invalid_key", "the host could not sign with this key");
+        throw hostCannotSign();
       },
     );
 }

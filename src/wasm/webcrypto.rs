@@ -129,16 +129,8 @@ impl HostKeys {
     /// The host's verdict on `signature`, where it can answer at once (node:crypto: Node, Deno,
     /// Bun); `None` elsewhere (WebCrypto has no synchronous form), for HMAC, and where the host
     /// cannot take the key: the caller checks in Rust.
-    pub(crate) fn verdict_now(
-        &self,
-        key: &Key,
-        signing_input: &[u8],
-        signature: &[u8],
-    ) -> Option<bool> {
-        if !HAS_HOST_KEYS || !*self.synchronous.get_or_init(has_synchronous_host) {
-            return None;
-        }
-        let entry = self.entry(key)?;
+    fn verdict_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> Option<bool> {
+        let entry = self.synchronous_entry(key)?;
         match verify_now(&entry, key.algorithm().name(), signature, signing_input) {
             0 => Some(false),
             1 => Some(true),
@@ -146,13 +138,24 @@ impl HostKeys {
         }
     }
 
+    /// Whether `signature` is `key`'s: the host's verdict where it answers at once, Rust's
+    /// elsewhere.
+    pub(crate) fn check_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
+        self.verdict_now(key, signing_input, signature)
+            .unwrap_or_else(|| key.verify_signature(signing_input, signature))
+    }
+
     /// The token signed by the host where it signs at once (node:crypto); `None` elsewhere,
     /// for HMAC, and where the host cannot take the key: the caller signs in Rust.
     fn signed_now(&self, key: &Key, signing_input: &str) -> Option<String> {
-        if !HAS_HOST_KEYS || !*self.synchronous.get_or_init(has_synchronous_host) {
-            return None;
-        }
-        sign_now(&self.entry(key)?, key.algorithm().name(), signing_input)
+        let entry = self.synchronous_entry(key)?;
+        sign_now(&entry, key.algorithm().name(), signing_input)
+    }
+
+    /// The host entry for `key` if this host answers synchronously (node:crypto).
+    fn synchronous_entry(&self, key: &Key) -> Option<JsValue> {
+        let synchronous = HAS_HOST_KEYS && *self.synchronous.get_or_init(has_synchronous_host);
+        synchronous.then(|| self.entry(key)).flatten()
     }
 
     /// The host entry for `key` once its import has settled (starting it if need be); `None`
@@ -184,10 +187,7 @@ pub(crate) fn verify_at_once(
     now: i64,
 ) -> crate::Result<crate::VerifiedToken> {
     let pending = begin_verify(token, keys, options)?;
-    let (key, input, signature) = (pending.key(), pending.signing_input(), pending.signature());
-    let valid = host
-        .verdict_now(key, input, signature)
-        .unwrap_or_else(|| key.verify_signature(input, signature));
+    let valid = host.check_now(pending.key(), pending.signing_input(), pending.signature());
     pending.finish(valid, options, now)
 }
 
@@ -374,9 +374,7 @@ impl HostSigner {
 #[cfg(feature = "edge")]
 impl TokenSigner for HostSigner {
     fn check_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
-        (self.verifying)
-            .verdict_now(key, signing_input, signature)
-            .unwrap_or_else(|| key.verify_signature(signing_input, signature))
+        self.verifying.check_now(key, signing_input, signature)
     }
 
     async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
