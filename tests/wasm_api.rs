@@ -197,6 +197,32 @@ fn bad_options_are_typed_errors() {
         "alg_not_allowed"
     );
     assert_eq!(code_of(key.sign(obj("[1]"), None)), "invalid_options");
+    // Each option is read as the type it takes; `null` counts as absent.
+    for bad in [
+        r#"{"issuer":5}"#,
+        r#"{"algorithms":"HS256"}"#,
+        r#"{"audience":["a",1]}"#,
+        r#"{"ignoreExpiration":"yes"}"#,
+        r#"{"clockTolerance":-1}"#,
+        r#"{"maxTokenLength":1.5}"#,
+        "[]",
+    ] {
+        assert_eq!(
+            code_of(key.verify(&token, Some(obj(bad)))),
+            "invalid_options",
+            "{bad}"
+        );
+    }
+    let lenient = obj(r#"{"issuer":null,"audience":null,"clockTolerance":null}"#);
+    assert!(key.verify(&token, Some(lenient)).is_ok());
+    assert_eq!(
+        code_of(key.sign(obj("{}"), Some(obj(r#"{"issuedAt":1}"#)))),
+        "invalid_options"
+    );
+    assert_eq!(
+        code_of(JsKey::generate("HS256", Some(obj(r#"{"kid":7}"#)))),
+        "invalid_options"
+    );
     assert_eq!(
         code_of(key.sign(obj(r#"{"exp":"tomorrow"}"#), None)),
         "invalid_options"

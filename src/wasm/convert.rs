@@ -1,7 +1,6 @@
-//! JS ⇄ JSON conversions shared by the bindings. Hot paths (claims in, results out, the
-//! options of sign/verify) cross the boundary as one JSON text: a single `JSON.stringify` or
-//! `JSON.parse` call instead of one property access per field. Cold paths (constructor
-//! options, messages between tabs) use serde-wasm-bindgen.
+//! JS ⇄ JSON conversions shared by the bindings: claims in and results out cross the boundary
+//! as one JSON text, a single `JSON.stringify` or `JSON.parse` call instead of one property
+//! access per member. Options are read member by member instead (`options.rs`).
 
 use super::error::{invalid_options, JsResult};
 use serde::Serialize;
@@ -46,14 +45,4 @@ pub(crate) fn object_from_js(
 #[cfg(feature = "keys")]
 pub(crate) fn json_from_js(value: JsValue, what: &str) -> JsResult<serde_json::Value> {
     from_js_json(&value, what)
-}
-
-/// A cold-path structured value (constructor options, tab messages).
-#[cfg(any(feature = "keys", feature = "browser"))]
-pub(crate) fn from_js_structured<T: serde::de::DeserializeOwned>(
-    value: JsValue,
-    what: &str,
-) -> JsResult<T> {
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|err| invalid_options(format!("invalid {what}: {err}")))
 }

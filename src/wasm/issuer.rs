@@ -1,17 +1,17 @@
 //! `Issuer` as a JS class: sessions, refresh, revoke, and the HTTP contract.
 
-use super::convert::{object_from_js, to_js};
+use super::convert::{json_from_js, object_from_js, to_js};
 use super::error::{error_from_js, invalid_options, to_js as error_to_js, JsResult};
 use super::key::{verified_to_js, JsKey};
-use super::key_options::{now_from, OneOrMany};
-use super::options::{reject_unknown, JsDuration};
+use super::key_options::now_from;
+use super::options::JsOptions;
 use super::prepared::{JsVerifier, Keys};
 use super::store::AnyStore;
 use super::webcrypto::{verify_async, HostKeys, HostSigner};
 use crate::http::{self, HttpResponse};
 use crate::{Error, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy, TokenPair};
-use js_sys::{Promise, Reflect};
-use serde::{Deserialize, Serialize};
+use js_sys::{Array, Promise, Reflect};
+use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -29,21 +29,6 @@ const ISSUER_OPTION_NAMES: &[&str] = &[
     "store",
     "storeTimeout",
 ];
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct JsIssuerOptions {
-    issuer: Option<String>,
-    audience: Option<OneOrMany>,
-    access_ttl: Option<JsDuration>,
-    refresh_ttl: Option<JsDuration>,
-    session_lifetime: Option<JsDuration>,
-    idle_timeout: Option<JsDuration>,
-    grace_period: Option<JsDuration>,
-    clock_tolerance: Option<JsDuration>,
-    previous_keys: Option<Vec<serde_json::Value>>,
-    store_timeout: Option<f64>,
-}
 
 /// The RFC 6749 §5.1 token response body, as `startSession` and `refresh` resolve it.
 #[derive(Serialize)]
@@ -96,10 +81,6 @@ pub struct JsIssuer {
     access_host: Rc<HostKeys>,
 }
 
-fn seconds(value: Option<JsDuration>, name: &str, default: u64) -> JsResult<u64> {
-    value.map_or(Ok(default), |d| d.seconds(name))
-}
-
 #[wasm_bindgen(js_class = Issuer)]
 impl JsIssuer {
     /// `signingKey` signs access tokens; `refreshKey` (an HMAC secret that never leaves the
@@ -112,57 +93,58 @@ impl JsIssuer {
         #[wasm_bindgen(js_name = refreshKey)] refresh_key: &JsKey,
         #[wasm_bindgen(unchecked_param_type = "IssuerOptions")] options: JsValue,
     ) -> JsResult<JsIssuer> {
-        reject_unknown(&options, ISSUER_OPTION_NAMES, "issuer options")?;
-        let js: JsIssuerOptions =
-            super::convert::from_js_structured(options.clone(), "issuer options")?;
+        let mut js = JsOptions::read(&options, ISSUER_OPTION_NAMES, "issuer options")?;
         let defaults = SessionPolicy::default();
         let policy = SessionPolicy {
-            access_ttl: seconds(js.access_ttl, "accessTtl", defaults.access_ttl)?,
-            refresh_ttl: seconds(js.refresh_ttl, "refreshTtl", defaults.refresh_ttl)?,
-            session_lifetime: seconds(
-                js.session_lifetime,
-                "sessionLifetime",
-                defaults.session_lifetime,
-            )?,
-            idle_timeout: seconds(js.idle_timeout, "idleTimeout", defaults.idle_timeout)?,
-            grace_period: seconds(js.grace_period, "gracePeriod", defaults.grace_period)?,
+            access_ttl: js.seconds("accessTtl")?.unwrap_or(defaults.access_ttl),
+            refresh_ttl: js.seconds("refreshTtl")?.unwrap_or(defaults.refresh_ttl),
+            session_lifetime: js
+                .seconds("sessionLifetime")?
+                .unwrap_or(defaults.session_lifetime),
+            idle_timeout: js.seconds("idleTimeout")?.unwrap_or(defaults.idle_timeout),
+            grace_period: js.seconds("gracePeriod")?.unwrap_or(defaults.grace_period),
         };
-        let previous_keys = js
-            .previous_keys
-            .unwrap_or_default()
-            .iter()
-            .map(|jwk| Key::from_jwk(jwk, None, None))
-            .collect::<crate::Result<Vec<_>>>()
-            .map_err(error_to_js)?;
+        let previous_keys = match js.value("previousKeys") {
+            None => Vec::new(),
+            Some(jwks) if Array::is_array(&jwks) => Array::from(&jwks)
+                .iter()
+                .map(|jwk| {
+                    let jwk = json_from_js(jwk, "previousKeys")?;
+                    Key::from_jwk(&jwk, None, None).map_err(error_to_js)
+                })
+                .collect::<JsResult<Vec<_>>>()?,
+            Some(_) => return Err(invalid_options("previousKeys must be an array of JWKs")),
+        };
         let config = IssuerConfig {
             signing_key: signing_key.inner.clone(),
             previous_keys,
             refresh_key: refresh_key.inner.clone(),
             issuer: js
-                .issuer
+                .string("issuer")?
                 .ok_or_else(|| invalid_options("issuer is required"))?,
-            audience: js.audience.map(|a| a.into_vec()).unwrap_or_default(),
+            audience: js.one_or_many("audience")?.unwrap_or_default(),
             policy,
-            clock_tolerance: seconds(js.clock_tolerance, "clockTolerance", 0)?,
+            clock_tolerance: js.seconds("clockTolerance")?.unwrap_or(0),
         };
         let access_host = Rc::new(HostKeys::verifying());
         let signer = HostSigner::new(access_host.clone());
         let issuer = Issuer::with_signer(config, signer).map_err(error_to_js)?;
-        let store = Reflect::get(&options, &"store".into())?;
-        let store = if store.is_undefined() || store.is_null() {
-            AnyStore::Memory(MemoryStore::new())
-        } else if store.is_object() {
-            let timeout_ms = js.store_timeout.unwrap_or(5000.0);
-            if !(timeout_ms.is_finite() && timeout_ms > 0.0) {
-                return Err(invalid_options(
-                    "storeTimeout must be a positive number of milliseconds",
-                ));
+        let store = match js.value("store") {
+            None => AnyStore::Memory(MemoryStore::new()),
+            Some(store) if store.is_object() => {
+                let timeout_ms = js.number("storeTimeout")?.unwrap_or(5000.0);
+                if !(timeout_ms.is_finite() && timeout_ms > 0.0) {
+                    return Err(invalid_options(
+                        "storeTimeout must be a positive number of milliseconds",
+                    ));
+                }
+                AnyStore::Js { store, timeout_ms }
             }
-            AnyStore::Js { store, timeout_ms }
-        } else {
-            return Err(invalid_options(
-                "store must be an object with get, put and list",
-            ));
+            Some(_) => {
+                return Err(invalid_options(
+                    "store must be an object with get, put and list",
+                ))
+            }
         };
         Ok(JsIssuer {
             inner: Rc::new((issuer, store)),

@@ -5,26 +5,22 @@ use super::error::{to_js as error_to_js, JsResult};
 use super::key_options::{now_from, sign_options, verify_options};
 use super::webcrypto::{sign_at_once, verify_at_once, HostKeys};
 use crate::{Algorithm, Key, KeySet, KeySource};
-use serde::Deserialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
+/// A key's `{ alg, kid }`.
 struct KeyOptions {
     alg: Option<String>,
     kid: Option<String>,
 }
 
 fn key_options(options: Option<JsValue>) -> JsResult<KeyOptions> {
-    match options {
-        None => Ok(KeyOptions::default()),
-        Some(v) if v.is_undefined() || v.is_null() => Ok(KeyOptions::default()),
-        Some(v) => {
-            super::options::reject_unknown(&v, &["alg", "kid"], "key options")?;
-            super::convert::from_js_structured(v, "key options")
-        }
-    }
+    let options = options.unwrap_or(JsValue::UNDEFINED);
+    let mut js = super::options::JsOptions::read(&options, &["alg", "kid"], "key options")?;
+    Ok(KeyOptions {
+        alg: js.string("alg")?,
+        kid: js.string("kid")?,
+    })
 }
 
 /// `verify` from JS: asymmetric signatures are checked by the host where it answers at once

@@ -34,4 +34,7 @@ test(`${ENTRY}: options are checked`, async () => {
   await assert.rejects(AuthClient.create({}), (e) => e.code === "invalid_options");
   await assert.rejects(AuthClient.create({ refreshUrl: "/r", refreshMargn: "5s" }), (e) => e.code === "invalid_options");
   await assert.rejects(AuthClient.create({ refreshUrl: "/r", fetch: 5 }), (e) => e.code === "invalid_options");
+  for (const bad of [{ split: "yes" }, { maxRefreshAttempts: 1.5 }, { backoff: { baseMs: 10 } }, { backoff: { baseMs: 10, maxMs: 50, jitter: 1 } }, { lockTimeout: "1s" }]) {
+    await assert.rejects(AuthClient.create({ refreshUrl: "/r", ...bad }), (e) => e.code === "invalid_options", JSON.stringify(bad));
+  }
 });

@@ -90,6 +90,10 @@ test("a store that is not a store is refused at construction", () => {
     () => new Issuer(signingKey, refreshKey, { issuer: "x", acessTtl: "1m" }),
     (e) => e.code === "invalid_options",
   );
+  // Each option is read as the type it takes.
+  for (const options of [{ issuer: 5 }, { issuer: "x", accessTtl: -5 }, { issuer: "x", audience: [1] }, { issuer: "x", previousKeys: {} }]) {
+    assert.throws(() => new Issuer(signingKey, refreshKey, options), (e) => e.code === "invalid_options", JSON.stringify(options));
+  }
   assert.throws(() => new Issuer(signingKey, signingKey, { issuer: "x" }), (e) => e.code === "invalid_key");
 });
 

@@ -8,7 +8,7 @@ use crate::client::{
 };
 use crate::wasm::convert::to_js;
 use crate::wasm::error::{invalid_options, to_js as error_to_js, JsResult};
-use crate::wasm::options::{reject_unknown, JsDuration};
+use crate::wasm::options::JsOptions;
 use crate::{decode_unverified, random_id, Error, ErrorCode, Result};
 use js_sys::{Function, Object, Promise, Reflect};
 use serde::{Deserialize, Serialize};
@@ -30,27 +30,6 @@ const OPTION_NAMES: &[&str] = &[
     "lockTimeout",
     "fetch",
 ];
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct JsClientOptions {
-    refresh_url: Option<String>,
-    logout_url: Option<String>,
-    namespace: Option<String>,
-    #[serde(default)]
-    split: bool,
-    refresh_margin: Option<JsDuration>,
-    max_refresh_attempts: Option<u32>,
-    backoff: Option<JsBackoff>,
-    lock_timeout: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct JsBackoff {
-    base_ms: f64,
-    max_ms: f64,
-}
 
 /// What tabs tell each other over the channel: `{ type, from, set?, reason? }`. A flat
 /// struct rather than an internally tagged enum, whose reading needs serde's buffering
@@ -546,55 +525,64 @@ impl JsAuthClient {
     /// `create` for Rust callers (tests): the client itself rather than a promise of it.
     #[doc(hidden)]
     pub async fn open(options: JsValue) -> JsResult<JsAuthClient> {
-        reject_unknown(&options, OPTION_NAMES, "AuthClient options")?;
-        let js: JsClientOptions =
-            crate::wasm::convert::from_js_structured(options.clone(), "AuthClient options")?;
+        let mut js = JsOptions::read(&options, OPTION_NAMES, "AuthClient options")?;
         let refresh_url = js
-            .refresh_url
+            .string("refreshUrl")?
             .ok_or_else(|| invalid_options("refreshUrl is required"))?;
-        let namespace = js.namespace.unwrap_or_else(|| "jwt-refresh".into());
-        let fetch = Reflect::get(&options, &"fetch".into())?;
-        let fetch: Function = if fetch.is_undefined() {
-            Reflect::get(&js_sys::global(), &"fetch".into())?
+        let namespace = js
+            .string("namespace")?
+            .unwrap_or_else(|| "jwt-refresh".into());
+        let fetch: Function = match js.value("fetch") {
+            None => Reflect::get(&js_sys::global(), &"fetch".into())?
                 .dyn_into()
-                .map_err(|_| invalid_options("no fetch in this runtime: pass options.fetch"))?
-        } else {
-            fetch
+                .map_err(|_| invalid_options("no fetch in this runtime: pass options.fetch"))?,
+            Some(fetch) => fetch
                 .dyn_into()
-                .map_err(|_| invalid_options("fetch must be a function"))?
+                .map_err(|_| invalid_options("fetch must be a function"))?,
         };
         let defaults = RefreshPolicy::default();
+        let max_attempts = js
+            .integer("maxRefreshAttempts", u32::MAX.into())?
+            .map_or(defaults.max_attempts, |n| n as u32);
+        let backoff = match js.value("backoff") {
+            None => defaults.backoff,
+            Some(backoff) => {
+                let mut js = JsOptions::read(&backoff, &["baseMs", "maxMs"], "backoff")?;
+                let required = |ms: Option<f64>, name: &str| {
+                    ms.ok_or_else(|| invalid_options(format!("backoff.{name} is required")))
+                };
+                Backoff {
+                    base_ms: required(js.number("baseMs")?, "baseMs")?,
+                    max_ms: required(js.number("maxMs")?, "maxMs")?,
+                }
+            }
+        };
         let policy = RefreshPolicy {
             margin: js
-                .refresh_margin
-                .map(|d| d.seconds("refreshMargin"))
-                .transpose()?
+                .seconds("refreshMargin")?
                 .map_or(defaults.margin, |s| s as f64),
-            max_attempts: js
-                .max_refresh_attempts
-                .unwrap_or(defaults.max_attempts)
-                .max(1),
-            backoff: js.backoff.map_or(defaults.backoff, |b| Backoff {
-                base_ms: b.base_ms,
-                max_ms: b.max_ms,
-            }),
+            max_attempts: max_attempts.max(1),
+            backoff,
         };
-        let storage_spec = Reflect::get(&options, &"storage".into())?;
+        let storage_spec = js.value("storage").unwrap_or(JsValue::UNDEFINED);
+        let split = js.boolean("split")?.unwrap_or(false);
+        let logout_url = js.string("logoutUrl")?;
+        let lock_timeout_ms = js.number("lockTimeout")?.unwrap_or(10_000.0).max(1.0);
         let storage = BrowserStorage::open(&storage_spec, &namespace)
             .await
             .map_err(error_to_js)?;
         let shared_storage = storage.is_shared();
-        let store = TokenStore::new(storage, &namespace, js.split).map_err(error_to_js)?;
+        let store = TokenStore::new(storage, &namespace, split).map_err(error_to_js)?;
         let loaded = store.load().await.map_err(error_to_js)?;
         let inner = Rc::new(Inner {
             store,
             shared_storage,
             lock_name: format!("{namespace}:refresh-lock"),
             refresh_url,
-            logout_url: js.logout_url,
+            logout_url,
             fetch,
             policy,
-            lock_timeout_ms: js.lock_timeout.unwrap_or(10_000.0).max(1.0),
+            lock_timeout_ms,
             tab_id: random_id().map_err(error_to_js)?,
             tokens: RefCell::new(loaded),
             refreshing: RefCell::new(None),
