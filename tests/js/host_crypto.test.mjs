@@ -7,54 +7,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as jose from "jose";
 import { Issuer, Key, KeySet, isJwtRefreshError } from "../../pkg/node.js";
+import { HOSTS, counting, countingBoth, nodeCrypto, patched } from "./support/hosts.mjs";
 
 const ISSUER = "https://auth.example";
-const nodeCrypto = process.getBuiltinModule("node:crypto");
-
-/** Runs `body` with `api[method]` replaced by `replacement(original)`. */
-async function patched(api, method, replacement, body) {
-  const original = api[method];
-  api[method] = replacement(original);
-  try {
-    return await body();
-  } finally {
-    api[method] = original;
-  }
-}
-
-/** Runs `body` where node:crypto cannot be found, as in browsers and workerd. */
-const withoutNodeCrypto = (body) =>
-  patched(process, "getBuiltinModule", (original) => (name) => (name === "node:crypto" ? undefined : original.call(process, name)), body);
-
-const HOSTS = {
-  "node:crypto": { api: nodeCrypto, importers: ["createPublicKey", "createPrivateKey"], run: (body) => body() },
-  WebCrypto: { api: crypto.subtle, importers: ["importKey"], run: withoutNodeCrypto },
-};
-
-/** Counts calls of `api[method]` while `body` runs. */
-async function counting(api, method, body) {
-  const calls = { count: 0 };
-  const spy = (original) =>
-    function (...args) {
-      calls.count += 1;
-      return original.apply(this, args);
-    };
-  await patched(api, method, spy, () => body(calls));
-  return calls.count;
-}
-
 const refuse = () => () => {
   throw new Error("this host cannot");
 };
-
-/** Calls of `method` on either host (node:crypto and WebCrypto) while `body` runs. */
-async function countingBoth(method, body) {
-  let web = 0;
-  const node = await counting(nodeCrypto, method, async () => {
-    web = await counting(crypto.subtle, method, body);
-  });
-  return node + web;
-}
 
 /** Runs `body` where no host can import a key (node:crypto nor WebCrypto). */
 const noHostKeys = (body) =>
