@@ -13,6 +13,7 @@ export async function adapters(pkg, keys, { fastJwt } = {}) {
     // Options parsed once, as fast-jwt's createSigner/createVerifier do.
     const signer = ours.signer({ expiresIn: 900 });
     const verifier = ours.verifier({ algorithms: [alg] });
+    const cachedVerifier = ours.verifier({ algorithms: [alg], cache: 1000 });
     const joseSign = await jose.importJWK(k.privateJwk, alg);
     const joseVerify = await jose.importJWK(k.publicJwk, alg);
     const tsndrKey = alg === "HS256" ? k.secret : alg === "ES256" ? k.privateJwk : null;
@@ -28,6 +29,10 @@ export async function adapters(pkg, keys, { fastJwt } = {}) {
         sign: () => new jose.SignJWT(CLAIMS).setProtectedHeader({ alg }).setIssuedAt().setExpirationTime("15m").sign(joseSign),
         verify: (t) => jose.jwtVerify(t, joseVerify, { algorithms: [alg] }),
       },
+      // Opt-in: signatures of tokens seen before are not checked again (claims are).
+      "jwt-refresh (cache)": {
+        verify: alg === "HS256" ? (t) => cachedVerifier.verify(t) : (t) => cachedVerifier.verifyAsync(t),
+      },
       "cloudflare-worker-jwt": tsndrKey && {
         sign: () => tsndr.sign({ ...CLAIMS, iat: now(), exp: now() + 900 }, tsndrKey, { algorithm: alg }),
         verify: (t) => tsndr.verify(t, tsndrPublic, { algorithm: alg, throwError: true }),
@@ -38,7 +43,9 @@ export async function adapters(pkg, keys, { fastJwt } = {}) {
       const publicKey = alg === "HS256" ? k.secret : k.pem.public;
       const signer = fastJwt.createSigner({ key, algorithm: alg, expiresIn: 900_000 });
       const verifier = fastJwt.createVerifier({ key: publicKey, algorithms: [alg], cache: false });
+      const cachedVerifier = fastJwt.createVerifier({ key: publicKey, algorithms: [alg], cache: true });
       out[alg]["fast-jwt"] = { sign: () => signer(CLAIMS), verify: (t) => verifier(t) };
+      out[alg]["fast-jwt (cache)"] = { verify: (t) => cachedVerifier(t) };
     }
   }
   return out;

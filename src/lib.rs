@@ -38,6 +38,9 @@ mod random;
 #[cfg(feature = "edge")]
 mod session;
 mod sign;
+// Used by the JS verifiers; native callers keep their own caches.
+#[cfg(any(test, all(target_arch = "wasm32", feature = "keys")))]
+mod signature_cache;
 #[cfg(feature = "edge")]
 mod store;
 mod verify;

@@ -46,3 +46,12 @@ pub(crate) fn object_from_js(
 pub(crate) fn json_from_js(value: JsValue, what: &str) -> JsResult<serde_json::Value> {
     from_js_json(&value, what)
 }
+
+/// A result as a settled promise (for async APIs whose answer is already known).
+#[cfg(feature = "keys")]
+pub(crate) fn promise_of(result: JsResult<JsValue>) -> js_sys::Promise {
+    match result {
+        Ok(value) => js_sys::Promise::resolve(&value),
+        Err(error) => js_sys::Promise::reject(&error),
+    }
+}

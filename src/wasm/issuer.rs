@@ -1,14 +1,15 @@
 //! `Issuer` as a JS class: sessions, refresh, revoke, and the HTTP contract.
 
-use super::convert::{json_from_js, object_from_js, to_js};
+use super::convert::{json_from_js, object_from_js, promise_of, to_js};
 use super::error::{error_from_js, invalid_options, to_js as error_to_js, JsResult};
 use super::key::{verified_to_js, JsKey};
 use super::key_options::now_from;
 use super::options::JsOptions;
-use super::prepared::{JsVerifier, Keys};
+use super::prepared::{signature_cache, JsVerifier, Keys};
 use super::store::AnyStore;
 use super::webcrypto::{verify_async, HostKeys, HostSigner};
 use crate::http::{self, HttpResponse};
+
 use crate::{Error, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy, TokenPair};
 use js_sys::{Array, Promise, Reflect};
 use serde::Serialize;
@@ -216,19 +217,28 @@ impl JsIssuer {
     /// A `Verifier` with the checks of `verifyAccess`, for the hot path of a Worker: its
     /// `verifyAsync` has EdDSA/ES256 signatures checked by the host's crypto (several times
     /// faster than wasm). Make it once and keep it; every verifier of this issuer shares the
-    /// imported host keys.
+    /// imported host keys. `cache` (off by default) remembers that many tokens whose signatures
+    /// verified, as `key.verifier` does.
     ///
     /// ```js
-    /// const accessVerifier = issuer.accessVerifier();
+    /// const accessVerifier = issuer.accessVerifier({ cache: 10_000 });
     /// const { payload } = await accessVerifier.verifyAsync(token);
     /// ```
     #[wasm_bindgen(js_name = accessVerifier, unchecked_return_type = "Verifier")]
-    pub fn access_verifier(&self) -> JsVerifier {
-        JsVerifier {
+    pub fn access_verifier(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "Pick<VerifierOptions, \"cache\">")]
+        options: Option<JsValue>,
+    ) -> JsResult<JsVerifier> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let mut js = JsOptions::read(&options, &["cache"], "accessVerifier options")?;
+        let cache = js.integer("cache", u32::MAX.into())?.unwrap_or(0);
+        Ok(JsVerifier {
             keys: Keys::Set(self.inner.0.access_keys().clone()),
             options: self.inner.0.access_verify_options().clone(),
             host: self.access_host.clone(),
-        }
+            cache: signature_cache(cache),
+        })
     }
 
     /// Revokes one session. Idempotent.
@@ -359,7 +369,7 @@ impl JsIssuer {
             Err(error) => return Promise::reject(&error),
         };
         let Some(token) = authorization.as_deref().and_then(http::bearer_token) else {
-            return settled(failure(&http::unauthorized_missing_token()));
+            return promise_of(failure(&http::unauthorized_missing_token()));
         };
         let keys = self.inner.0.access_keys();
         let options = self.inner.0.access_verify_options();
@@ -377,13 +387,6 @@ impl JsIssuer {
                 ))),
             }
         })
-    }
-}
-
-fn settled(result: JsResult<JsValue>) -> Promise {
-    match result {
-        Ok(value) => Promise::resolve(&value),
-        Err(error) => Promise::reject(&error),
     }
 }
 

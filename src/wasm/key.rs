@@ -217,8 +217,7 @@ impl JsKey {
     #[wasm_bindgen(unchecked_return_type = "Verifier")]
     pub fn verifier(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "Omit<VerifyOptions, \"currentDate\">")]
-        options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifierOptions")] options: Option<JsValue>,
     ) -> JsResult<super::prepared::JsVerifier> {
         let keys = super::prepared::Keys::One(Box::new(self.inner.clone()));
         super::prepared::JsVerifier::prepare(keys, options, self.host.clone())
@@ -337,8 +336,7 @@ impl JsKeySet {
     #[wasm_bindgen(unchecked_return_type = "Verifier")]
     pub fn verifier(
         &self,
-        #[wasm_bindgen(unchecked_optional_param_type = "Omit<VerifyOptions, \"currentDate\">")]
-        options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifierOptions")] options: Option<JsValue>,
     ) -> JsResult<super::prepared::JsVerifier> {
         let keys = super::prepared::Keys::Set(self.inner.clone());
         super::prepared::JsVerifier::prepare(keys, options, self.host.clone())

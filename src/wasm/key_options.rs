@@ -55,7 +55,23 @@ pub(crate) fn now_from(options: &JsValue) -> JsResult<i64> {
 
 pub(crate) fn verify_options(options: &JsValue) -> JsResult<VerifyOptions> {
     // `currentDate` (a Date) is read apart by `now_from`.
-    let mut js = JsOptions::read(options, VERIFY_OPTION_NAMES, "verify options")?;
+    read_verify_options(&mut JsOptions::read(
+        options,
+        VERIFY_OPTION_NAMES,
+        "verify options",
+    )?)
+}
+
+/// A verifier's options: those of verify, and `cache` (how many tokens whose signatures
+/// verified it remembers; 0 by default).
+pub(crate) fn verifier_options(options: &JsValue) -> JsResult<(VerifyOptions, u64)> {
+    let names = [VERIFY_OPTION_NAMES, &["cache"]].concat();
+    let mut js = JsOptions::read(options, &names, "verifier options")?;
+    let cache = js.integer("cache", u32::MAX.into())?.unwrap_or(0);
+    Ok((read_verify_options(&mut js)?, cache))
+}
+
+fn read_verify_options(js: &mut JsOptions) -> JsResult<VerifyOptions> {
     let algorithms = js
         .strings("algorithms")?
         .map(|names| {

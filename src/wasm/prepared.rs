@@ -4,7 +4,10 @@
 use super::convert::object_from_js;
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
-use super::webcrypto::{sign_async, sign_at_once, verify_async, verify_at_once, HostKeys};
+use super::webcrypto::{
+    sign_async, sign_at_once, verify_async, verify_async_cached, verify_at_once, HostKeys,
+};
+use crate::signature_cache::SignatureCache;
 use crate::{Algorithm, Key, KeySet, KeySource, SignOptions, VerifyOptions};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -16,6 +19,12 @@ fn now_of(current_date: Option<js_sys::Date>) -> JsResult<i64> {
         return Err(invalid_options("currentDate is an invalid Date"));
     }
     Ok((millis / 1000.0).floor() as i64)
+}
+
+/// The `cache` option: a cache of that many tokens, or none for 0.
+pub(crate) fn signature_cache(capacity: u64) -> Option<Rc<SignatureCache>> {
+    let capacity = usize::try_from(capacity).ok().filter(|&c| c > 0)?;
+    Some(Rc::new(SignatureCache::new(capacity)))
 }
 
 /// The key, or key set, a verifier checks against.
@@ -44,6 +53,8 @@ pub struct JsVerifier {
     pub(crate) keys: Keys,
     pub(crate) options: VerifyOptions,
     pub(crate) host: Rc<HostKeys>,
+    /// Tokens whose signatures verified (the `cache` option); `None` without one.
+    pub(crate) cache: Option<Rc<SignatureCache>>,
 }
 
 impl JsVerifier {
@@ -53,11 +64,13 @@ impl JsVerifier {
         options: Option<JsValue>,
         host: Rc<HostKeys>,
     ) -> JsResult<JsVerifier> {
-        let options = super::key_options::verify_options(&options.unwrap_or(JsValue::UNDEFINED))?;
+        let (options, cache) =
+            super::key_options::verifier_options(&options.unwrap_or(JsValue::UNDEFINED))?;
         Ok(JsVerifier {
             keys,
             options,
             host,
+            cache: signature_cache(cache),
         })
     }
 }
@@ -72,7 +85,13 @@ impl JsVerifier {
         #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
     ) -> JsResult<JsValue> {
         let now = now_of(current_date)?;
-        let verified = verify_at_once(token, &self.keys, &self.host, &self.options, now);
+        let (keys, host, options) = (&self.keys, &self.host, &self.options);
+        let verified = match &self.cache {
+            None => verify_at_once(token, keys, host, options, now),
+            Some(cache) => cache.verify_with(token, keys, options, now, |pending| {
+                host.check_now(pending.key(), pending.signing_input(), pending.signature())
+            }),
+        };
         verified_to_js(&verified.map_err(error_to_js)?)
     }
 
@@ -92,7 +111,12 @@ impl JsVerifier {
             Ok(now) => now,
             Err(error) => return js_sys::Promise::reject(&error),
         };
-        verify_async(token, &self.keys, &self.host, &self.options, now)
+        match &self.cache {
+            None => verify_async(token, &self.keys, &self.host, &self.options, now),
+            Some(cache) => {
+                verify_async_cached(token, &self.keys, &self.host, &self.options, now, cache)
+            }
+        }
     }
 }
 

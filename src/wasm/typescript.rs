@@ -131,6 +131,17 @@ export interface VerifyOptions {
   /** The clock, for tests and replay (default: now). */
   currentDate?: Date;
 }
+
+/** Options for `verifier()`: those of `verify`, fixed once (the clock stays per call). */
+export interface VerifierOptions extends Omit<VerifyOptions, "currentDate"> {
+  /**
+   * Remember up to this many tokens whose signatures verified, the oldest forgotten first,
+   * and skip the signature check when one comes again: every request of a session carries
+   * the same access token. Claims (exp, nbf, iss, aud, ...) are still checked on every call.
+   * Default 0 (off). Memory: up to this many tokens.
+   */
+  cache?: number;
+}
 "#;
 
 // The Issuer's types: only in builds with the server side.

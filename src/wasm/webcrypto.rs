@@ -7,16 +7,16 @@
 //! outcome once the signature is known to be valid. A Rust future is involved only on a key's
 //! first call, which waits for the key's one import into the host.
 
-use super::convert::to_js;
+use super::convert::{promise_of, to_js};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use crate::sign::{signed_in_process, signing_input};
+use crate::signature_cache::SignatureCache;
 use crate::{begin_verify, Algorithm, ClaimsSet, Key, KeySource, SignOptions, VerifyOptions};
 #[cfg(feature = "edge")]
 use crate::{RustSigner, TokenSigner};
 use js_sys::Promise;
 use std::cell::RefCell;
-#[cfg(feature = "edge")]
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -271,6 +271,43 @@ fn verify_with_host(
     ))
 }
 
+/// `verifyAsync` of a verifier with a cache: a remembered token settles at once (its claims
+/// checked, not its signature); another is remembered once the host has found its signature
+/// valid (and its claims passed).
+pub(crate) fn verify_async_cached(
+    token: &str,
+    keys: &(impl KeySource + ?Sized),
+    host: &HostKeys,
+    options: &VerifyOptions,
+    now: i64,
+    cache: &Rc<SignatureCache>,
+) -> Promise {
+    let settle = |verified: crate::Result<crate::VerifiedToken>| {
+        promise_of(
+            verified
+                .map_err(error_to_js)
+                .and_then(|v| verified_to_js(&v)),
+        )
+    };
+    if !HAS_HOST_KEYS {
+        // Every signature is checked in Rust in this build: no need to wait for anything.
+        return settle(cache.verify_with(token, keys, options, now, |pending| {
+            host.check_now(pending.key(), pending.signing_input(), pending.signature())
+        }));
+    }
+    if let Some(verified) = cache.verify_remembered(token, keys, options, now) {
+        return settle(verified);
+    }
+    let checking =
+        wasm_bindgen_futures::JsFuture::from(verify_async(token, keys, host, options, now));
+    let (cache, token) = (cache.clone(), token.to_owned());
+    wasm_bindgen_futures::future_to_promise(async move {
+        let verified = checking.await?;
+        cache.insert(&token);
+        Ok(verified)
+    })
+}
+
 /// A signature to check once the key's host import settles: the first `verifyAsync` of a key
 /// waits for that one host call rather than checking in wasm meanwhile (pure-Rust P-256 takes
 /// milliseconds). The claims' outcome is already known; wasm checks the signature only if the
@@ -343,10 +380,7 @@ pub(crate) fn sign_async(
                 }
             })
         }
-        _ => match signed_in_rust(key, input) {
-            Ok(token) => Promise::resolve(&token),
-            Err(error) => Promise::reject(&error),
-        },
+        _ => promise_of(signed_in_rust(key, input)),
     }
 }
 

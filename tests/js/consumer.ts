@@ -64,8 +64,10 @@ const verifyOptions: VerifyOptions = {
   currentDate: new Date(),
 };
 const result: VerifyResult = key.verify(token, verifyOptions);
+// @ts-expect-error a cache belongs to a verifier, not to one call
+key.verify(token, { cache: 5 });
 const signer: Signer = key.signer({ expiresIn: "5m", typ: "at+jwt" });
-const verifier: Verifier = key.verifier({ typ: "at+jwt", audience: "api" });
+const verifier: Verifier = key.verifier({ typ: "at+jwt", audience: "api", cache: 1000 });
 const prepared: VerifyResult = verifier.verify(signer.sign({ aud: "api" }), new Date());
 async function hostVerified(): Promise<void> {
   const viaHost: VerifyResult = await key.verifyAsync(token, { audience: "api" });
@@ -131,7 +133,7 @@ async function edge(request: Request): Promise<Response> {
   await issuer.revokeByRefreshToken(again.refresh_token);
   const revoked: number = await issuer.revokeAll("user-1");
   const checked: VerifyResult = issuer.verifyAccess(again.access_token);
-  const accessVerifier: Verifier = issuer.accessVerifier();
+  const accessVerifier: Verifier = issuer.accessVerifier({ cache: 10_000 });
   const checkedOnHost: VerifyResult = await accessVerifier.verifyAsync(again.access_token);
   void checkedOnHost;
   const auth = authenticate(request, issuer);
