@@ -373,7 +373,7 @@ impl JsIssuer {
         };
         let keys = self.inner.0.access_keys();
         let options = self.inner.0.access_verify_options();
-        let verifying = verify_async(token, keys, &self.access_host, options, now);
+        let verifying = verify_async(token, keys, &self.access_host, options, now, None);
         future_to_promise(async move {
             match JsFuture::from(verifying).await {
                 Ok(result) => {

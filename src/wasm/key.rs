@@ -33,7 +33,7 @@ fn verify_js(
 ) -> JsResult<JsValue> {
     let options = options.unwrap_or(JsValue::UNDEFINED);
     let now = now_from(&options)?;
-    let verified = verify_at_once(token, keys, host, &verify_options(&options)?, now);
+    let verified = verify_at_once(token, keys, host, &verify_options(&options)?, now, None);
     verified_to_js(&verified.map_err(error_to_js)?)
 }
 
@@ -242,7 +242,7 @@ impl JsKey {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         match now_from(&options).and_then(|now| Ok((now, verify_options(&options)?))) {
             Ok((now, options)) => {
-                super::webcrypto::verify_async(token, &self.inner, &self.host, &options, now)
+                super::webcrypto::verify_async(token, &self.inner, &self.host, &options, now, None)
             }
             Err(error) => js_sys::Promise::reject(&error),
         }

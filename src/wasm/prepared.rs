@@ -4,9 +4,7 @@
 use super::convert::object_from_js;
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
-use super::webcrypto::{
-    sign_async, sign_at_once, verify_async, verify_async_cached, verify_at_once, HostKeys,
-};
+use super::webcrypto::{sign_async, sign_at_once, verify_async, verify_at_once, HostKeys};
 use crate::signature_cache::SignatureCache;
 use crate::{Algorithm, Key, KeySet, KeySource, SignOptions, VerifyOptions};
 use std::rc::Rc;
@@ -85,13 +83,8 @@ impl JsVerifier {
         #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
     ) -> JsResult<JsValue> {
         let now = now_of(current_date)?;
-        let (keys, host, options) = (&self.keys, &self.host, &self.options);
-        let verified = match &self.cache {
-            None => verify_at_once(token, keys, host, options, now),
-            Some(cache) => cache.verify_with(token, keys, options, now, |pending| {
-                host.check_now(pending.key(), pending.signing_input(), pending.signature())
-            }),
-        };
+        let cache = self.cache.as_deref();
+        let verified = verify_at_once(token, &self.keys, &self.host, &self.options, now, cache);
         verified_to_js(&verified.map_err(error_to_js)?)
     }
 
@@ -111,12 +104,8 @@ impl JsVerifier {
             Ok(now) => now,
             Err(error) => return js_sys::Promise::reject(&error),
         };
-        match &self.cache {
-            None => verify_async(token, &self.keys, &self.host, &self.options, now),
-            Some(cache) => {
-                verify_async_cached(token, &self.keys, &self.host, &self.options, now, cache)
-            }
-        }
+        let cache = self.cache.as_ref();
+        verify_async(token, &self.keys, &self.host, &self.options, now, cache)
     }
 }
 

@@ -5,20 +5,25 @@
 //! Everything else (structure, header, key choice, claims) stays in the Rust core: the claims
 //! are checked before the host's answer arrives, and the returned promise only reveals that
 //! outcome once the signature is known to be valid. A Rust future is involved only on a key's
-//! first call, which waits for the key's one import into the host.
+//! first call, which waits for the key's one import into the host, and where a verifier's
+//! cache must remember a token once the host has found it valid.
 
 use super::convert::{promise_of, to_js};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use crate::sign::{signed_in_process, signing_input};
 use crate::signature_cache::SignatureCache;
-use crate::{begin_verify, Algorithm, ClaimsSet, Key, KeySource, SignOptions, VerifyOptions};
+use crate::{
+    begin_verify, Algorithm, ClaimsSet, Key, KeySource, PendingSignature, SignOptions,
+    VerifyOptions,
+};
 #[cfg(feature = "edge")]
 use crate::{RustSigner, TokenSigner};
 use js_sys::Promise;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/src/wasm/webcrypto.js")]
 extern "C" {
@@ -177,22 +182,30 @@ impl HostKeys {
 async fn settled(entry: JsValue) -> Option<JsValue> {
     if host_key_state(&entry) == IMPORTING {
         // Settles with the CryptoKey or null; it never rejects.
-        let _ = wasm_bindgen_futures::JsFuture::from(host_key_imported(&entry)).await;
+        let _ = JsFuture::from(host_key_imported(&entry)).await;
     }
     (host_key_state(&entry) == READY).then_some(entry)
 }
 
 /// `verify`, with asymmetric signatures checked by the host where it answers at once
-/// (node:crypto), in Rust elsewhere.
+/// (node:crypto), in Rust elsewhere; with a `cache`, a remembered token's signature is not
+/// checked again.
 pub(crate) fn verify_at_once(
     token: &str,
     keys: &(impl KeySource + ?Sized),
     host: &HostKeys,
     options: &VerifyOptions,
     now: i64,
+    cache: Option<&SignatureCache>,
 ) -> crate::Result<crate::VerifiedToken> {
+    let check = |pending: &PendingSignature| {
+        host.check_now(pending.key(), pending.signing_input(), pending.signature())
+    };
+    if let Some(cache) = cache {
+        return cache.verify_with(token, keys, options, now, check);
+    }
     let pending = begin_verify(token, keys, options)?;
-    let valid = host.check_now(pending.key(), pending.signing_input(), pending.signature());
+    let valid = check(&pending);
     pending.finish(valid, options, now)
 }
 
@@ -213,18 +226,42 @@ pub(crate) fn sign_at_once(
 }
 
 /// `verifyAsync`: the same checks as `verify`, with asymmetric signatures checked by the host
-/// when it can (HMAC stays in Rust: fast enough, and no secret leaves wasm).
+/// when it can (HMAC stays in Rust: fast enough, and no secret leaves wasm). With a `cache`, a
+/// remembered token settles at once (its claims checked, not its signature); another is
+/// remembered once its signature is known to be valid (and its claims passed).
 pub(crate) fn verify_async(
     token: &str,
     keys: &(impl KeySource + ?Sized),
     host: &HostKeys,
     options: &VerifyOptions,
     now: i64,
+    cache: Option<&Rc<SignatureCache>>,
 ) -> Promise {
-    match verify_with_host(token, keys, host, options, now) {
-        Ok(promise) => promise,
-        Err(error) => Promise::reject(&error),
+    let settle = |verified: crate::Result<crate::VerifiedToken>| {
+        promise_of(
+            verified
+                .map_err(error_to_js)
+                .and_then(|v| verified_to_js(&v)),
+        )
+    };
+    let Some(cache) = cache else {
+        return verify_with_host(token, keys, host, options, now)
+            .unwrap_or_else(|e| Promise::reject(&e));
+    };
+    if !HAS_HOST_KEYS {
+        // Every signature is checked in Rust in this build: nothing to wait for.
+        return settle(verify_at_once(token, keys, host, options, now, Some(cache)));
     }
+    if let Some(verified) = cache.verify_remembered(token, keys, options, now) {
+        return settle(verified);
+    }
+    let checking = verify_with_host(token, keys, host, options, now).map(JsFuture::from);
+    let (cache, token) = (cache.clone(), token.to_owned());
+    wasm_bindgen_futures::future_to_promise(async move {
+        let verified = checking?.await?;
+        cache.insert(&token);
+        Ok(verified)
+    })
 }
 
 fn verify_with_host(
@@ -271,43 +308,6 @@ fn verify_with_host(
     ))
 }
 
-/// `verifyAsync` of a verifier with a cache: a remembered token settles at once (its claims
-/// checked, not its signature); another is remembered once the host has found its signature
-/// valid (and its claims passed).
-pub(crate) fn verify_async_cached(
-    token: &str,
-    keys: &(impl KeySource + ?Sized),
-    host: &HostKeys,
-    options: &VerifyOptions,
-    now: i64,
-    cache: &Rc<SignatureCache>,
-) -> Promise {
-    let settle = |verified: crate::Result<crate::VerifiedToken>| {
-        promise_of(
-            verified
-                .map_err(error_to_js)
-                .and_then(|v| verified_to_js(&v)),
-        )
-    };
-    if !HAS_HOST_KEYS {
-        // Every signature is checked in Rust in this build: no need to wait for anything.
-        return settle(cache.verify_with(token, keys, options, now, |pending| {
-            host.check_now(pending.key(), pending.signing_input(), pending.signature())
-        }));
-    }
-    if let Some(verified) = cache.verify_remembered(token, keys, options, now) {
-        return settle(verified);
-    }
-    let checking =
-        wasm_bindgen_futures::JsFuture::from(verify_async(token, keys, host, options, now));
-    let (cache, token) = (cache.clone(), token.to_owned());
-    wasm_bindgen_futures::future_to_promise(async move {
-        let verified = checking.await?;
-        cache.insert(&token);
-        Ok(verified)
-    })
-}
-
 /// A signature to check once the key's host import settles: the first `verifyAsync` of a key
 /// waits for that one host call rather than checking in wasm meanwhile (pure-Rust P-256 takes
 /// milliseconds). The claims' outcome is already known; wasm checks the signature only if the
@@ -335,7 +335,7 @@ impl HostCheck {
                         &self.outcome,
                         invalid.message(),
                     );
-                    return wasm_bindgen_futures::JsFuture::from(checked).await;
+                    return JsFuture::from(checked).await;
                 }
                 None => self
                     .key
@@ -374,7 +374,7 @@ pub(crate) fn sign_async(
                 match settled(entry).await {
                     Some(entry) => {
                         let signing = sign_with_host(&entry, key.algorithm().name(), &input);
-                        wasm_bindgen_futures::JsFuture::from(signing).await
+                        JsFuture::from(signing).await
                     }
                     None => signed_in_rust(&key, input),
                 }
@@ -421,14 +421,14 @@ impl TokenSigner for HostSigner {
             return RustSigner.check(key, signing_input, signature).await;
         };
         let verdict = host_verdict(&entry, key.algorithm().name(), signature, signing_input);
-        let verdict = wasm_bindgen_futures::JsFuture::from(verdict).await;
+        let verdict = JsFuture::from(verdict).await;
         verdict.ok().and_then(|valid| valid.as_bool()) == Some(true)
     }
 
     async fn complete(&self, key: &Key, signing_input: String) -> crate::Result<String> {
         if let Some(entry) = self.signing.imported(key).await {
             let signing = sign_with_host(&entry, key.algorithm().name(), &signing_input);
-            let token = wasm_bindgen_futures::JsFuture::from(signing).await;
+            let token = JsFuture::from(signing).await;
             if let Some(token) = token.ok().and_then(|token| token.as_string()) {
                 return Ok(token);
             }
