@@ -540,6 +540,96 @@ async fn verify_async_agrees_with_verify_for_every_algorithm() {
     );
 }
 
+/// Counts calls of `crypto.subtle.verify` (WebCrypto: browsers; Node's wasm tests use
+/// node:crypto) until the returned guard's `restore` is called.
+struct SubtleVerifySpy {
+    subtle: JsValue,
+    original: JsValue,
+    calls: js_sys::Object,
+}
+
+impl SubtleVerifySpy {
+    fn install() -> Self {
+        let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).unwrap();
+        let subtle = Reflect::get(&crypto, &"subtle".into()).unwrap();
+        let original = Reflect::get(&subtle, &"verify".into()).unwrap();
+        let calls = js_sys::Object::new();
+        Reflect::set(&calls, &"n".into(), &0.into()).unwrap();
+        let spy = js_sys::Function::new_with_args(
+            "original, calls",
+            "return function (...args) { calls.n += 1; return original.apply(this, args); };",
+        )
+        .call2(&JsValue::NULL, &original, &calls)
+        .unwrap();
+        Reflect::set(&subtle, &"verify".into(), &spy).unwrap();
+        SubtleVerifySpy {
+            subtle,
+            original,
+            calls,
+        }
+    }
+
+    fn calls(&self) -> f64 {
+        Reflect::get(&self.calls, &"n".into())
+            .unwrap()
+            .as_f64()
+            .unwrap()
+    }
+
+    fn restore(self) {
+        Reflect::set(&self.subtle, &"verify".into(), &self.original).unwrap();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_cached_verifier_checks_a_signature_once_and_the_claims_every_time() {
+    for alg in ["HS256", "EdDSA", "ES256"] {
+        let key = JsKey::generate(alg, None).unwrap();
+        let token = key
+            .sign(obj(r#"{"sub":"u1"}"#), at(NOW, r#"{"expiresIn":60}"#))
+            .unwrap();
+        let verifier = key.verifier(Some(obj(r#"{"cache":4}"#))).unwrap();
+        let date = |s: f64| Some(js_sys::Date::new(&JsValue::from_f64(s * 1000.0)));
+        let spy = SubtleVerifySpy::install();
+        let first = settle(verifier.verify_async(&token, date(NOW + 1.0))).await;
+        let after_first = spy.calls();
+        for _ in 0..3 {
+            let again = settle(verifier.verify_async(&token, date(NOW + 1.0))).await;
+            assert_eq!(
+                get(&again.unwrap(), "payload.sub").as_string().unwrap(),
+                "u1"
+            );
+            assert!(verifier.verify(&token, date(NOW + 1.0)).is_ok(), "{alg}");
+        }
+        let expired = settle(verifier.verify_async(&token, date(NOW + 60.0))).await;
+        let (head, sig) = token.rsplit_once('.').unwrap();
+        let forged = format!(
+            "{head}.{}{}",
+            if sig.starts_with('A') { "B" } else { "A" },
+            &sig[1..]
+        );
+        let forged_twice = [
+            settle(verifier.verify_async(&forged, date(NOW + 1.0))).await,
+            settle(verifier.verify_async(&forged, date(NOW + 1.0))).await,
+        ];
+        let calls = spy.calls();
+        spy.restore();
+        assert_eq!(
+            get(&first.unwrap(), "payload.sub").as_string().unwrap(),
+            "u1"
+        );
+        assert_eq!(
+            calls - after_first,
+            2.0 * after_first,
+            "{alg}: only the forgeries reach the host again"
+        );
+        assert_eq!(code_of(expired), "token_expired", "{alg}");
+        for forged in forged_twice {
+            assert_eq!(code_of(forged), "invalid_signature", "{alg}");
+        }
+    }
+}
+
 /// Waits `ms` on the runtime's timer (lets a background host import finish).
 async fn pause(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
