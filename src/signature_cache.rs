@@ -11,13 +11,13 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-/// Up to `capacity` tokens whose signatures verified, the oldest forgotten first.
+/// Up to `capacity` signatures that verified, the oldest forgotten first.
 ///
-/// Keyed by the whole token text, compared exactly (no digest that two tokens could share).
-/// A cache vouches for signatures under the keys it was filled with, so each belongs to one
-/// verifier, whose keys never change (a key set only gains keys, and a `kid` never comes to
-/// name other key material). Memory: at most `capacity` tokens of at most
-/// `max_token_length` bytes.
+/// Keyed by the signing input and the signature bytes, compared exactly (no digest that two
+/// tokens could share). A cache vouches for signatures under the keys it was filled with, so
+/// each belongs to one verifier (or one issuer), whose keys never change (a key set only gains
+/// keys, and a `kid` never comes to name other key material). Memory: at most `capacity`
+/// tokens of at most `max_token_length` bytes.
 #[derive(Debug, Default)]
 pub(crate) struct SignatureCache {
     capacity: usize,
@@ -30,19 +30,40 @@ pub(crate) struct SignatureCache {
 struct Remembered {
     /// Sorted, for binary search: smaller in wasm than a hash set, and as quick at the sizes
     /// a cache has (inserts happen only after a signature check, which costs far more).
-    sorted: Vec<Rc<str>>,
+    sorted: Vec<Rc<[u8]>>,
     /// Insertion order, for forgetting the oldest.
-    order: VecDeque<Rc<str>>,
+    order: VecDeque<Rc<[u8]>>,
 }
 
 impl Remembered {
-    fn find(&self, token: &str) -> Result<usize, usize> {
-        self.sorted.binary_search_by(|known| (**known).cmp(token))
+    fn find(&self, entry: &[u8]) -> std::result::Result<usize, usize> {
+        self.sorted.binary_search_by(|known| (**known).cmp(entry))
     }
 }
 
+/// A signature as the cache knows it: `signing_input`, a byte no signing input has (it is
+/// ASCII), then the signature bytes; one unambiguous key for the pair.
+#[derive(Debug)]
+pub(crate) struct Entry(Vec<u8>);
+
+impl Entry {
+    pub(crate) fn of(signing_input: &[u8], signature: &[u8]) -> Entry {
+        Entry([signing_input, &[0xFF], signature].concat())
+    }
+}
+
+/// What the cache says of a token.
+#[derive(Debug)]
+pub(crate) enum Lookup {
+    /// Verified but for its signature, which is remembered; or refused before any signature
+    /// check (malformed, wrong algorithm, no key).
+    Settled(Result<VerifiedToken>),
+    /// Its signature is not known: `remember` it once the check says it is valid.
+    Unknown(Entry),
+}
+
 impl SignatureCache {
-    /// A cache of at most `capacity` tokens (0 remembers nothing).
+    /// A cache of at most `capacity` signatures (0 remembers nothing).
     pub(crate) fn new(capacity: usize) -> Self {
         SignatureCache {
             capacity,
@@ -50,23 +71,23 @@ impl SignatureCache {
         }
     }
 
-    /// Whether `token`'s signature was seen to verify.
-    pub(crate) fn contains(&self, token: &str) -> bool {
-        self.remembered.borrow().find(token).is_ok()
+    /// Whether `entry`'s signature was seen to verify.
+    pub(crate) fn contains(&self, entry: &Entry) -> bool {
+        self.remembered.borrow().find(&entry.0).is_ok()
     }
 
-    /// Remembers that `token`'s signature verified, forgetting the oldest token if full.
-    pub(crate) fn insert(&self, token: &str) {
+    /// Remembers that `entry`'s signature verified, forgetting the oldest if full.
+    pub(crate) fn remember(&self, entry: Entry) {
         let mut remembered = self.remembered.borrow_mut();
-        let Err(at) = remembered.find(token) else {
+        let Err(at) = remembered.find(&entry.0) else {
             return;
         };
         if self.capacity == 0 {
             return;
         }
-        let token: Rc<str> = Rc::from(token);
-        remembered.sorted.insert(at, token.clone());
-        remembered.order.push_back(token);
+        let entry: Rc<[u8]> = Rc::from(entry.0);
+        remembered.sorted.insert(at, entry.clone());
+        remembered.order.push_back(entry);
         if remembered.order.len() > self.capacity {
             if let Some(oldest) = remembered.order.pop_front() {
                 if let Ok(at) = remembered.find(&oldest) {
@@ -76,31 +97,52 @@ impl SignatureCache {
         }
     }
 
-    /// How many tokens are remembered.
+    /// How many signatures are remembered.
     #[cfg(test)]
     fn len(&self) -> usize {
         self.remembered.borrow().order.len()
     }
 
-    /// Verification of a remembered token, all of it but the signature check; `None` for a
-    /// token this cache does not know.
-    pub(crate) fn verify_remembered(
+    /// Whether `signature` over `signing_input` is valid: at once if remembered; otherwise
+    /// `check`'s answer (in Rust, or the host's), remembered when it is yes.
+    pub(crate) fn checked(
+        &self,
+        signing_input: &[u8],
+        signature: &[u8],
+        check: impl FnOnce() -> bool,
+    ) -> bool {
+        let entry = Entry::of(signing_input, signature);
+        if self.contains(&entry) {
+            return true;
+        }
+        let valid = check();
+        if valid {
+            self.remember(entry);
+        }
+        valid
+    }
+
+    /// The verification of a token whose signature is remembered (all of it but the
+    /// signature check), or the entry to remember once its signature is found valid.
+    pub(crate) fn lookup(
         &self,
         token: &str,
         keys: &(impl KeySource + ?Sized),
         options: &VerifyOptions,
         now: i64,
-    ) -> Option<Result<VerifiedToken>> {
-        if !self.contains(token) {
-            return None;
+    ) -> Lookup {
+        let pending = match begin_verify(token, keys, options) {
+            Ok(pending) => pending,
+            Err(refused) => return Lookup::Settled(Err(refused)),
+        };
+        let entry = Entry::of(pending.signing_input(), pending.signature());
+        match self.contains(&entry) {
+            true => Lookup::Settled(pending.finish(true, options, now)),
+            false => Lookup::Unknown(entry),
         }
-        Some(
-            begin_verify(token, keys, options)
-                .and_then(|pending| pending.finish(true, options, now)),
-        )
     }
 
-    /// Verification with the signature check skipped for a remembered token; otherwise
+    /// Verification with the signature check skipped for a remembered signature; otherwise
     /// `check` says whether the signature is valid (in Rust, or by the host's crypto), and a
     /// valid one is remembered.
     pub(crate) fn verify_with(
@@ -111,14 +153,10 @@ impl SignatureCache {
         now: i64,
         check: impl FnOnce(&PendingSignature) -> bool,
     ) -> Result<VerifiedToken> {
-        if let Some(verified) = self.verify_remembered(token, keys, options, now) {
-            return verified;
-        }
         let pending = begin_verify(token, keys, options)?;
-        let valid = check(&pending);
-        if valid {
-            self.insert(token);
-        }
+        let valid = self.checked(pending.signing_input(), pending.signature(), || {
+            check(&pending)
+        });
         pending.finish(valid, options, now)
     }
 }
@@ -142,6 +180,15 @@ mod tests {
                 .key()
                 .verify_signature(pending.signing_input(), pending.signature())
         })
+    }
+
+    /// Whether `token`'s signature is remembered.
+    fn contains(cache: &SignatureCache, token: &str) -> bool {
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let signature =
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, signature)
+                .unwrap();
+        cache.contains(&Entry::of(input.as_bytes(), &signature))
     }
 
     fn token(key: &Key, sub: &str, now: i64) -> String {
@@ -170,6 +217,25 @@ mod tests {
             assert_eq!(sub.as_deref(), Some("a"));
         }
         assert_eq!(checks.get(), 1, "only the first call checks the signature");
+        // What the asynchronous callers see: settled at once once remembered, and for tokens
+        // refused before any signature check; otherwise the entry to remember.
+        assert!(matches!(
+            cache.lookup(&good, &key, &options, 1_001),
+            Lookup::Settled(Ok(_))
+        ));
+        let fresh = token(&key, "b", 1_000);
+        let Lookup::Unknown(entry) = cache.lookup(&fresh, &key, &options, 1_001) else {
+            panic!("a token never checked is unknown");
+        };
+        cache.remember(entry);
+        assert!(matches!(
+            cache.lookup(&fresh, &key, &options, 1_001),
+            Lookup::Settled(Ok(_))
+        ));
+        let Lookup::Settled(Err(malformed)) = cache.lookup("a.b", &key, &options, 1_001) else {
+            panic!("a malformed token is settled");
+        };
+        assert_eq!(malformed.code(), ErrorCode::MalformedToken);
         // Claims are checked on every call, the cached token's too.
         assert!(verify(&cache, &good, &key, &options, 1_059).is_ok());
         let expired = verify(&cache, &good, &key, &options, 1_060).unwrap_err();
@@ -205,7 +271,7 @@ mod tests {
         }
         assert_eq!(cache.len(), 0);
         assert!(verify(&cache, &good, &key, &VerifyOptions::default(), 1_001).is_ok());
-        assert!(cache.contains(&good) && !cache.contains(&forged));
+        assert!(contains(&cache, &good) && !contains(&cache, &forged));
     }
 
     #[test]
@@ -214,25 +280,33 @@ mod tests {
         let tokens: Vec<String> = (0..3).map(|i| token(&key, &i.to_string(), 1_000)).collect();
         let cache = SignatureCache::new(2);
         for token in &tokens {
-            cache.insert(token);
+            cache.remember(Entry::of(token.as_bytes(), b"sig"));
         }
         assert_eq!(cache.len(), 2);
-        assert!(!cache.contains(&tokens[0]));
-        assert!(cache.contains(&tokens[1]) && cache.contains(&tokens[2]));
-        cache.insert(&tokens[1]); // already there: nothing forgotten
-        assert!(cache.contains(&tokens[1]) && cache.contains(&tokens[2]));
+        assert!(!cache.contains(&Entry::of(tokens[0].as_bytes(), b"sig")));
+        assert!(cache.contains(&Entry::of(tokens[1].as_bytes(), b"sig")));
+        assert!(cache.contains(&Entry::of(tokens[2].as_bytes(), b"sig")));
+        cache.remember(Entry::of(tokens[1].as_bytes(), b"sig")); // already there: nothing forgotten
+        assert!(cache.contains(&Entry::of(tokens[1].as_bytes(), b"sig")));
+        assert!(cache.contains(&Entry::of(tokens[2].as_bytes(), b"sig")));
+        // The pair is the key: the same input with another signature is another entry.
+        assert!(!cache.contains(&Entry::of(tokens[2].as_bytes(), b"other")));
         // Many more than fit, in no sorted order: exactly the newest stay.
         let cache = SignatureCache::new(5);
         let names: Vec<String> = (0..40).map(|i| format!("t{}", (i * 7919) % 101)).collect();
         for name in &names {
-            cache.insert(name);
+            cache.remember(Entry::of(name.as_bytes(), b"sig"));
         }
         assert_eq!(cache.len(), 5);
         for (i, name) in names.iter().enumerate() {
-            assert_eq!(cache.contains(name), i >= 35, "{name}");
+            assert_eq!(
+                cache.contains(&Entry::of(name.as_bytes(), b"sig")),
+                i >= 35,
+                "{name}"
+            );
         }
         let none = SignatureCache::new(0);
-        none.insert(&tokens[0]);
+        none.remember(Entry::of(tokens[0].as_bytes(), b"sig"));
         assert_eq!(none.len(), 0);
     }
 }

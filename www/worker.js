@@ -27,6 +27,7 @@ function issuerFor(env) {
       idleTimeout: "30m",
       gracePeriod: "10s",
       store: new DurableObjectStore(env.SESSIONS),
+      signatureCache: 1000, // each access token's signature is checked once per isolate
     });
   }
   return issuer;

@@ -9,6 +9,7 @@ use super::prepared::{signature_cache, JsVerifier, Keys};
 use super::store::AnyStore;
 use super::webcrypto::{verify_async, HostKeys, HostSigner};
 use crate::http::{self, HttpResponse};
+use crate::signature_cache::SignatureCache;
 
 use crate::{Error, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy, TokenPair};
 use js_sys::{Array, Promise, Reflect};
@@ -29,6 +30,7 @@ const ISSUER_OPTION_NAMES: &[&str] = &[
     "previousKeys",
     "store",
     "storeTimeout",
+    "signatureCache",
 ];
 
 /// The RFC 6749 §5.1 token response body, as `startSession` and `refresh` resolve it.
@@ -80,6 +82,9 @@ pub struct JsIssuer {
     inner: Rc<(Issuer<HostSigner>, AnyStore)>,
     /// Host keys of `accessVerifier()`s and `authenticateHttpAsync`, imported once for all.
     access_host: Rc<HostKeys>,
+    /// Access-token signatures that verified (the `signatureCache` option), shared by every
+    /// path that checks one.
+    cache: Option<Rc<SignatureCache>>,
 }
 
 #[wasm_bindgen(js_class = Issuer)]
@@ -127,8 +132,9 @@ impl JsIssuer {
             policy,
             clock_tolerance: js.seconds("clockTolerance")?.unwrap_or(0),
         };
+        let cache = signature_cache(js.integer("signatureCache", u32::MAX.into())?.unwrap_or(0));
         let access_host = Rc::new(HostKeys::verifying());
-        let signer = HostSigner::new(access_host.clone());
+        let signer = HostSigner::new(access_host.clone(), cache.clone());
         let issuer = Issuer::with_signer(config, signer).map_err(error_to_js)?;
         let store = match js.value("store") {
             None => AnyStore::Memory(MemoryStore::new()),
@@ -150,6 +156,7 @@ impl JsIssuer {
         Ok(JsIssuer {
             inner: Rc::new((issuer, store)),
             access_host,
+            cache,
         })
     }
 
@@ -232,12 +239,15 @@ impl JsIssuer {
     ) -> JsResult<JsVerifier> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let mut js = JsOptions::read(&options, &["cache"], "accessVerifier options")?;
-        let cache = js.integer("cache", u32::MAX.into())?.unwrap_or(0);
+        let cache = match js.integer("cache", u32::MAX.into())? {
+            Some(own) => signature_cache(own),
+            None => self.cache.clone(),
+        };
         Ok(JsVerifier {
             keys: Keys::Set(self.inner.0.access_keys().clone()),
             options: self.inner.0.access_verify_options().clone(),
             host: self.access_host.clone(),
-            cache: signature_cache(cache),
+            cache,
         })
     }
 
@@ -373,7 +383,14 @@ impl JsIssuer {
         };
         let keys = self.inner.0.access_keys();
         let options = self.inner.0.access_verify_options();
-        let verifying = verify_async(token, keys, &self.access_host, options, now, None);
+        let verifying = verify_async(
+            token,
+            keys,
+            &self.access_host,
+            options,
+            now,
+            self.cache.as_ref(),
+        );
         future_to_promise(async move {
             match JsFuture::from(verifying).await {
                 Ok(result) => {

@@ -191,6 +191,12 @@ export interface IssuerOptions {
   store?: SessionStore;
   /** Milliseconds before a store call counts as failed; default 5000. */
   storeTimeout?: number;
+  /**
+   * Remember up to this many access tokens whose signatures verified (as a verifier's `cache`):
+   * `verifyAccess`, `authenticate`, `authenticateAsync`, `accessVerifier()` and `refresh` skip
+   * the signature check of one they have seen; claims are checked every time. Default 0 (off).
+   */
+  signatureCache?: number;
 }
 
 /** A response as data: status, headers, JSON body. */

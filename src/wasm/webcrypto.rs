@@ -12,7 +12,9 @@ use super::convert::{promise_of, to_js};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use crate::sign::{signed_in_process, signing_input};
-use crate::signature_cache::SignatureCache;
+#[cfg(feature = "edge")]
+use crate::signature_cache::Entry;
+use crate::signature_cache::{Lookup, SignatureCache};
 use crate::{
     begin_verify, Algorithm, ClaimsSet, Key, KeySource, PendingSignature, SignOptions,
     VerifyOptions,
@@ -252,16 +254,18 @@ pub(crate) fn verify_async(
         // Every signature is checked in Rust in this build: nothing to wait for.
         return settle(verify_at_once(token, keys, host, options, now, Some(cache)));
     }
-    if let Some(verified) = cache.verify_remembered(token, keys, options, now) {
-        return settle(verified);
+    match cache.lookup(token, keys, options, now) {
+        Lookup::Settled(verified) => settle(verified),
+        Lookup::Unknown(entry) => {
+            let checking = verify_with_host(token, keys, host, options, now).map(JsFuture::from);
+            let cache = cache.clone();
+            wasm_bindgen_futures::future_to_promise(async move {
+                let verified = checking?.await?;
+                cache.remember(entry);
+                Ok(verified)
+            })
+        }
     }
-    let checking = verify_with_host(token, keys, host, options, now).map(JsFuture::from);
-    let (cache, token) = (cache.clone(), token.to_owned());
-    wasm_bindgen_futures::future_to_promise(async move {
-        let verified = checking?.await?;
-        cache.insert(&token);
-        Ok(verified)
-    })
 }
 
 fn verify_with_host(
@@ -396,16 +400,19 @@ fn signed_in_rust(key: &Key, signing_input: String) -> JsResult<JsValue> {
 pub(crate) struct HostSigner {
     signing: HostKeys,
     verifying: Rc<HostKeys>,
+    /// Access-token signatures that verified (the issuer's `signatureCache`).
+    cache: Option<Rc<SignatureCache>>,
 }
 
 #[cfg(feature = "edge")]
 impl HostSigner {
     /// A signer whose signature checks share `verifying` (the issuer's access verifiers use it
-    /// too, so each key is imported once).
-    pub(crate) fn new(verifying: Rc<HostKeys>) -> Self {
+    /// too, so each key is imported once) and `cache`.
+    pub(crate) fn new(verifying: Rc<HostKeys>, cache: Option<Rc<SignatureCache>>) -> Self {
         HostSigner {
             signing: HostKeys::signing(),
             verifying,
+            cache,
         }
     }
 }
@@ -413,16 +420,35 @@ impl HostSigner {
 #[cfg(feature = "edge")]
 impl TokenSigner for HostSigner {
     fn check_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
-        self.verifying.check_now(key, signing_input, signature)
+        let check = || self.verifying.check_now(key, signing_input, signature);
+        match &self.cache {
+            Some(cache) => cache.checked(signing_input, signature, check),
+            None => check(),
+        }
     }
 
     async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
-        let Some(entry) = self.verifying.imported(key).await else {
-            return RustSigner.check(key, signing_input, signature).await;
+        let entry = Entry::of(signing_input, signature);
+        if self
+            .cache
+            .as_ref()
+            .is_some_and(|cache| cache.contains(&entry))
+        {
+            return true;
+        }
+        let valid = match self.verifying.imported(key).await {
+            Some(entry) => {
+                let verdict =
+                    host_verdict(&entry, key.algorithm().name(), signature, signing_input);
+                let verdict = JsFuture::from(verdict).await;
+                verdict.ok().and_then(|valid| valid.as_bool()) == Some(true)
+            }
+            None => RustSigner.check(key, signing_input, signature).await,
         };
-        let verdict = host_verdict(&entry, key.algorithm().name(), signature, signing_input);
-        let verdict = JsFuture::from(verdict).await;
-        verdict.ok().and_then(|valid| valid.as_bool()) == Some(true)
+        if let (true, Some(cache)) = (valid, &self.cache) {
+            cache.remember(entry);
+        }
+        valid
     }
 
     async fn complete(&self, key: &Key, signing_input: String) -> crate::Result<String> {

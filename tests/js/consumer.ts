@@ -124,7 +124,7 @@ declare const kv: KvNamespaceLike;
 declare const d1: D1DatabaseLike;
 declare const durable: DurableObjectNamespaceLike;
 const stores: SessionStore[] = [new MemoryStore(), new KvStore(kv), new D1Store(d1, { table: "s" }), new DurableObjectStore(durable)];
-const issuerOptions: IssuerOptions = { issuer: "https://auth.example", audience: "api", accessTtl: "5m", store: stores[0]! };
+const issuerOptions: IssuerOptions = { issuer: "https://auth.example", audience: "api", accessTtl: "5m", store: stores[0]!, signatureCache: 10_000 };
 const issuer = new Issuer(key, Key.generate("HS256"), issuerOptions);
 async function edge(request: Request): Promise<Response> {
   const pair: TokenResponse = await issuer.startSession("user-1", { role: "reader" });

@@ -51,6 +51,40 @@ for (const [hostName, host] of Object.entries(HOSTS)) for (const alg of ["ES256"
   }));
 }
 
+for (const [hostName, host] of Object.entries(HOSTS)) {
+  test(`${hostName}: an Issuer's signatureCache serves verifyAccess, authenticate(Async), its access verifiers and refresh`, () => host.run(async () => {
+    const issuer = new Issuer(Key.generate("ES256", { kid: "s" }), Key.generate("HS256"), { issuer: "https://auth", signatureCache: 100 });
+    const pair = await issuer.startSession("u", { plan: "pro" }, { currentDate: at(T0) });
+    const clock = { currentDate: at(T0 + 1) };
+    const authorization = `Bearer ${pair.access_token}`;
+    const checks = await countingBoth("verify", async () => {
+      for (let i = 0; i < 2; i++) {
+        assert.equal((await issuer.authenticateHttpAsync(authorization, clock)).payload.plan, "pro");
+        assert.equal(issuer.verifyAccess(pair.access_token, clock).payload.plan, "pro");
+        assert.equal(issuer.authenticateHttp(authorization, clock).payload.plan, "pro");
+        assert.equal((await issuer.accessVerifier().verifyAsync(pair.access_token, at(T0 + 1))).payload.plan, "pro");
+      }
+      // A refresh presenting the remembered access token does not check it again either.
+      await issuer.refresh(pair.access_token, pair.refresh_token, { currentDate: at(T0 + 2) });
+      // Claims still count: expired for verifyAccess once its time has come.
+      assert.throws(() => issuer.verifyAccess(pair.access_token, { currentDate: at(T0 + 900) }), (e) => e.code === "token_expired");
+    });
+    // The first check (authenticateHttpAsync's) remembered the signature; every later path,
+    // refresh included, found it there.
+    assert.equal(checks, 1);
+
+    // Without the option every path checks again.
+    const plain = new Issuer(Key.generate("ES256", { kid: "p" }), Key.generate("HS256"), { issuer: "https://auth" });
+    const plainPair = await plain.startSession("u", {}, { currentDate: at(T0) });
+    const plainChecks = await countingBoth("verify", async () => {
+      for (let i = 0; i < 2; i++) plain.verifyAccess(plainPair.access_token, clock);
+      await plain.authenticateHttpAsync(`Bearer ${plainPair.access_token}`, clock);
+    });
+    assert.equal(plainChecks, hostName === "node:crypto" ? 3 : 1, "WebCrypto hosts check the sync paths in wasm");
+    assert.equal(codeNow(() => new Issuer(Key.generate("HS256"), Key.generate("HS256"), { issuer: "x", signatureCache: -1 })), "invalid_options");
+  }));
+}
+
 test("the Issuer's access verifier and key sets take the option too; it is refused elsewhere", async () => {
   const signingKey = Key.generate("ES256", { kid: "s" });
   const issuer = new Issuer(signingKey, Key.generate("HS256"), { issuer: "https://auth" });

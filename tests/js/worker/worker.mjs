@@ -35,6 +35,7 @@ function issuerFor(env, name) {
       idleTimeout: "2h",
       gracePeriod: "10s",
       store: stores[name](),
+      signatureCache: 100,
     });
     issuers.set(name, issuer);
   }
