@@ -10,7 +10,6 @@ use super::store::AnyStore;
 use super::webcrypto::{verify_async, HostKeys, HostSigner};
 use crate::http::{self, HttpResponse};
 use crate::signature_cache::SignatureCache;
-
 use crate::{Error, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy, TokenPair};
 use js_sys::{Array, Promise, Reflect};
 use serde::Serialize;
@@ -224,8 +223,8 @@ impl JsIssuer {
     /// A `Verifier` with the checks of `verifyAccess`, for the hot path of a Worker: its
     /// `verifyAsync` has EdDSA/ES256 signatures checked by the host's crypto (several times
     /// faster than wasm). Make it once and keep it; every verifier of this issuer shares the
-    /// imported host keys. `cache` (off by default) remembers that many tokens whose signatures
-    /// verified, as `key.verifier` does.
+    /// imported host keys. Its signature cache is the issuer's (`signatureCache`), unless
+    /// `cache` gives it one of its own (as `key.verifier` takes it; 0: none).
     ///
     /// ```js
     /// const accessVerifier = issuer.accessVerifier({ cache: 10_000 });
