@@ -5,7 +5,7 @@ use super::error::{error_from_js, invalid_options, to_js as error_to_js, JsResul
 use super::key::{verified_to_js, JsKey};
 use super::key_options::now_from;
 use super::options::JsOptions;
-use super::prepared::{signature_cache, JsVerifier, Keys};
+use super::prepared::{cache_option, signature_cache, JsVerifier, Keys};
 use super::store::AnyStore;
 use super::webcrypto::{verify_async, HostKeys, HostSigner};
 use crate::http::{self, HttpResponse};
@@ -131,7 +131,7 @@ impl JsIssuer {
             policy,
             clock_tolerance: js.seconds("clockTolerance")?.unwrap_or(0),
         };
-        let cache = signature_cache(js.integer("signatureCache", u32::MAX.into())?.unwrap_or(0));
+        let cache = signature_cache(cache_option(&mut js, "signatureCache")?.unwrap_or(0));
         let access_host = Rc::new(HostKeys::verifying());
         let signer = HostSigner::new(access_host.clone(), cache.clone());
         let issuer = Issuer::with_signer(config, signer).map_err(error_to_js)?;
@@ -238,7 +238,7 @@ impl JsIssuer {
     ) -> JsResult<JsVerifier> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let mut js = JsOptions::read(&options, &["cache"], "accessVerifier options")?;
-        let cache = match js.integer("cache", u32::MAX.into())? {
+        let cache = match cache_option(&mut js, "cache")? {
             Some(own) => signature_cache(own),
             None => self.cache.clone(),
         };

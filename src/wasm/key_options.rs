@@ -67,7 +67,7 @@ pub(crate) fn verify_options(options: &JsValue) -> JsResult<VerifyOptions> {
 pub(crate) fn verifier_options(options: &JsValue) -> JsResult<(VerifyOptions, u64)> {
     let names = [VERIFY_OPTION_NAMES, &["cache"]].concat();
     let mut js = JsOptions::read(options, &names, "verifier options")?;
-    let cache = js.integer("cache", u32::MAX.into())?.unwrap_or(0);
+    let cache = super::prepared::cache_option(&mut js, "cache")?.unwrap_or(0);
     Ok((read_verify_options(&mut js)?, cache))
 }
 

@@ -4,6 +4,7 @@
 use super::convert::object_from_js;
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
+use super::options::JsOptions;
 use super::webcrypto::{sign_async, sign_at_once, verify_async, verify_at_once, HostKeys};
 use crate::signature_cache::SignatureCache;
 use crate::{Algorithm, Key, KeySet, KeySource, SignOptions, VerifyOptions};
@@ -19,7 +20,16 @@ fn now_of(current_date: Option<js_sys::Date>) -> JsResult<i64> {
     Ok((millis / 1000.0).floor() as i64)
 }
 
-/// The `cache` option: a cache of that many tokens, or none for 0.
+/// The most signatures a cache may hold: each remembered one costs an insertion into a
+/// sorted list of this size, and far larger caches belong in a shared store anyway.
+const MAX_CACHED_SIGNATURES: u64 = 100_000;
+
+/// A cache option (`cache`, `signatureCache`): how many signatures to remember, if given.
+pub(crate) fn cache_option(js: &mut JsOptions, name: &str) -> JsResult<Option<u64>> {
+    js.integer(name, MAX_CACHED_SIGNATURES)
+}
+
+/// A cache of `capacity` signatures, or none for 0.
 pub(crate) fn signature_cache(capacity: u64) -> Option<Rc<SignatureCache>> {
     let capacity = usize::try_from(capacity).ok().filter(|&c| c > 0)?;
     Some(Rc::new(SignatureCache::new(capacity)))

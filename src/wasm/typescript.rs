@@ -138,7 +138,7 @@ export interface VerifierOptions extends Omit<VerifyOptions, "currentDate"> {
    * Remember up to this many tokens whose signatures verified, the oldest forgotten first,
    * and skip the signature check when one comes again: every request of a session carries
    * the same access token. Claims (exp, nbf, iss, aud, ...) are still checked on every call.
-   * Default 0 (off). Memory: up to this many tokens.
+   * Default 0 (off); at most 100000. Memory: up to this many tokens.
    */
   cache?: number;
 }
@@ -194,7 +194,8 @@ export interface IssuerOptions {
   /**
    * Remember up to this many access tokens whose signatures verified (as a verifier's `cache`):
    * `verifyAccess`, `authenticate`, `authenticateAsync`, `accessVerifier()` and `refresh` skip
-   * the signature check of one they have seen; claims are checked every time. Default 0 (off).
+   * the signature check of one they have seen; claims are checked every time. Default 0
+   * (off); at most 100000.
    */
   signatureCache?: number;
 }

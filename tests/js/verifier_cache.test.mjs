@@ -108,7 +108,7 @@ test("the Issuer's access verifier and key sets take the option too; it is refus
   for (let i = 0; i < 2; i++) assert.equal(hmacVerifier.verify(hmacToken).payload.sub, "h");
   assert.equal(await code(hmacVerifier.verifyAsync(`${hmacToken}x`)), "invalid_signature");
 
-  for (const cache of [-1, 1.5, "10", true]) {
+  for (const cache of [-1, 1.5, "10", true, 100_001]) {
     assert.equal(codeNow(() => signingKey.verifier({ cache })), "invalid_options", String(cache));
     assert.equal(codeNow(() => issuer.accessVerifier({ cache })), "invalid_options", String(cache));
   }
