@@ -399,6 +399,10 @@ fn misspelt_options_are_refused_not_ignored() {
         code_of(key.verify(&token, Some(JsValue::from_str("strict")))),
         "invalid_options"
     );
+    // A signer's or verifier's clock comes with each call: a fixed one would be ignored.
+    let clock = at(NOW, "{}");
+    assert_eq!(code_of(key.verifier(clock.clone())), "invalid_options");
+    assert_eq!(code_of(key.signer(clock)), "invalid_options");
 }
 
 #[wasm_bindgen_test]

@@ -98,7 +98,7 @@ impl JsIssuer {
         #[wasm_bindgen(js_name = refreshKey)] refresh_key: &JsKey,
         #[wasm_bindgen(unchecked_param_type = "IssuerOptions")] options: JsValue,
     ) -> JsResult<JsIssuer> {
-        let mut js = JsOptions::read(&options, ISSUER_OPTION_NAMES, "issuer options")?;
+        let mut js = JsOptions::read(&options, &[ISSUER_OPTION_NAMES], "issuer options")?;
         let defaults = SessionPolicy::default();
         let policy = SessionPolicy {
             access_ttl: js.seconds("accessTtl")?.unwrap_or(defaults.access_ttl),
@@ -237,7 +237,7 @@ impl JsIssuer {
         options: Option<JsValue>,
     ) -> JsResult<JsVerifier> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
-        let mut js = JsOptions::read(&options, &["cache"], "accessVerifier options")?;
+        let mut js = JsOptions::read(&options, &[&["cache"]], "accessVerifier options")?;
         let cache = match cache_option(&mut js, "cache")? {
             Some(own) => signature_cache(own),
             None => self.cache.clone(),

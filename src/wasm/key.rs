@@ -2,7 +2,7 @@
 
 use super::convert::{json_from_js, object_from_js, to_js};
 use super::error::{to_js as error_to_js, JsResult};
-use super::key_options::{now_from, sign_options, verify_options};
+use super::key_options::{now_from, sign_options, signer_options, verify_options};
 use super::webcrypto::{sign_at_once, verify_at_once, HostKeys};
 use crate::{Algorithm, Key, KeySet, KeySource};
 use std::rc::Rc;
@@ -16,7 +16,7 @@ struct KeyOptions {
 
 fn key_options(options: Option<JsValue>) -> JsResult<KeyOptions> {
     let options = options.unwrap_or(JsValue::UNDEFINED);
-    let mut js = super::options::JsOptions::read(&options, &["alg", "kid"], "key options")?;
+    let mut js = super::options::JsOptions::read(&options, &[&["alg", "kid"]], "key options")?;
     Ok(KeyOptions {
         alg: js.string("alg")?,
         kid: js.string("kid")?,
@@ -208,7 +208,7 @@ impl JsKey {
     ) -> JsResult<super::prepared::JsSigner> {
         Ok(super::prepared::JsSigner {
             key: self.inner.clone(),
-            options: sign_options(&options.unwrap_or(JsValue::UNDEFINED))?,
+            options: signer_options(&options.unwrap_or(JsValue::UNDEFINED))?,
             host: self.signing_host.clone(),
         })
     }

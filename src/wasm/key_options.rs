@@ -17,7 +17,6 @@ const VERIFY_OPTION_NAMES: &[&str] = &[
     "maxTokenAge",
     "maxTokenLength",
     "ignoreExpiration",
-    "currentDate",
 ];
 
 const SIGN_OPTION_NAMES: &[&str] = &[
@@ -29,8 +28,10 @@ const SIGN_OPTION_NAMES: &[&str] = &[
     "issuer",
     "audience",
     "subject",
-    "currentDate",
 ];
+
+/// Per call only: a `Signer` or `Verifier` takes its clock with each call instead.
+const CLOCK: &[&str] = &["currentDate"];
 
 /// `options.currentDate` (a `Date`) or the runtime clock, in whole Unix seconds.
 pub(crate) fn now_from(options: &JsValue) -> JsResult<i64> {
@@ -55,18 +56,15 @@ pub(crate) fn now_from(options: &JsValue) -> JsResult<i64> {
 
 pub(crate) fn verify_options(options: &JsValue) -> JsResult<VerifyOptions> {
     // `currentDate` (a Date) is read apart by `now_from`.
-    read_verify_options(&mut JsOptions::read(
-        options,
-        VERIFY_OPTION_NAMES,
-        "verify options",
-    )?)
+    let known = [VERIFY_OPTION_NAMES, CLOCK];
+    read_verify_options(&mut JsOptions::read(options, &known, "verify options")?)
 }
 
-/// A verifier's options: those of verify, and `cache` (how many tokens whose signatures
-/// verified it remembers; 0 by default).
+/// A verifier's options: those of verify but the clock, and `cache` (how many tokens whose
+/// signatures verified it remembers; 0 by default).
 pub(crate) fn verifier_options(options: &JsValue) -> JsResult<(VerifyOptions, u64)> {
-    let names = [VERIFY_OPTION_NAMES, &["cache"]].concat();
-    let mut js = JsOptions::read(options, &names, "verifier options")?;
+    let known = [VERIFY_OPTION_NAMES, &["cache"]];
+    let mut js = JsOptions::read(options, &known, "verifier options")?;
     let cache = super::prepared::cache_option(&mut js, "cache")?.unwrap_or(0);
     Ok((read_verify_options(&mut js)?, cache))
 }
@@ -100,7 +98,23 @@ fn read_verify_options(js: &mut JsOptions) -> JsResult<VerifyOptions> {
 }
 
 pub(crate) fn sign_options(options: &JsValue) -> JsResult<SignOptions> {
-    let mut js = JsOptions::read(options, SIGN_OPTION_NAMES, "sign options")?;
+    read_sign_options(&mut JsOptions::read(
+        options,
+        &[SIGN_OPTION_NAMES, CLOCK],
+        "sign options",
+    )?)
+}
+
+/// A signer's options: those of sign but the clock.
+pub(crate) fn signer_options(options: &JsValue) -> JsResult<SignOptions> {
+    read_sign_options(&mut JsOptions::read(
+        options,
+        &[SIGN_OPTION_NAMES],
+        "signer options",
+    )?)
+}
+
+fn read_sign_options(js: &mut JsOptions) -> JsResult<SignOptions> {
     Ok(SignOptions {
         typ: js.string("typ")?,
         expires_in: js.seconds("expiresIn")?,

@@ -17,8 +17,9 @@ pub(crate) struct JsOptions {
 }
 
 impl JsOptions {
-    /// The own enumerable members of `value`; `undefined` or `null` reads as no options.
-    pub(crate) fn read(value: &JsValue, known: &[&str], what: &'static str) -> JsResult<Self> {
+    /// The own enumerable members of `value`, each named in one of the `known` lists;
+    /// `undefined` or `null` reads as no options.
+    pub(crate) fn read(value: &JsValue, known: &[&[&str]], what: &'static str) -> JsResult<Self> {
         let mut options = JsOptions {
             what,
             members: Vec::new(),
@@ -32,7 +33,7 @@ impl JsOptions {
         for entry in Object::entries(value.unchecked_ref()).iter() {
             let entry: Array = entry.unchecked_into();
             let name = entry.get(0).as_string().unwrap_or_default();
-            if !known.contains(&name.as_str()) {
+            if !known.iter().any(|names| names.contains(&name.as_str())) {
                 return Err(invalid_options(format!("unknown {what} field {name:?}")));
             }
             let member = entry.get(1);

@@ -525,7 +525,7 @@ impl JsAuthClient {
     /// `create` for Rust callers (tests): the client itself rather than a promise of it.
     #[doc(hidden)]
     pub async fn open(options: JsValue) -> JsResult<JsAuthClient> {
-        let mut js = JsOptions::read(&options, OPTION_NAMES, "AuthClient options")?;
+        let mut js = JsOptions::read(&options, &[OPTION_NAMES], "AuthClient options")?;
         let refresh_url = js
             .string("refreshUrl")?
             .ok_or_else(|| invalid_options("refreshUrl is required"))?;
@@ -547,7 +547,7 @@ impl JsAuthClient {
         let backoff = match js.value("backoff") {
             None => defaults.backoff,
             Some(backoff) => {
-                let mut js = JsOptions::read(&backoff, &["baseMs", "maxMs"], "backoff")?;
+                let mut js = JsOptions::read(&backoff, &[&["baseMs", "maxMs"]], "backoff")?;
                 let required = |ms: Option<f64>, name: &str| {
                     ms.ok_or_else(|| invalid_options(format!("backoff.{name} is required")))
                 };
