@@ -557,7 +557,7 @@ impl jwt_refresh::TokenSigner for RecordingSigner {
 
 #[test]
 fn every_token_is_signed_and_every_access_token_checked_through_the_issuers_signer() {
-    let issuer = Issuer::with_signer(config(Algorithm::Es256), RecordingSigner::new()).unwrap();
+    let issuer = Issuer::with_signer(config(Algorithm::Hs256), RecordingSigner::new()).unwrap();
     let store = TestStore::new();
     let pair = block_on(issuer.start_session(&store, "alice", Map::new(), T0)).unwrap();
     let next =
@@ -578,7 +578,7 @@ fn every_token_is_signed_and_every_access_token_checked_through_the_issuers_sign
 
 #[test]
 fn an_access_signature_the_signer_refuses_fails_verify_and_refresh_and_changes_nothing() {
-    let issuer = Issuer::with_signer(config(Algorithm::Es256), RecordingSigner::new()).unwrap();
+    let issuer = Issuer::with_signer(config(Algorithm::Hs256), RecordingSigner::new()).unwrap();
     let store = TestStore::new();
     let pair = block_on(issuer.start_session(&store, "alice", Map::new(), T0)).unwrap();
     issuer.signer().checks_pass.set(false);
