@@ -39,10 +39,17 @@ const [h, p, sig] = esToken.split(".");
 let forged = "";
 try { await es.verifyAsync(\`\${h}.\${p}.\${sig[0] === "A" ? "B" : "A"}\${sig.slice(1)}\`); }
 catch (e) { forged = isJwtRefreshError(e) ? e.code : String(e); }
-const result = { sub: verified.payload.sub, plan: verified.payload.plan, rotated: next.refresh_token !== pair.refresh_token, reused, hostChecked, esSub, forged };
+// A verifier with a signature cache: the repeated token still expires.
+const cachedVerifier = es.verifier({ cache: 10 });
+const cached = [];
+for (let i = 0; i < 2; i++) cached.push((await cachedVerifier.verifyAsync(esToken)).payload.sub);
+let cachedExpired = "";
+try { await cachedVerifier.verifyAsync(esToken, new Date(Date.now() + 120_000)); }
+catch (e) { cachedExpired = isJwtRefreshError(e) ? e.code : String(e); }
+const result = { sub: verified.payload.sub, plan: verified.payload.plan, rotated: next.refresh_token !== pair.refresh_token, reused, hostChecked, esSub, forged, cached, cachedExpired };
 `;
 const IMPORTS = `import { Issuer, Key, isJwtRefreshError } from "jwt-refresh";`;
-const EXPECTED = { sub: "user-1", plan: "pro", rotated: true, reused: "refresh_token_reused", hostChecked: "user-1", esSub: "user-2", forged: "invalid_signature" };
+const EXPECTED = { sub: "user-1", plan: "pro", rotated: true, reused: "refresh_token_reused", hostChecked: "user-1", esSub: "user-2", forged: "invalid_signature", cached: ["user-2", "user-2"], cachedExpired: "token_expired" };
 
 function project(name) {
   const dir = join(work, name);
