@@ -54,12 +54,13 @@ impl Entry {
 
 /// What the cache says of a token.
 #[derive(Debug)]
-pub(crate) enum Lookup {
+pub(crate) enum Lookup<'t, 'k> {
     /// Verified but for its signature, which is remembered; or refused before any signature
     /// check (malformed, wrong algorithm, no key).
     Settled(Result<VerifiedToken>),
-    /// Its signature is not known: `remember` it once the check says it is valid.
-    Unknown(Entry),
+    /// Its signature is not known: the token waiting for that check, and the entry to
+    /// `remember` once the check says it is valid.
+    Unknown(PendingSignature<'t, 'k>, Entry),
 }
 
 impl SignatureCache {
@@ -124,13 +125,13 @@ impl SignatureCache {
 
     /// The verification of a token whose signature is remembered (all of it but the
     /// signature check), or the entry to remember once its signature is found valid.
-    pub(crate) fn lookup(
+    pub(crate) fn lookup<'t, 'k, K: KeySource + ?Sized>(
         &self,
-        token: &str,
-        keys: &(impl KeySource + ?Sized),
+        token: &'t str,
+        keys: &'k K,
         options: &VerifyOptions,
         now: i64,
-    ) -> Lookup {
+    ) -> Lookup<'t, 'k> {
         let pending = match begin_verify(token, keys, options) {
             Ok(pending) => pending,
             Err(refused) => return Lookup::Settled(Err(refused)),
@@ -138,7 +139,7 @@ impl SignatureCache {
         let entry = Entry::of(pending.signing_input(), pending.signature());
         match self.contains(&entry) {
             true => Lookup::Settled(pending.finish(true, options, now)),
-            false => Lookup::Unknown(entry),
+            false => Lookup::Unknown(pending, entry),
         }
     }
 
@@ -224,9 +225,13 @@ mod tests {
             Lookup::Settled(Ok(_))
         ));
         let fresh = token(&key, "b", 1_000);
-        let Lookup::Unknown(entry) = cache.lookup(&fresh, &key, &options, 1_001) else {
+        let Lookup::Unknown(pending, entry) = cache.lookup(&fresh, &key, &options, 1_001) else {
             panic!("a token never checked is unknown");
         };
+        assert_eq!(
+            pending.signing_input(),
+            fresh.rsplit_once('.').unwrap().0.as_bytes()
+        );
         cache.remember(entry);
         assert!(matches!(
             cache.lookup(&fresh, &key, &options, 1_001),

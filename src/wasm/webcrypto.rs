@@ -247,7 +247,9 @@ pub(crate) fn verify_async(
         )
     };
     let Some(cache) = cache else {
-        return verify_with_host(token, keys, host, options, now)
+        let checking = begin_verify(token, keys, options).map_err(error_to_js);
+        return checking
+            .and_then(|pending| verify_with_host(pending, host, options, now))
             .unwrap_or_else(|e| Promise::reject(&e));
     };
     if !HAS_HOST_KEYS {
@@ -256,8 +258,8 @@ pub(crate) fn verify_async(
     }
     match cache.lookup(token, keys, options, now) {
         Lookup::Settled(verified) => settle(verified),
-        Lookup::Unknown(entry) => {
-            let checking = verify_with_host(token, keys, host, options, now).map(JsFuture::from);
+        Lookup::Unknown(pending, entry) => {
+            let checking = verify_with_host(pending, host, options, now).map(JsFuture::from);
             let cache = cache.clone();
             wasm_bindgen_futures::future_to_promise(async move {
                 let verified = checking?.await?;
@@ -268,14 +270,13 @@ pub(crate) fn verify_async(
     }
 }
 
+/// The rest of `verifyAsync` once `pending` has passed everything before its signature.
 fn verify_with_host(
-    token: &str,
-    keys: &(impl KeySource + ?Sized),
+    pending: PendingSignature,
     host: &HostKeys,
     options: &VerifyOptions,
     now: i64,
 ) -> JsResult<Promise> {
-    let pending = begin_verify(token, keys, options).map_err(error_to_js)?;
     let key = pending.key();
     let entry = host.entry(key);
     let state = entry.as_ref().map(host_key_state);
