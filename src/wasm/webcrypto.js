@@ -36,6 +36,12 @@ export function jwtRefreshError(code, message) {
   return error;
 }
 
+/** The host cannot use this key after all: later calls leave its work to wasm. */
+function hostKeyFailed(entry) {
+  entry.key = undefined;
+  entry.failed = true;
+}
+
 /** What `signAsync` rejects with when a host that took the key fails to sign with it. */
 const hostCannotSign = () => jwtRefreshError("invalid_key", "the host could not sign with this key");
 
@@ -61,7 +67,7 @@ export function importHostKey(jwk, alg, usage) {
   entry.pending = crypto.subtle.importKey("jwk", jwk, ALGORITHMS[alg][0], false, [usage]).then(
     (key) => (entry.key = key),
     () => {
-      entry.failed = true;
+      hostKeyFailed(entry);
       return null;
     },
   );
@@ -123,8 +129,7 @@ export function signNow(entry, alg, signingInput) {
     const signature = entry.node.sign(digest, new TextEncoder().encode(signingInput), { ...options, key: entry.key });
     return `${signingInput}.${base64url(new Uint8Array(signature))}`;
   } catch {
-    entry.key = undefined;
-    entry.failed = true;
+    hostKeyFailed(entry);
     return undefined;
   }
 }
@@ -157,8 +162,7 @@ export function signWithHost(entry, alg, signingInput) {
     .then(
       (signature) => `${signingInput}.${base64url(new Uint8Array(signature))}`,
       () => {
-        entry.key = undefined;
-        entry.failed = true;
+        hostKeyFailed(entry);
         throw hostCannotSign();
       },
     );
