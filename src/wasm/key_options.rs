@@ -35,19 +35,23 @@ const CLOCK: &[&str] = &["currentDate"];
 
 /// `options.currentDate` (a `Date`) or the runtime clock, in whole Unix seconds.
 pub(crate) fn now_from(options: &JsValue) -> JsResult<i64> {
-    let millis = if options.is_object() {
-        let date = js_sys::Reflect::get(options, &"currentDate".into())?;
-        if date.is_undefined() {
-            js_sys::Date::now()
-        } else {
-            let date = date
-                .dyn_into::<js_sys::Date>()
-                .map_err(|_| invalid_options("currentDate must be a Date"))?;
-            date.get_time()
-        }
-    } else {
-        js_sys::Date::now()
+    let date = match options.is_object() {
+        true => js_sys::Reflect::get(options, &"currentDate".into())?,
+        false => JsValue::UNDEFINED,
     };
+    let date = match date.is_undefined() {
+        true => None,
+        false => Some(
+            date.dyn_into::<js_sys::Date>()
+                .map_err(|_| invalid_options("currentDate must be a Date"))?,
+        ),
+    };
+    now_of(date)
+}
+
+/// The clock of one call: `current_date` if given, else now (whole Unix seconds).
+pub(crate) fn now_of(current_date: Option<js_sys::Date>) -> JsResult<i64> {
+    let millis = current_date.map_or_else(js_sys::Date::now, |d| d.get_time());
     if !millis.is_finite() {
         return Err(invalid_options("currentDate is an invalid Date"));
     }

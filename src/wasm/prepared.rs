@@ -2,23 +2,15 @@
 //! Per call only the token (or claims) and, optionally, the clock cross the boundary.
 
 use super::convert::object_from_js;
-use super::error::{invalid_options, to_js as error_to_js, JsResult};
+use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
+use super::key_options::now_of;
 use super::options::JsOptions;
 use super::webcrypto::{sign_async, sign_at_once, verify_async, verify_at_once, HostKeys};
 use crate::signature_cache::SignatureCache;
 use crate::{Algorithm, Key, KeySet, KeySource, SignOptions, VerifyOptions};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-
-/// The clock of one call: `currentDate` if given, else now (whole Unix seconds).
-fn now_of(current_date: Option<js_sys::Date>) -> JsResult<i64> {
-    let millis = current_date.map_or_else(js_sys::Date::now, |d| d.get_time());
-    if !millis.is_finite() {
-        return Err(invalid_options("currentDate is an invalid Date"));
-    }
-    Ok((millis / 1000.0).floor() as i64)
-}
 
 /// The most signatures a cache may hold: each remembered one costs an insertion into a
 /// sorted list of this size, and far larger caches belong in a shared store anyway.
