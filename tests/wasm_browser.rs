@@ -470,3 +470,61 @@ async fn the_clock_is_anchored_on_the_servers_iat() {
     assert_eq!(calls.length(), 1);
     client.close();
 }
+
+/// Holds the cross-tab refresh lock of `namespace` (Web Locks) until `release` is called.
+async fn hold_refresh_lock(namespace: &str) -> Function {
+    let held: Promise = js_sys::eval(
+        "(name => new Promise(granted => navigator.locks.request(name, () => new Promise(release => granted(release)))))",
+    )
+    .unwrap()
+    .unchecked_into::<Function>()
+    .call1(&JsValue::NULL, &format!("{namespace}:refresh-lock").into())
+    .unwrap()
+    .unchecked_into();
+    wait(held).await.unwrap().unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn a_tab_logged_out_while_it_waits_for_the_lock_stays_logged_out() {
+    reset("{}").await;
+    let namespace = format!("waiting-{}", js_sys::Math::random().to_bits());
+    let options = format!(r#","namespace":"{namespace}""#);
+    // The waiting tab's storage lags behind, as a renderer's copy of localStorage can in
+    // Chromium: after the other tab's logout it still holds a pair rotated elsewhere.
+    let backing = Object::new();
+    let lagging: JsValue = js_sys::eval(
+        "(backing => ({ get: async k => backing[k] ?? null, set: async (k, v) => { backing[k] = v }, remove: async () => {} }))",
+    )
+    .unwrap()
+    .unchecked_into::<Function>()
+    .call1(&JsValue::NULL, &backing)
+    .unwrap();
+    let waiting = client_with(lagging, &options).await;
+    let other = client_with("memory".into(), &options).await;
+    let other_got_tokens = next_event(&other, "refresh");
+    wait(waiting.set_tokens(login("gina").await)).await.unwrap();
+    wait(other_got_tokens).await.unwrap();
+
+    let release = hold_refresh_lock(&namespace).await;
+    let key = format!("{namespace}:tokens");
+    let rotated = get(&backing, &key).as_string().unwrap().replace(
+        r#""refreshToken":""#,
+        r#""refreshToken":"rotated-elsewhere."#,
+    );
+    Reflect::set(&backing, &key.into(), &rotated.into()).unwrap();
+    let refreshing = waiting.refresh();
+    let logged_out = next_event(&waiting, "logout");
+    wait(other.logout()).await.unwrap();
+    wait(logged_out).await.unwrap();
+    release.call0(&JsValue::NULL).unwrap();
+
+    assert_eq!(
+        code_of(wait(refreshing).await.unwrap_err()),
+        "not_authenticated"
+    );
+    assert_eq!(status(&waiting), "unauthenticated");
+    assert_eq!(stat("refreshRequests").await, 0.0);
+    for client in [waiting, other] {
+        client.close();
+    }
+}

@@ -317,9 +317,33 @@ impl Inner {
         .map_err(|err| error_from_js(&err))
     }
 
+    /// What this tab learnt while it waited for the lock: it was logged out (`Err`), a
+    /// broadcast gave it newer tokens (`Ok`), or nothing (`None`: go on). The tab's own state
+    /// wins over storage: in Chromium another renderer's view of `localStorage` is synced
+    /// after the BroadcastChannel message can arrive, so a tab told of a logout may still
+    /// read the old pair there.
+    fn settled_while_waiting(&self, used: &str) -> Option<Result<()>> {
+        match self.tokens.borrow().as_ref() {
+            None => Some(Err(Error::new(
+                ErrorCode::NotAuthenticated,
+                "logged out while waiting to refresh",
+            ))),
+            Some(mine) if mine.refresh_token != used => Some(Ok(())),
+            Some(_) => None,
+        }
+    }
+
     async fn refresh_in_lock(self: Rc<Self>, used: String) -> Result<()> {
+        if let Some(settled) = self.settled_while_waiting(&used) {
+            return settled;
+        }
         if self.shared_storage {
-            match self.store.load().await {
+            let stored = self.store.load().await;
+            // Reading may have taken a task (IndexedDB, a custom storage): look again.
+            if let Some(settled) = self.settled_while_waiting(&used) {
+                return settled;
+            }
+            match stored {
                 Ok(None) => {
                     // Another tab logged out while we waited.
                     self.logout_local("logout", false, false).await;
@@ -329,26 +353,13 @@ impl Inner {
                     ));
                 }
                 Ok(Some(stored)) if stored.refresh_token != used => {
-                    // Keep an access token a broadcast already gave us for this generation.
-                    let mine = self.tokens.borrow().clone();
-                    let stored = match mine {
-                        Some(mine) if mine.refresh_token == stored.refresh_token => mine,
-                        _ => stored,
-                    };
+                    // Another tab refreshed; its broadcast has not reached us yet.
                     self.adopt(stored, "other-tab");
                     return Ok(());
                 }
                 Ok(Some(_)) => {}
                 Err(err) => self.emit_error(&err),
             }
-        } else if self
-            .tokens
-            .borrow()
-            .as_ref()
-            .map(|t| t.refresh_token.as_str())
-            != Some(used.as_str())
-        {
-            return Ok(()); // a broadcast already delivered newer tokens
         }
         let mut attempt = 0;
         loop {
