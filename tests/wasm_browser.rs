@@ -151,16 +151,22 @@ async fn every_storage_keeps_tokens_across_clients_and_logout_clears_them() {
     assert_eq!(status(&fresh), "unauthenticated");
 }
 
-#[wasm_bindgen_test]
-async fn a_custom_async_storage_is_used_through_its_methods() {
-    let backing = Object::new();
-    let storage: JsValue = js_sys::eval(
-        "(backing => ({ get: async k => backing[k] ?? null, set: async (k, v) => { backing[k] = v }, remove: async k => { delete backing[k] } }))",
+/// A custom async storage over the members of `backing`; one whose `remove` does nothing
+/// when `removes` is false.
+fn object_storage(backing: &Object, removes: bool) -> JsValue {
+    js_sys::eval(
+        "((backing, removes) => ({ get: async k => backing[k] ?? null, set: async (k, v) => { backing[k] = v }, remove: async k => { if (removes) delete backing[k] } }))",
     )
     .unwrap()
     .unchecked_into::<Function>()
-    .call1(&JsValue::NULL, &backing)
-    .unwrap();
+    .call2(&JsValue::NULL, backing, &removes.into())
+    .unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn a_custom_async_storage_is_used_through_its_methods() {
+    let backing = Object::new();
+    let storage = object_storage(&backing, true);
     let client = client_with(storage.clone(), r#","namespace":"custom""#).await;
     wait(client.set_tokens(login("carol").await)).await.unwrap();
     let saved = get(&backing, "custom:tokens").as_string().unwrap();
@@ -492,13 +498,7 @@ async fn a_tab_logged_out_while_it_waits_for_the_lock_stays_logged_out() {
     // The waiting tab's storage lags behind, as a renderer's copy of localStorage can in
     // Chromium: after the other tab's logout it still holds a pair rotated elsewhere.
     let backing = Object::new();
-    let lagging: JsValue = js_sys::eval(
-        "(backing => ({ get: async k => backing[k] ?? null, set: async (k, v) => { backing[k] = v }, remove: async () => {} }))",
-    )
-    .unwrap()
-    .unchecked_into::<Function>()
-    .call1(&JsValue::NULL, &backing)
-    .unwrap();
+    let lagging = object_storage(&backing, false);
     let waiting = client_with(lagging, &options).await;
     let other = client_with("memory".into(), &options).await;
     let other_got_tokens = next_event(&other, "refresh");
