@@ -165,6 +165,7 @@ for (const [name, source, platform] of [
 }
 
 // --- Cold start: a fresh Node process, from import to the first verified token.
+const LOADER_FLOOR = "Node's loader alone (an empty module)";
 const coldOf = (dir) => `const t0 = performance.now(); const { Key } = await import(${JSON.stringify(`${ROOT}${dir}/node.js`)});
     Key.fromJwk(JWK, { alg: "HS256" }).verify(TOKEN); console.log(performance.now() - t0);`;
 const coldScript = {
@@ -172,6 +173,8 @@ const coldScript = {
   ...(existsSync(`${ROOT}pkg-hmac/node.js`) ? { "jwt-refresh (HMAC-only)": coldOf("pkg-hmac") } : {}),
   jose: `const t0 = performance.now(); const jose = await import(${JSON.stringify(`${ROOT}bench/node_modules/jose/dist/webapi/index.js`)});
     await jose.jwtVerify(TOKEN, await jose.importJWK(JWK, "HS256")); console.log(performance.now() - t0);`,
+  // The floor under every row: Node's module loader importing an empty module.
+  [LOADER_FLOOR]: `const t0 = performance.now(); await import(${JSON.stringify(`${ROOT}bench/empty-module.mjs`)}); console.log(performance.now() - t0);`,
 };
 for (const [lib, body] of Object.entries(coldScript)) {
   const samples = [];
@@ -233,6 +236,8 @@ for (const [alg, row] of Object.entries(results.refresh)) {
 lines.push("", "gzip size (bytes, smaller is better)");
 for (const [name, bytes] of Object.entries(results.size)) lines.push(`  ${name}: ${bytes == null ? "n/a" : bytes.toLocaleString("en")}`);
 lines.push("", `cold start, import to first verified HS256 token (ms, median): ${Object.entries(results.coldStart).map(([lib, ms]) => `${lib} ${ms.toFixed(1)}`).join(", ")}`);
+const floor = results.coldStart[LOADER_FLOOR];
+lines.push(`  beyond ${LOADER_FLOOR}: ${Object.entries(results.coldStart).filter(([lib]) => lib !== LOADER_FLOOR).map(([lib, ms]) => `${lib} ${(ms - floor).toFixed(1)}`).join(", ")}`);
 if (results.native) {
   lines.push("", "native Rust (ops/s) and wasm-in-Node / native");
   for (const alg of ["HS256", "EdDSA", "ES256"]) {
