@@ -6,21 +6,26 @@
 
 use crate::error::Result;
 use crate::key_set::KeySource;
+use crate::random::random_bytes;
 use crate::verify::{begin_verify, PendingSignature, VerifiedToken, VerifyOptions};
+use siphasher::sip128::{Hasher128, SipHasher24};
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::rc::Rc;
+use std::hash::Hasher;
 
 /// Up to `capacity` signatures that verified, the oldest forgotten first.
 ///
-/// Keyed by the signing input and the signature bytes, compared exactly (no digest that two
-/// tokens could share). A cache vouches for signatures under the keys it was filled with, so
-/// each belongs to one verifier (or one issuer), whose keys never change (a key set only gains
-/// keys, and a `kid` never comes to name other key material). Memory: at most `capacity`
-/// tokens of at most `max_token_length` bytes.
-#[derive(Debug, Default)]
+/// Keyed by a 128-bit SipHash-2-4 of the signing input and the signature, under a random key of
+/// the cache's own: a lookup compares these, never a remembered signature with a presented one
+/// byte by byte (whose timing would tell a forger how much of a valid signature for a known
+/// payload it has right), and nobody who lacks the key can aim at an entry. A cache vouches
+/// for signatures under the keys it was filled with, so each belongs to one verifier (or one
+/// issuer), whose keys never change (a key set only gains keys, and a `kid` never comes to
+/// name other key material). Memory: 16 bytes a signature, twice (search and age order).
+#[derive(Debug)]
 pub(crate) struct SignatureCache {
     capacity: usize,
+    key: [u8; 16],
     // Borrowed only inside each method, never across a signature check (which may call
     // into JS).
     remembered: RefCell<Remembered>,
@@ -30,27 +35,20 @@ pub(crate) struct SignatureCache {
 struct Remembered {
     /// Sorted, for binary search: smaller in wasm than a hash set, and as quick at the sizes
     /// a cache has (inserts happen only after a signature check, which costs far more).
-    sorted: Vec<Rc<[u8]>>,
+    sorted: Vec<u128>,
     /// Insertion order, for forgetting the oldest.
-    order: VecDeque<Rc<[u8]>>,
+    order: VecDeque<u128>,
 }
 
 impl Remembered {
-    fn find(&self, entry: &[u8]) -> std::result::Result<usize, usize> {
-        self.sorted.binary_search_by(|known| (**known).cmp(entry))
+    fn find(&self, entry: u128) -> std::result::Result<usize, usize> {
+        self.sorted.binary_search(&entry)
     }
 }
 
-/// A signature as the cache knows it: `signing_input`, a byte no signing input has (it is
-/// ASCII), then the signature bytes; one unambiguous key for the pair.
-#[derive(Debug)]
-pub(crate) struct Entry(Vec<u8>);
-
-impl Entry {
-    pub(crate) fn of(signing_input: &[u8], signature: &[u8]) -> Entry {
-        Entry([signing_input, &[0xFF], signature].concat())
-    }
-}
+/// A signature as one cache knows it ([`SignatureCache::entry`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Entry(u128);
 
 /// What the cache says of a token.
 #[derive(Debug)]
@@ -64,34 +62,45 @@ pub(crate) enum Lookup<'t, 'k> {
 }
 
 impl SignatureCache {
-    /// A cache of at most `capacity` signatures (0 remembers nothing).
-    pub(crate) fn new(capacity: usize) -> Self {
-        SignatureCache {
+    /// A cache of at most `capacity` signatures (0 remembers nothing), with a random key;
+    /// fails only where the platform has no randomness.
+    pub(crate) fn new(capacity: usize) -> Result<Self> {
+        Ok(SignatureCache {
             capacity,
+            key: random_bytes()?,
             remembered: RefCell::default(),
-        }
+        })
+    }
+
+    /// The keyed hash of `signing_input`, a byte no signing input has (it is ASCII), and the
+    /// signature bytes: one unambiguous entry for the pair.
+    pub(crate) fn entry(&self, signing_input: &[u8], signature: &[u8]) -> Entry {
+        let mut hasher = SipHasher24::new_with_key(&self.key);
+        hasher.write(signing_input);
+        hasher.write_u8(0xFF);
+        hasher.write(signature);
+        Entry(hasher.finish128().as_u128())
     }
 
     /// Whether `entry`'s signature was seen to verify.
     pub(crate) fn contains(&self, entry: &Entry) -> bool {
-        self.remembered.borrow().find(&entry.0).is_ok()
+        self.remembered.borrow().find(entry.0).is_ok()
     }
 
     /// Remembers that `entry`'s signature verified, forgetting the oldest if full.
     pub(crate) fn remember(&self, entry: Entry) {
         let mut remembered = self.remembered.borrow_mut();
-        let Err(at) = remembered.find(&entry.0) else {
+        let Err(at) = remembered.find(entry.0) else {
             return;
         };
         if self.capacity == 0 {
             return;
         }
-        let entry: Rc<[u8]> = Rc::from(entry.0);
-        remembered.sorted.insert(at, entry.clone());
-        remembered.order.push_back(entry);
+        remembered.sorted.insert(at, entry.0);
+        remembered.order.push_back(entry.0);
         if remembered.order.len() > self.capacity {
             if let Some(oldest) = remembered.order.pop_front() {
-                if let Ok(at) = remembered.find(&oldest) {
+                if let Ok(at) = remembered.find(oldest) {
                     remembered.sorted.remove(at);
                 }
             }
@@ -112,7 +121,7 @@ impl SignatureCache {
         signature: &[u8],
         check: impl FnOnce() -> bool,
     ) -> bool {
-        let entry = Entry::of(signing_input, signature);
+        let entry = self.entry(signing_input, signature);
         if self.contains(&entry) {
             return true;
         }
@@ -136,7 +145,7 @@ impl SignatureCache {
             Ok(pending) => pending,
             Err(refused) => return Lookup::Settled(Err(refused)),
         };
-        let entry = Entry::of(pending.signing_input(), pending.signature());
+        let entry = self.entry(pending.signing_input(), pending.signature());
         match self.contains(&entry) {
             true => Lookup::Settled(pending.finish(true, options, now)),
             false => Lookup::Unknown(pending, entry),
@@ -189,7 +198,7 @@ mod tests {
         let signature =
             base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, signature)
                 .unwrap();
-        cache.contains(&Entry::of(input.as_bytes(), &signature))
+        cache.contains(&cache.entry(input.as_bytes(), &signature))
     }
 
     fn token(key: &Key, sub: &str, now: i64) -> String {
@@ -206,7 +215,7 @@ mod tests {
     fn a_remembered_token_skips_only_the_signature_check() {
         let key = Key::generate(Algorithm::Hs256, None).unwrap();
         let good = token(&key, "a", 1_000);
-        let cache = SignatureCache::new(10);
+        let cache = SignatureCache::new(10).unwrap();
         let options = VerifyOptions::default();
         let checks = Cell::new(0);
         for _ in 0..3 {
@@ -269,7 +278,7 @@ mod tests {
             "{input}.{}",
             token(&other, "a", 1_000).rsplit_once('.').unwrap().1
         );
-        let cache = SignatureCache::new(10);
+        let cache = SignatureCache::new(10).unwrap();
         for _ in 0..2 {
             let err = verify(&cache, &forged, &key, &VerifyOptions::default(), 1_001);
             assert_eq!(err.unwrap_err().code(), ErrorCode::InvalidSignature);
@@ -280,38 +289,55 @@ mod tests {
     }
 
     #[test]
+    fn entries_are_keyed_hashes_of_the_pair() {
+        // What a lookup compares: 16 bytes whatever the token, never the signature itself.
+        assert_eq!(std::mem::size_of::<Entry>(), 16);
+        let cache = SignatureCache::new(10).unwrap();
+        let input = "h".repeat(8_000);
+        let entry = cache.entry(input.as_bytes(), b"signature");
+        assert_eq!(entry, cache.entry(input.as_bytes(), b"signature"));
+        // Any change to either side, or to where one ends and the other begins, is another entry.
+        assert_ne!(entry, cache.entry(input.as_bytes(), b"signaturf"));
+        assert_ne!(entry, cache.entry(&input.as_bytes()[1..], b"signature"));
+        assert_ne!(cache.entry(b"a.b", b"c"), cache.entry(b"a.bc", b""));
+        // Each cache has its own key: nobody can compute another cache's entries.
+        let other = SignatureCache::new(10).unwrap();
+        assert_ne!(entry, other.entry(input.as_bytes(), b"signature"));
+    }
+
+    #[test]
     fn the_oldest_token_is_forgotten_first() {
         let key = Key::generate(Algorithm::Hs256, None).unwrap();
         let tokens: Vec<String> = (0..3).map(|i| token(&key, &i.to_string(), 1_000)).collect();
-        let cache = SignatureCache::new(2);
+        let cache = SignatureCache::new(2).unwrap();
         for token in &tokens {
-            cache.remember(Entry::of(token.as_bytes(), b"sig"));
+            cache.remember(cache.entry(token.as_bytes(), b"sig"));
         }
         assert_eq!(cache.len(), 2);
-        assert!(!cache.contains(&Entry::of(tokens[0].as_bytes(), b"sig")));
-        assert!(cache.contains(&Entry::of(tokens[1].as_bytes(), b"sig")));
-        assert!(cache.contains(&Entry::of(tokens[2].as_bytes(), b"sig")));
-        cache.remember(Entry::of(tokens[1].as_bytes(), b"sig")); // already there: nothing forgotten
-        assert!(cache.contains(&Entry::of(tokens[1].as_bytes(), b"sig")));
-        assert!(cache.contains(&Entry::of(tokens[2].as_bytes(), b"sig")));
+        assert!(!cache.contains(&cache.entry(tokens[0].as_bytes(), b"sig")));
+        assert!(cache.contains(&cache.entry(tokens[1].as_bytes(), b"sig")));
+        assert!(cache.contains(&cache.entry(tokens[2].as_bytes(), b"sig")));
+        cache.remember(cache.entry(tokens[1].as_bytes(), b"sig")); // already there: nothing forgotten
+        assert!(cache.contains(&cache.entry(tokens[1].as_bytes(), b"sig")));
+        assert!(cache.contains(&cache.entry(tokens[2].as_bytes(), b"sig")));
         // The pair is the key: the same input with another signature is another entry.
-        assert!(!cache.contains(&Entry::of(tokens[2].as_bytes(), b"other")));
+        assert!(!cache.contains(&cache.entry(tokens[2].as_bytes(), b"other")));
         // Many more than fit, in no sorted order: exactly the newest stay.
-        let cache = SignatureCache::new(5);
+        let cache = SignatureCache::new(5).unwrap();
         let names: Vec<String> = (0..40).map(|i| format!("t{}", (i * 7919) % 101)).collect();
         for name in &names {
-            cache.remember(Entry::of(name.as_bytes(), b"sig"));
+            cache.remember(cache.entry(name.as_bytes(), b"sig"));
         }
         assert_eq!(cache.len(), 5);
         for (i, name) in names.iter().enumerate() {
             assert_eq!(
-                cache.contains(&Entry::of(name.as_bytes(), b"sig")),
+                cache.contains(&cache.entry(name.as_bytes(), b"sig")),
                 i >= 35,
                 "{name}"
             );
         }
-        let none = SignatureCache::new(0);
-        none.remember(Entry::of(tokens[0].as_bytes(), b"sig"));
+        let none = SignatureCache::new(0).unwrap();
+        none.remember(none.entry(tokens[0].as_bytes(), b"sig"));
         assert_eq!(none.len(), 0);
     }
 }

@@ -131,7 +131,7 @@ impl JsIssuer {
             policy,
             clock_tolerance: js.seconds("clockTolerance")?.unwrap_or(0),
         };
-        let cache = signature_cache(cache_option(&mut js, "signatureCache")?.unwrap_or(0));
+        let cache = signature_cache(cache_option(&mut js, "signatureCache")?.unwrap_or(0))?;
         let access_host = Rc::new(HostKeys::verifying());
         let signer = HostSigner::new(access_host.clone(), cache.clone());
         let issuer = Issuer::with_signer(config, signer).map_err(error_to_js)?;
@@ -239,7 +239,7 @@ impl JsIssuer {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let mut js = JsOptions::read(&options, &[&["cache"]], "accessVerifier options")?;
         let cache = match cache_option(&mut js, "cache")? {
-            Some(own) => signature_cache(own),
+            Some(own) => signature_cache(own)?,
             None => self.cache.clone(),
         };
         Ok(JsVerifier {

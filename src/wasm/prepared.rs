@@ -22,9 +22,13 @@ pub(crate) fn cache_option(js: &mut JsOptions, name: &str) -> JsResult<Option<u6
 }
 
 /// A cache of `capacity` signatures, or none for 0.
-pub(crate) fn signature_cache(capacity: u64) -> Option<Rc<SignatureCache>> {
-    let capacity = usize::try_from(capacity).ok().filter(|&c| c > 0)?;
-    Some(Rc::new(SignatureCache::new(capacity)))
+pub(crate) fn signature_cache(capacity: u64) -> JsResult<Option<Rc<SignatureCache>>> {
+    match usize::try_from(capacity).ok().filter(|&c| c > 0) {
+        None => Ok(None),
+        Some(capacity) => Ok(Some(Rc::new(
+            SignatureCache::new(capacity).map_err(error_to_js)?,
+        ))),
+    }
 }
 
 /// The key, or key set, a verifier checks against.
@@ -70,7 +74,7 @@ impl JsVerifier {
             keys,
             options,
             host,
-            cache: signature_cache(cache),
+            cache: signature_cache(cache)?,
         })
     }
 }

@@ -138,7 +138,8 @@ export interface VerifierOptions extends Omit<VerifyOptions, "currentDate"> {
    * Remember up to this many tokens whose signatures verified, the oldest forgotten first,
    * and skip the signature check when one comes again: every request of a session carries
    * the same access token. Claims (exp, nbf, iss, aud, ...) are still checked on every call.
-   * Default 0 (off); at most 100000. Memory: up to this many tokens.
+   * Default 0 (off); at most 100000. Memory: 32 bytes a token (what is remembered and
+   * compared is a keyed hash of it, never the signature itself).
    */
   cache?: number;
 }

@@ -13,7 +13,6 @@ use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use crate::sign::{signed_in_process, signing_input};
 #[cfg(feature = "edge")]
-use crate::signature_cache::Entry;
 use crate::signature_cache::{Lookup, SignatureCache};
 use crate::{
     begin_verify, Algorithm, ClaimsSet, Key, KeySource, PendingSignature, SignOptions,
@@ -429,11 +428,11 @@ impl TokenSigner for HostSigner {
     }
 
     async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
-        let entry = Entry::of(signing_input, signature);
-        if self
-            .cache
+        let cached =
+            (self.cache.as_ref()).map(|cache| (cache, cache.entry(signing_input, signature)));
+        if cached
             .as_ref()
-            .is_some_and(|cache| cache.contains(&entry))
+            .is_some_and(|(cache, entry)| cache.contains(entry))
         {
             return true;
         }
@@ -446,7 +445,7 @@ impl TokenSigner for HostSigner {
             }
             None => RustSigner.check(key, signing_input, signature).await,
         };
-        if let (true, Some(cache)) = (valid, &self.cache) {
+        if let (true, Some((cache, entry))) = (valid, cached) {
             cache.remember(entry);
         }
         valid
