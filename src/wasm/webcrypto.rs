@@ -12,7 +12,6 @@ use super::convert::{promise_of, to_js};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use crate::sign::{signed_in_process, signing_input};
-#[cfg(feature = "edge")]
 use crate::signature_cache::{Lookup, SignatureCache};
 use crate::{
     begin_verify, Algorithm, ClaimsSet, Key, KeySource, PendingSignature, SignOptions,
