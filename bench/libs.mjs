@@ -61,9 +61,19 @@ export async function tokens(keys) {
   return out;
 }
 
-/** ops/s of `op` (awaited when it returns a promise) over about `budgetMs`. */
+/**
+ * ops/s of `op` (awaited when it returns a promise) over about `budgetMs`, after a warm-up of
+ * a quarter of that: long enough for every library's hot code to reach its optimizing tier
+ * (JS JIT, and wasm's tier-up from Liftoff to TurboFan) before it is timed.
+ */
 export async function opsPerSecond(op, budgetMs, clock = () => performance.now()) {
-  for (let i = 0; i < 20; i++) await op();
+  const warm = clock();
+  do {
+    for (let i = 0; i < 16; i++) {
+      const r = op();
+      if (r && typeof r.then === "function") await r;
+    }
+  } while (clock() - warm < budgetMs / 4);
   let count = 0;
   const start = clock();
   while (clock() - start < budgetMs) {
