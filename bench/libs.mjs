@@ -61,27 +61,42 @@ export async function tokens(keys) {
   return out;
 }
 
-/**
- * ops/s of `op` (awaited when it returns a promise) over about `budgetMs`, after a warm-up of
- * a quarter of that: long enough for every library's hot code to reach its optimizing tier
- * (JS JIT, and wasm's tier-up from Liftoff to TurboFan) before it is timed.
- */
-export async function opsPerSecond(op, budgetMs, clock = () => performance.now()) {
-  const warm = clock();
+/** ops/s of `op` (awaited when it returns a promise) over about `ms`. */
+async function timedOps(op, ms, clock) {
+  let count = 0;
+  const start = clock();
   do {
     for (let i = 0; i < 16; i++) {
       const r = op();
       if (r && typeof r.then === "function") await r;
     }
-  } while (clock() - warm < budgetMs / 4);
-  let count = 0;
-  const start = clock();
-  while (clock() - start < budgetMs) {
-    for (let i = 0; i < 16; i++) {
-      const r = op();
-      if (r && typeof r.then === "function") await r;
-    }
     count += 16;
-  }
+  } while (clock() - start < ms);
   return (count * 1000) / (clock() - start);
+}
+
+export const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/**
+ * ops/s of each of `ops` (name -> operation), side by side: each warms up for a quarter of
+ * `budgetMs` (so that every library's hot code has reached its optimizing tier: JS JIT, wasm's
+ * tier-up from Liftoff), then `rounds` rounds give each `budgetMs / rounds`, in an order that
+ * rotates every round; each reports its median round. On a shared machine a slow spell then
+ * falls on every library alike, not on whichever was being timed.
+ */
+export async function opsPerSecond(ops, budgetMs, rounds, clock = () => performance.now()) {
+  const names = Object.keys(ops);
+  for (const name of names) await timedOps(ops[name], budgetMs / 4, clock);
+  const samples = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length];
+      samples[name].push(await timedOps(ops[name], budgetMs / rounds, clock));
+    }
+  }
+  return Object.fromEntries(names.map((name) => [name, median(samples[name])]));
 }

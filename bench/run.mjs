@@ -12,10 +12,12 @@ import { Miniflare } from "miniflare";
 import * as fastJwt from "fast-jwt";
 import * as jose from "jose";
 import { makeKeys, CLAIMS } from "./keys.mjs";
-import { adapters, tokens, opsPerSecond } from "./libs.mjs";
+import { adapters, tokens, opsPerSecond, median } from "./libs.mjs";
 
 const QUICK = process.argv.includes("--quick");
 const BUDGET = QUICK ? 20 : 600;
+// Rounds each measurement is split into, the libraries interleaved (see opsPerSecond).
+const ROUNDS = QUICK ? 1 : 5;
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const run = promisify(execFile);
 const pkg = await import(`${ROOT}pkg/node.js`);
@@ -29,24 +31,20 @@ const results = { date: new Date().toISOString(), machine: `${cpus().length} × 
 
 // --- Node: sign and verify ops/s.
 const libs = await adapters(pkg, keys, { fastJwt });
+/** The operation `op` of each library in `names` that has `alg`, ready for opsPerSecond. */
+const operations = (alg, names, op) =>
+  Object.fromEntries(names.filter((lib) => libs[alg][lib]).map((lib) => {
+    const impl = libs[alg][lib];
+    return [lib, op === "sign" ? impl.sign : () => impl.verify(signed[alg])];
+  }));
 for (const alg of Object.keys(libs)) {
   results.node[alg] = {};
-  for (const lib of LIBS) {
-    const impl = libs[alg][lib];
-    if (!impl) continue;
-    results.node[alg][lib] = {
-      sign: await opsPerSecond(impl.sign, BUDGET),
-      verify: await opsPerSecond(() => impl.verify(signed[alg]), BUDGET),
-    };
+  for (const op of ["sign", "verify"]) {
+    for (const [lib, ops] of Object.entries(await opsPerSecond(operations(alg, LIBS, op), BUDGET, ROUNDS))) {
+      (results.node[alg][lib] ??= {})[op] = ops;
+    }
   }
-}
-
-for (const alg of Object.keys(libs)) {
-  results.cachedVerify.node[alg] = {};
-  for (const lib of CACHED) {
-    const impl = libs[alg][lib];
-    if (impl) results.cachedVerify.node[alg][lib] = await opsPerSecond(() => impl.verify(signed[alg]), BUDGET);
-  }
+  results.cachedVerify.node[alg] = await opsPerSecond(operations(alg, CACHED, "verify"), BUDGET, ROUNDS);
 }
 
 // --- A full refresh: verify both tokens, compare-and-swap in memory, sign a new pair. Access
@@ -56,10 +54,9 @@ for (const alg of ["HS256", "EdDSA"]) {
     issuer: "https://auth.example.com", gracePeriod: 0,
   });
   let pair = await issuer.startSession("user-1", {});
-  const row = (results.refresh[alg] = {});
-  row["jwt-refresh"] = await opsPerSecond(async () => {
+  const ours = async () => {
     pair = await issuer.refresh(pair.access_token, pair.refresh_token);
-  }, BUDGET);
+  };
   // The same work written with jose, as an app would: two verifies, a CAS, two signs.
   const signingKey = await jose.importJWK(keys[alg].privateJwk, alg);
   const verifyingKey = await jose.importJWK(keys[alg].publicJwk, alg);
@@ -70,7 +67,7 @@ for (const alg of ["HS256", "EdDSA"]) {
     refresh: await new jose.SignJWT({ sub: CLAIMS.sub, sid: "s1", gen }).setProtectedHeader({ alg: "HS256", typ: "rt+jwt" }).setIssuedAt().setExpirationTime("14d").sign(refreshKey),
   });
   let josePair = await signPair(1);
-  row.jose = await opsPerSecond(async () => {
+  const theirs = async () => {
     const access = await jose.jwtVerify(josePair.access, verifyingKey, { typ: "at+jwt" });
     const refresh = await jose.jwtVerify(josePair.refresh, refreshKey, { typ: "rt+jwt" });
     if (access.payload.sid !== refresh.payload.sid) throw new Error("mismatch");
@@ -78,7 +75,8 @@ for (const alg of ["HS256", "EdDSA"]) {
     if (gen !== refresh.payload.gen) throw new Error("reuse");
     sessions.set(refresh.payload.sid, gen + 1);
     josePair = await signPair(gen + 1);
-  }, BUDGET);
+  };
+  results.refresh[alg] = await opsPerSecond({ "jwt-refresh": ours, jose: theirs }, BUDGET, ROUNDS);
 }
 
 // --- workerd: the same loops inside the isolate, timed inside and from outside.
@@ -101,43 +99,50 @@ for (const alg of ["HS256", "EdDSA"]) {
     return { ...json, outsideMs: performance.now() - t0 };
   };
   const n = QUICK ? 20 : 3000;
-  // ops/s of one operation, timed from outside (and inside); undefined if `lib` lacks `alg`.
-  const measure = async (alg, lib, op) => {
+  // ops/s of `op` for each of `names` that has `alg`, timed from outside (and inside), the
+  // libraries interleaved as in Node: each warms up with one whole loop (the optimizing tiers
+  // must have reached its code), then every round times each once, in a rotating order, and
+  // each reports its median round. A round's time is that of the loop minus that of an empty
+  // call made just before it; too small a difference to mean anything is reported as n/a.
+  const measure = async (alg, names, op) => {
     const count = Math.max(10, Math.round(n * (alg === "HS256" ? 1 : 0.2)));
-    const first = await call({ alg, lib, op, n: 0 });
-    if (first.unsupported) return undefined;
-    // Warm up with a whole timed loop's worth: the optimizing tiers (JS JIT, wasm's tier-up
-    // from Liftoff) must have reached this path's code before it is timed.
-    await call({ alg, lib, op, n: count });
-    // Best of three for both the empty call and the timed loop: the difference is the
-    // loop. Too small a difference to mean anything is reported as n/a.
-    const best = async (k) => {
-      const runs = [];
-      for (let i = 0; i < 3; i++) runs.push(await call({ alg, lib, op, n: k }));
-      return runs.reduce((a, b) => (b.outsideMs < a.outsideMs ? b : a));
-    };
-    const base = await best(0);
-    const timed = await best(count);
-    const loopMs = timed.outsideMs - base.outsideMs;
-    return {
-      outside: loopMs > 2 ? (count * 1000) / loopMs : null,
-      inside: timed.insideMs > 0 ? (count * 1000) / timed.insideMs : null,
-    };
+    const supported = [];
+    for (const lib of names) {
+      if ((await call({ alg, lib, op, n: 0 })).unsupported) continue;
+      await call({ alg, lib, op, n: count });
+      supported.push(lib);
+    }
+    const loops = Object.fromEntries(supported.map((lib) => [lib, { outside: [], inside: [] }]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < supported.length; i++) {
+        const lib = supported[(i + round) % supported.length];
+        const base = await call({ alg, lib, op, n: 0 });
+        const timed = await call({ alg, lib, op, n: count });
+        loops[lib].outside.push(timed.outsideMs - base.outsideMs);
+        loops[lib].inside.push(timed.insideMs);
+      }
+    }
+    return Object.fromEntries(supported.map((lib) => {
+      const outsideMs = median(loops[lib].outside);
+      const insideMs = median(loops[lib].inside);
+      return [lib, {
+        outside: outsideMs > 2 ? (count * 1000) / outsideMs : null,
+        inside: insideMs > 0 ? (count * 1000) / insideMs : null,
+      }];
+    }));
   };
   try {
     for (const alg of ["HS256", "EdDSA", "ES256"]) {
       results.workerd[alg] = {};
-      for (const lib of ["jwt-refresh", "jose", "cloudflare-worker-jwt"]) {
-        const row = {};
-        for (const op of ["sign", "verify"]) {
-          const ops = await measure(alg, lib, op);
-          if (!ops) break;
+      for (const op of ["sign", "verify"]) {
+        for (const [lib, ops] of Object.entries(await measure(alg, ["jwt-refresh", "jose", "cloudflare-worker-jwt"], op))) {
+          const row = (results.workerd[alg][lib] ??= {});
           row[op] = ops.outside;
           row[`${op}Inside`] = ops.inside;
         }
-        if (Object.keys(row).length) results.workerd[alg][lib] = row;
       }
-      results.cachedVerify.workerd[alg] = { "jwt-refresh (cache)": (await measure(alg, "jwt-refresh (cache)", "verify"))?.outside };
+      const cached = await measure(alg, ["jwt-refresh (cache)"], "verify");
+      results.cachedVerify.workerd[alg] = { "jwt-refresh (cache)": cached["jwt-refresh (cache)"]?.outside };
     }
   } finally {
     await mf.dispose();
