@@ -528,3 +528,44 @@ async fn a_tab_logged_out_while_it_waits_for_the_lock_stays_logged_out() {
         client.close();
     }
 }
+
+#[wasm_bindgen_test]
+async fn a_logout_while_a_refresh_response_is_on_its_way_is_not_undone() {
+    reset("{}").await;
+    // The refresh succeeds on the server, but its response is held until the test lets it go.
+    let gate: JsValue = js_sys::eval(
+        "(() => { let open, arrived; const opened = new Promise(r => open = r); const responded = new Promise(r => arrived = r);
+          const held = (url, init) => String(url).includes('/auth/refresh')
+            ? fetch(url, init).then(res => { arrived(); return opened.then(() => res); })
+            : fetch(url, init);
+          return { open, responded, fetch: held }; })()",
+    )
+    .unwrap();
+    let namespace = format!("inflight-{}", js_sys::Math::random().to_bits());
+    let options = obj(&format!(
+        r#"{{"refreshUrl":"{SERVER}/auth/refresh","logoutUrl":"{SERVER}/auth/logout","namespace":"{namespace}","storage":"localStorage"}}"#
+    ));
+    Reflect::set(&options, &"fetch".into(), &get(&gate, "fetch")).unwrap();
+    let client = JsAuthClient::open(options).await.unwrap();
+    wait(client.set_tokens(login("hana").await)).await.unwrap();
+
+    let refreshing = client.refresh();
+    wait(get(&gate, "responded").unchecked_into())
+        .await
+        .unwrap();
+    assert_eq!(stat("refreshSuccesses").await, 1.0);
+    wait(client.logout()).await.unwrap();
+    let open: Function = get(&gate, "open").unchecked_into();
+    open.call0(&JsValue::NULL).unwrap();
+
+    assert_eq!(
+        code_of(wait(refreshing).await.unwrap_err()),
+        "not_authenticated"
+    );
+    assert_eq!(status(&client), "unauthenticated");
+    assert_eq!(
+        storage_item("localStorage", &format!("{namespace}:tokens")),
+        None
+    );
+    client.close();
+}

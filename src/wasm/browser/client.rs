@@ -95,6 +95,10 @@ fn error_from_js(err: &JsValue) -> Error {
     crate::wasm::error::error_from_js(err, ErrorCode::NetworkError)
 }
 
+fn logged_out_during_refresh() -> Error {
+    Error::new(ErrorCode::NotAuthenticated, "logged out during refresh")
+}
+
 fn local_now() -> f64 {
     js_sys::Date::now() / 1000.0
 }
@@ -364,10 +368,7 @@ impl Inner {
         let mut attempt = 0;
         loop {
             let Some(current) = self.tokens.borrow().clone() else {
-                return Err(Error::new(
-                    ErrorCode::NotAuthenticated,
-                    "logged out during refresh",
-                ));
+                return Err(logged_out_during_refresh());
             };
             let (status, body, retry_after_ms) = self.post_refresh(&current).await;
             let description = body
@@ -385,8 +386,18 @@ impl Inner {
                             )
                         })?;
                     let set = token_set_from(&response);
+                    // A logout while the request was in flight wins: the new pair is dropped
+                    // (its session is being revoked), and the storage stays empty.
+                    if self.tokens.borrow().is_none() {
+                        return Err(logged_out_during_refresh());
+                    }
                     if let Err(err) = self.store.save(&set).await {
                         self.emit_error(&err);
+                    }
+                    if self.tokens.borrow().is_none() {
+                        // The logout came while saving: its clear may have run first.
+                        let _ = self.store.clear().await;
+                        return Err(logged_out_during_refresh());
                     }
                     self.post(&TabMessage::tokens(&self.tab_id, set.clone()));
                     self.adopt(set, "this-tab");
