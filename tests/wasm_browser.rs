@@ -529,10 +529,9 @@ async fn a_tab_logged_out_while_it_waits_for_the_lock_stays_logged_out() {
     }
 }
 
-#[wasm_bindgen_test]
-async fn a_logout_while_a_refresh_response_is_on_its_way_is_not_undone() {
-    reset("{}").await;
-    // The refresh succeeds on the server, but its response is held until the test lets it go.
+/// A client over `localStorage` whose refresh responses are held, once the server has
+/// answered, until the test opens the gate: `(client, namespace, responded, open)`.
+async fn client_with_held_refreshes() -> (JsAuthClient, String, Promise, Function) {
     let gate: JsValue = js_sys::eval(
         "(() => { let open, arrived; const opened = new Promise(r => open = r); const responded = new Promise(r => arrived = r);
           const held = (url, init) => String(url).includes('/auth/refresh')
@@ -547,15 +546,28 @@ async fn a_logout_while_a_refresh_response_is_on_its_way_is_not_undone() {
     ));
     Reflect::set(&options, &"fetch".into(), &get(&gate, "fetch")).unwrap();
     let client = JsAuthClient::open(options).await.unwrap();
+    (
+        client,
+        namespace,
+        get(&gate, "responded").unchecked_into(),
+        get(&gate, "open").unchecked_into(),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_logout_while_a_refresh_response_is_on_its_way_is_not_undone() {
+    reset("{}").await;
+    let (client, namespace, responded, open) = client_with_held_refreshes().await;
     wait(client.set_tokens(login("hana").await)).await.unwrap();
 
     let refreshing = client.refresh();
-    wait(get(&gate, "responded").unchecked_into())
-        .await
-        .unwrap();
-    assert_eq!(stat("refreshSuccesses").await, 1.0);
+    wait(responded).await.unwrap();
+    assert_eq!(
+        stat("refreshSuccesses").await,
+        1.0,
+        "the server rotated the pair"
+    );
     wait(client.logout()).await.unwrap();
-    let open: Function = get(&gate, "open").unchecked_into();
     open.call0(&JsValue::NULL).unwrap();
 
     assert_eq!(
@@ -566,6 +578,33 @@ async fn a_logout_while_a_refresh_response_is_on_its_way_is_not_undone() {
     assert_eq!(
         storage_item("localStorage", &format!("{namespace}:tokens")),
         None
+    );
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_new_login_while_an_old_refresh_response_is_on_its_way_is_kept() {
+    reset("{}").await;
+    let (client, namespace, responded, open) = client_with_held_refreshes().await;
+    wait(client.set_tokens(login("ivan").await)).await.unwrap();
+
+    let refreshing = client.refresh();
+    wait(responded).await.unwrap();
+    wait(client.logout()).await.unwrap();
+    let judy = login("judy").await;
+    wait(client.set_tokens(judy.clone())).await.unwrap();
+    open.call0(&JsValue::NULL).unwrap();
+
+    // The old session's new pair is dropped: the tab, and storage, keep the new login.
+    wait(refreshing).await.unwrap();
+    assert_eq!(status(&client), "authenticated");
+    let access = wait(client.get_access_token()).await.unwrap();
+    assert_eq!(access.as_string(), get(&judy, "access_token").as_string());
+    let stored = storage_item("localStorage", &format!("{namespace}:tokens")).unwrap();
+    assert!(stored.contains(&get(&judy, "refresh_token").as_string().unwrap()));
+    assert_eq!(
+        get(&api(&client).await.1, "sub").as_string().unwrap(),
+        "judy"
     );
     client.close();
 }

@@ -131,6 +131,15 @@ fn token_set_from(response: &TokenResponse) -> TokenSet {
     }
 }
 
+/// Whether a tab still holds the pair a refresh started from ([`Inner::holding`]).
+enum Holding {
+    /// It does: this is the pair.
+    Still(TokenSet),
+    /// It does not: the refresh is over without touching anything; logged out (`Err`), or
+    /// holding a newer pair (`Ok`).
+    Settled(Result<()>),
+}
+
 struct Inner {
     store: TokenStore<BrowserStorage>,
     shared_storage: bool,
@@ -321,31 +330,41 @@ impl Inner {
         .map_err(|err| error_from_js(&err))
     }
 
-    /// What this tab learnt while it waited for the lock: it was logged out (`Err`), a
-    /// broadcast gave it newer tokens (`Ok`), or nothing (`None`: go on). The tab's own state
-    /// wins over storage: in Chromium another renderer's view of `localStorage` is synced
-    /// after the BroadcastChannel message can arrive, so a tab told of a logout may still
-    /// read the old pair there.
-    fn settled_while_waiting(&self, used: &str) -> Option<Result<()>> {
+    /// Whether the tab still holds the pair whose refresh token is `used`, which a refresh
+    /// started from. Anything that replaced it meanwhile (a logout, a new login, a newer pair
+    /// from another tab) wins over the refresh: waiting for the lock, reading storage, while
+    /// the request was in flight. The tab's own state also wins over storage: in Chromium
+    /// another renderer's view of `localStorage` is synced after the BroadcastChannel message
+    /// can arrive, so a tab told of a logout may still read the old pair there.
+    fn holding(&self, used: &str) -> Holding {
         match self.tokens.borrow().as_ref() {
-            None => Some(Err(Error::new(
-                ErrorCode::NotAuthenticated,
-                "logged out while waiting to refresh",
-            ))),
-            Some(mine) if mine.refresh_token != used => Some(Ok(())),
-            Some(_) => None,
+            None => Holding::Settled(Err(logged_out_during_refresh())),
+            Some(mine) if mine.refresh_token != used => Holding::Settled(Ok(())),
+            Some(mine) => Holding::Still(mine.clone()),
+        }
+    }
+
+    /// Storage as the tab holds it, after a save that something replaced meanwhile.
+    async fn restore_storage(&self) {
+        let mine = self.tokens.borrow().clone();
+        let restored = match mine {
+            None => self.store.clear().await,
+            Some(mine) => self.store.save(&mine).await,
+        };
+        if let Err(err) = restored {
+            self.emit_error(&err);
         }
     }
 
     async fn refresh_in_lock(self: Rc<Self>, used: String) -> Result<()> {
-        if let Some(settled) = self.settled_while_waiting(&used) {
-            return settled;
+        if let Holding::Settled(outcome) = self.holding(&used) {
+            return outcome;
         }
         if self.shared_storage {
             let stored = self.store.load().await;
             // Reading may have taken a task (IndexedDB, a custom storage): look again.
-            if let Some(settled) = self.settled_while_waiting(&used) {
-                return settled;
+            if let Holding::Settled(outcome) = self.holding(&used) {
+                return outcome;
             }
             match stored {
                 Ok(None) => {
@@ -367,10 +386,16 @@ impl Inner {
         }
         let mut attempt = 0;
         loop {
-            let Some(current) = self.tokens.borrow().clone() else {
-                return Err(logged_out_during_refresh());
+            let current = match self.holding(&used) {
+                Holding::Still(current) => current,
+                Holding::Settled(outcome) => return outcome,
             };
             let (status, body, retry_after_ms) = self.post_refresh(&current).await;
+            // The answer is for a pair the tab may no longer hold: then it is dropped (a
+            // refused refresh must not log out a new login; a new pair must not undo a logout).
+            if let Holding::Settled(outcome) = self.holding(&used) {
+                return outcome;
+            }
             let description = body
                 .as_ref()
                 .and_then(|b| Reflect::get(b, &"error_description".into()).ok())
@@ -386,18 +411,13 @@ impl Inner {
                             )
                         })?;
                     let set = token_set_from(&response);
-                    // A logout while the request was in flight wins: the new pair is dropped
-                    // (its session is being revoked), and the storage stays empty.
-                    if self.tokens.borrow().is_none() {
-                        return Err(logged_out_during_refresh());
-                    }
                     if let Err(err) = self.store.save(&set).await {
                         self.emit_error(&err);
                     }
-                    if self.tokens.borrow().is_none() {
-                        // The logout came while saving: its clear may have run first.
-                        let _ = self.store.clear().await;
-                        return Err(logged_out_during_refresh());
+                    if let Holding::Settled(outcome) = self.holding(&used) {
+                        // Replaced while saving, whose write may have landed last.
+                        self.restore_storage().await;
+                        return outcome;
                     }
                     self.post(&TabMessage::tokens(&self.tab_id, set.clone()));
                     self.adopt(set, "this-tab");
