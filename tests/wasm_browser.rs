@@ -529,9 +529,10 @@ async fn a_tab_logged_out_while_it_waits_for_the_lock_stays_logged_out() {
     }
 }
 
-/// A client over `localStorage` whose refresh responses are held, once the server has
-/// answered, until the test opens the gate: `(client, namespace, responded, open)`.
-async fn client_with_held_refreshes() -> (JsAuthClient, String, Promise, Function) {
+/// A client over `localStorage`, logged in as `user`, whose refresh has been answered by the
+/// server (the pair rotated there) but whose answer is held until `open` is called:
+/// `(client, namespace, refreshing, open)`.
+async fn refresh_answered_but_held(user: &str) -> (JsAuthClient, String, Promise, Function) {
     let gate: JsValue = js_sys::eval(
         "(() => { let open, arrived; const opened = new Promise(r => open = r); const responded = new Promise(r => arrived = r);
           const held = (url, init) => String(url).includes('/auth/refresh')
@@ -546,10 +547,20 @@ async fn client_with_held_refreshes() -> (JsAuthClient, String, Promise, Functio
     ));
     Reflect::set(&options, &"fetch".into(), &get(&gate, "fetch")).unwrap();
     let client = JsAuthClient::open(options).await.unwrap();
+    wait(client.set_tokens(login(user).await)).await.unwrap();
+    let refreshing = client.refresh();
+    wait(get(&gate, "responded").unchecked_into())
+        .await
+        .unwrap();
+    assert_eq!(
+        stat("refreshSuccesses").await,
+        1.0,
+        "the server rotated the pair"
+    );
     (
         client,
         namespace,
-        get(&gate, "responded").unchecked_into(),
+        refreshing,
         get(&gate, "open").unchecked_into(),
     )
 }
@@ -557,16 +568,7 @@ async fn client_with_held_refreshes() -> (JsAuthClient, String, Promise, Functio
 #[wasm_bindgen_test]
 async fn a_logout_while_a_refresh_response_is_on_its_way_is_not_undone() {
     reset("{}").await;
-    let (client, namespace, responded, open) = client_with_held_refreshes().await;
-    wait(client.set_tokens(login("hana").await)).await.unwrap();
-
-    let refreshing = client.refresh();
-    wait(responded).await.unwrap();
-    assert_eq!(
-        stat("refreshSuccesses").await,
-        1.0,
-        "the server rotated the pair"
-    );
+    let (client, namespace, refreshing, open) = refresh_answered_but_held("hana").await;
     wait(client.logout()).await.unwrap();
     open.call0(&JsValue::NULL).unwrap();
 
@@ -585,11 +587,7 @@ async fn a_logout_while_a_refresh_response_is_on_its_way_is_not_undone() {
 #[wasm_bindgen_test]
 async fn a_new_login_while_an_old_refresh_response_is_on_its_way_is_kept() {
     reset("{}").await;
-    let (client, namespace, responded, open) = client_with_held_refreshes().await;
-    wait(client.set_tokens(login("ivan").await)).await.unwrap();
-
-    let refreshing = client.refresh();
-    wait(responded).await.unwrap();
+    let (client, namespace, refreshing, open) = refresh_answered_but_held("ivan").await;
     wait(client.logout()).await.unwrap();
     let judy = login("judy").await;
     wait(client.set_tokens(judy.clone())).await.unwrap();
