@@ -782,7 +782,13 @@ impl JsAuthClient {
         })
     }
 
-    /// Refreshes now (single flight in this tab, one refresh across tabs).
+    /// Refreshes now (single flight in this tab, one refresh across tabs). A logout or a new
+    /// login meanwhile wins: the answer is dropped, and this rejects with `not_authenticated`
+    /// (logged out) or resolves (a newer pair is held).
+    ///
+    /// ```js
+    /// await auth.refresh();
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn refresh(&self) -> Promise {
         let inner = self.inner.clone();
