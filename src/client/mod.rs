@@ -5,5 +5,5 @@
 mod policy;
 mod token_store;
 
-pub use policy::{ApiOutcome, Backoff, RefreshOutcome, RefreshPolicy, ServerClock};
+pub use policy::{ApiOutcome, Backoff, HeldPair, RefreshOutcome, RefreshPolicy, ServerClock};
 pub use token_store::{MemoryStorage, TokenSet, TokenStorage, TokenStore};

@@ -1,6 +1,7 @@
 //! When the client refreshes, how it reads the server's clock, how it backs off, and when
 //! it gives up. Pure functions of their inputs (the clock and the jitter are passed in).
 
+use super::TokenSet;
 use crate::error::ErrorCode;
 use crate::http::is_expired_signal;
 
@@ -126,6 +127,35 @@ impl RefreshOutcome {
     }
 }
 
+/// What became of the pair a refresh started from, by the pair the tab holds now: a refresh's
+/// answer is used only while the tab still holds the pair it presented, so that a logout, a
+/// new login or a newer pair from another tab that came meanwhile always wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeldPair {
+    /// The tab still holds it: the refresh goes on.
+    Same,
+    /// The tab holds nothing: logged out meanwhile.
+    LoggedOut,
+    /// The tab holds another pair (a login, or another tab's refresh): nothing left to do.
+    Replaced,
+}
+
+impl HeldPair {
+    /// `held`: the tab's pair now; `used`: the refresh token the refresh started from.
+    ///
+    /// ```
+    /// use jwt_refresh::client::HeldPair;
+    /// assert_eq!(HeldPair::of(None, "rt-1"), HeldPair::LoggedOut);
+    /// ```
+    pub fn of(held: Option<&TokenSet>, used: &str) -> HeldPair {
+        match held {
+            None => HeldPair::LoggedOut,
+            Some(pair) if pair.refresh_token != used => HeldPair::Replaced,
+            Some(_) => HeldPair::Same,
+        }
+    }
+}
+
 /// What the client does with an API answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiOutcome {
@@ -193,6 +223,24 @@ mod tests {
         assert_eq!(b.delay_ms(u32::MAX, 0.0, None), 500.0);
         assert_eq!(b.delay_ms(0, 0.0, Some(2000.0)), 2000.0);
         assert_eq!(b.delay_ms(0, f64::NAN, None), 50.0);
+    }
+
+    #[test]
+    fn a_refresh_goes_on_only_while_its_pair_is_held() {
+        let pair = |refresh: &str| TokenSet {
+            access_token: None,
+            access_issued_at: 0,
+            access_expires_at: 60,
+            refresh_token: refresh.into(),
+            refresh_expires_at: 600,
+            clock_skew: 0.0,
+        };
+        assert_eq!(HeldPair::of(Some(&pair("rt-1")), "rt-1"), HeldPair::Same);
+        assert_eq!(
+            HeldPair::of(Some(&pair("rt-2")), "rt-1"),
+            HeldPair::Replaced
+        );
+        assert_eq!(HeldPair::of(None, "rt-1"), HeldPair::LoggedOut);
     }
 
     #[test]

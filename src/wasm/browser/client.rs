@@ -4,7 +4,7 @@
 use super::glue;
 use super::storage::BrowserStorage;
 use crate::client::{
-    ApiOutcome, Backoff, RefreshOutcome, RefreshPolicy, ServerClock, TokenSet, TokenStore,
+    ApiOutcome, Backoff, HeldPair, RefreshOutcome, RefreshPolicy, ServerClock, TokenSet, TokenStore,
 };
 use crate::wasm::convert::to_js;
 use crate::wasm::error::{invalid_options, to_js as error_to_js, JsResult};
@@ -331,16 +331,16 @@ impl Inner {
     }
 
     /// Whether the tab still holds the pair whose refresh token is `used`, which a refresh
-    /// started from. Anything that replaced it meanwhile (a logout, a new login, a newer pair
-    /// from another tab) wins over the refresh: waiting for the lock, reading storage, while
-    /// the request was in flight. The tab's own state also wins over storage: in Chromium
+    /// started from ([`HeldPair`]), asked after each wait: for the lock, for storage, for the
+    /// server's answer, for a save. The tab's own state also wins over storage: in Chromium
     /// another renderer's view of `localStorage` is synced after the BroadcastChannel message
     /// can arrive, so a tab told of a logout may still read the old pair there.
     fn holding(&self, used: &str) -> Holding {
-        match self.tokens.borrow().as_ref() {
-            None => Holding::Settled(Err(logged_out_during_refresh())),
-            Some(mine) if mine.refresh_token != used => Holding::Settled(Ok(())),
-            Some(mine) => Holding::Still(mine.clone()),
+        let tokens = self.tokens.borrow();
+        match (HeldPair::of(tokens.as_ref(), used), tokens.as_ref()) {
+            (HeldPair::Same, Some(pair)) => Holding::Still(pair.clone()),
+            (HeldPair::Replaced, _) => Holding::Settled(Ok(())),
+            _ => Holding::Settled(Err(logged_out_during_refresh())),
         }
     }
 
