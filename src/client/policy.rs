@@ -130,28 +130,28 @@ impl RefreshOutcome {
 /// What became of the pair a refresh started from, by the pair the tab holds now: a refresh's
 /// answer is used only while the tab still holds the pair it presented, so that a logout, a
 /// new login or a newer pair from another tab that came meanwhile always wins.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HeldPair {
-    /// The tab still holds it: the refresh goes on.
-    Same,
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HeldPair<'a> {
+    /// The tab still holds it (here): the refresh goes on.
+    Same(&'a TokenSet),
     /// The tab holds nothing: logged out meanwhile.
     LoggedOut,
     /// The tab holds another pair (a login, or another tab's refresh): nothing left to do.
     Replaced,
 }
 
-impl HeldPair {
+impl<'a> HeldPair<'a> {
     /// `held`: the tab's pair now; `used`: the refresh token the refresh started from.
     ///
     /// ```
     /// use jwt_refresh::client::HeldPair;
     /// assert_eq!(HeldPair::of(None, "rt-1"), HeldPair::LoggedOut);
     /// ```
-    pub fn of(held: Option<&TokenSet>, used: &str) -> HeldPair {
+    pub fn of(held: Option<&'a TokenSet>, used: &str) -> HeldPair<'a> {
         match held {
             None => HeldPair::LoggedOut,
             Some(pair) if pair.refresh_token != used => HeldPair::Replaced,
-            Some(_) => HeldPair::Same,
+            Some(pair) => HeldPair::Same(pair),
         }
     }
 }
@@ -235,7 +235,8 @@ mod tests {
             refresh_expires_at: 600,
             clock_skew: 0.0,
         };
-        assert_eq!(HeldPair::of(Some(&pair("rt-1")), "rt-1"), HeldPair::Same);
+        let held = pair("rt-1");
+        assert_eq!(HeldPair::of(Some(&held), "rt-1"), HeldPair::Same(&held));
         assert_eq!(
             HeldPair::of(Some(&pair("rt-2")), "rt-1"),
             HeldPair::Replaced

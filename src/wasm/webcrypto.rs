@@ -427,8 +427,10 @@ impl TokenSigner for HostSigner {
     }
 
     async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
-        let cached =
-            (self.cache.as_ref()).map(|cache| (cache, cache.entry(signing_input, signature)));
+        let cached = self
+            .cache
+            .as_ref()
+            .map(|cache| (cache, cache.entry(signing_input, signature)));
         if cached
             .as_ref()
             .is_some_and(|(cache, entry)| cache.contains(entry))

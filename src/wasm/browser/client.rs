@@ -336,11 +336,10 @@ impl Inner {
     /// another renderer's view of `localStorage` is synced after the BroadcastChannel message
     /// can arrive, so a tab told of a logout may still read the old pair there.
     fn holding(&self, used: &str) -> Holding {
-        let tokens = self.tokens.borrow();
-        match (HeldPair::of(tokens.as_ref(), used), tokens.as_ref()) {
-            (HeldPair::Same, Some(pair)) => Holding::Still(pair.clone()),
-            (HeldPair::Replaced, _) => Holding::Settled(Ok(())),
-            _ => Holding::Settled(Err(logged_out_during_refresh())),
+        match HeldPair::of(self.tokens.borrow().as_ref(), used) {
+            HeldPair::Same(pair) => Holding::Still(pair.clone()),
+            HeldPair::Replaced => Holding::Settled(Ok(())),
+            HeldPair::LoggedOut => Holding::Settled(Err(logged_out_during_refresh())),
         }
     }
 
