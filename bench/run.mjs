@@ -1,6 +1,7 @@
 // The benchmark: one command (./scripts/bench.sh), one run, ratios side by side.
 //   node bench/run.mjs [--quick]    prints a table, writes artifacts/bench/latest.json
-// --quick is a smoke run (tiny budgets, no native build): numbers are not meaningful.
+// --quick is a smoke run (tiny budgets, debug builds of the Rust benchmark): numbers are not
+// meaningful.
 import { execFileSync, execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -27,7 +28,7 @@ const LIBS = ["jwt-refresh", "jose", "fast-jwt", "cloudflare-worker-jwt"];
 // Verify with the opt-in caches (fast-jwt's and ours): the same token every time, as a Worker
 // sees one session's access token on each of its requests. Reported apart from the defaults.
 const CACHED = ["jwt-refresh (cache)", "fast-jwt (cache)"];
-const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, Node ${process.version}`, quick: QUICK, node: {}, workerd: {}, cachedVerify: { node: {}, workerd: {} }, refresh: {}, size: {}, coldStart: {}, native: null };
+const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, Node ${process.version}`, quick: QUICK, node: {}, workerd: {}, cachedVerify: { node: {}, workerd: {} }, refresh: {}, size: {}, coldStart: {}, native: null, nativeAsWasm: null };
 
 // --- Node: sign and verify ops/s.
 const libs = await adapters(pkg, keys, { fastJwt });
@@ -194,11 +195,33 @@ for (const [lib, body] of Object.entries(coldScript)) {
   results.coldStart[lib] = samples[Math.floor(samples.length / 2)];
 }
 
-// --- Native Rust (skipped in --quick: it needs a release build).
-if (!QUICK) {
-  const out = execFileSync("cargo", ["bench", "--quiet", "--bench", "native"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  results.native = JSON.parse(out.trim().split("\n").pop());
+// --- The same Rust code natively and as wasm: benches/native.rs built for the host and for
+// wasm32-wasip1, the latter run in Node's own V8 (bench/wasi-native.mjs), so the wasm/native
+// ratio is the code's alone, without the JS API's work around each call. A full run times
+// optimized builds, alternating native and wasm in three rounds (median per operation);
+// --quick runs each once from a debug build: the path is exercised, the numbers mean nothing.
+const benchExecutable = (target) => {
+  const build = QUICK ? ["build"] : ["bench", "--no-run"];
+  const out = execFileSync("cargo", [...build, "--quiet", "--bench", "native", ...(target ? ["--target", target] : []), "--message-format=json"], {
+    cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 << 20,
+  });
+  const executables = out.split("\n").filter(Boolean).map((line) => JSON.parse(line).executable).filter(Boolean);
+  return executables.at(-1);
+};
+const sameCode = { native: [], wasm: [] };
+const nativeExecutable = benchExecutable();
+const wasiExecutable = benchExecutable("wasm32-wasip1");
+const benchEnv = { ...process.env, ...(QUICK ? { BENCH_QUICK: "1" } : {}) };
+for (let round = 0; round < (QUICK ? 1 : 3); round++) {
+  const lastLine = (out) => JSON.parse(out.trim().split("\n").pop());
+  sameCode.native.push(lastLine(execFileSync(nativeExecutable, { encoding: "utf8", env: benchEnv })));
+  sameCode.wasm.push(lastLine(execFileSync(process.execPath, ["--no-warnings", `${ROOT}bench/wasi-native.mjs`, wasiExecutable], { encoding: "utf8", env: benchEnv })));
 }
+/** Median per operation of the rounds' `{ alg: { op: ops/s } }`. */
+const medianRuns = (runs) =>
+  Object.fromEntries(Object.keys(runs[0]).map((alg) => [alg, Object.fromEntries(Object.keys(runs[0][alg]).map((op) => [op, median(runs.map((r) => r[alg][op]))]))]));
+results.native = medianRuns(sameCode.native);
+results.nativeAsWasm = medianRuns(sameCode.wasm);
 
 // --- Report.
 const fmt = (v) => (v == null ? "n/a" : v >= 1000 ? `${Math.round(v).toLocaleString("en")}` : v.toFixed(1));
@@ -245,15 +268,16 @@ for (const [name, bytes] of Object.entries(results.size)) lines.push(`  ${name}:
 lines.push("", `cold start, import to first verified HS256 token (ms, median): ${Object.entries(results.coldStart).map(([lib, ms]) => `${lib} ${ms.toFixed(1)}`).join(", ")}`);
 const floor = results.coldStart[LOADER_FLOOR];
 lines.push(`  beyond ${LOADER_FLOOR}: ${Object.entries(results.coldStart).filter(([lib]) => lib !== LOADER_FLOOR).map(([lib, ms]) => `${lib} ${(ms - floor).toFixed(1)}`).join(", ")}`);
-if (results.native) {
-  lines.push("", "native Rust (ops/s) and wasm-in-Node / native");
-  for (const alg of ["HS256", "EdDSA", "ES256"]) {
-    const n = results.native[alg];
-    if (!n) continue;
-    lines.push(`  ${alg}: sign ${fmt(n.sign)} (${ratio(results.node[alg]["jwt-refresh"].sign, n.sign)}), verify ${fmt(n.verify)} (${ratio(results.node[alg]["jwt-refresh"].verify, n.verify)})`);
-  }
-  lines.push(`  refresh HS256: ${fmt(results.native.refresh.HS256)} (${ratio(results.refresh.HS256["jwt-refresh"], results.native.refresh.HS256)})`);
+lines.push("", "the Rust core natively and as wasm (ops/s; wasm/native = how many times native's time the wasm takes)");
+lines.push("alg | op | native | same code as wasm (wasip1, Node's V8) | wasm/native | jwt-refresh's JS API in Node | JS API/native");
+const rowsOf = (alg, op, js) => {
+  const [n, w] = [results.native[alg]?.[op], results.nativeAsWasm[alg]?.[op]];
+  return n == null ? [] : [[alg, op, fmt(n), fmt(w), ratio(n, w), fmt(js), ratio(n, js)].join(" | ")];
+};
+for (const alg of ["HS256", "EdDSA", "ES256"]) {
+  for (const op of ["sign", "verify"]) lines.push(...rowsOf(alg, op, results.node[alg]?.["jwt-refresh"]?.[op]));
 }
+lines.push(...rowsOf("refresh", "HS256", results.refresh.HS256?.["jwt-refresh"]));
 console.log(lines.join("\n"));
 mkdirSync(`${ROOT}artifacts/bench`, { recursive: true });
 writeFileSync(`${ROOT}artifacts/bench/${QUICK ? "quick" : "latest"}.json`, JSON.stringify(results, null, 2));

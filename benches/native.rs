@@ -1,14 +1,15 @@
-//! Native ops/s for the same operations the JS benchmark measures, so that the
-//! wasm/native ratio is known. Prints one JSON object. BENCH_QUICK=1 for a smoke run.
+//! Ops/s of the Rust core for the operations the JS benchmark measures. bench/run.mjs runs it
+//! natively and, built for wasm32-wasip1, as wasm in Node's V8: the wasm/native ratio of the
+//! same code. Prints one JSON object. BENCH_QUICK=1 for a smoke run.
 
-// The measured code is native only (wasm32 builds of the bench target, from
-// `cargo clippy --all-targets --target wasm32-unknown-unknown`, get an empty main).
+// Measured natively and under WASI (wasm32-unknown-unknown builds of the bench target, from
+// `cargo clippy --all-targets --target wasm32-unknown-unknown`, get an empty main: no clock).
 fn main() {
-    #[cfg(not(target_arch = "wasm32"))]
+    #[cfg(any(not(target_arch = "wasm32"), target_os = "wasi"))]
     native::run();
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), target_os = "wasi"))]
 mod native {
     use futures::executor::block_on;
     use jwt_refresh::{

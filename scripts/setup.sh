@@ -11,11 +11,14 @@ GECKODRIVER_VERSION=0.37.1
 MODE=${1:-test}
 say() { printf '[setup] %s\n' "$*"; }
 
-# Rust: the wasm target and the lint tools.
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  say "adding rustup target wasm32-unknown-unknown"
-  rustup target add wasm32-unknown-unknown
-fi
+# Rust: the wasm targets and the lint tools. wasm32-wasip1 runs the native benchmark's Rust
+# code as wasm in Node's V8 (the benchmark's wasm/native ratio of the same code).
+for target in wasm32-unknown-unknown wasm32-wasip1; do
+  if ! rustup target list --installed | grep -qx "$target"; then
+    say "adding rustup target $target"
+    rustup target add "$target"
+  fi
+done
 for component in rustfmt clippy; do
   if ! rustup component list --installed | grep -q "^$component"; then
     rustup component add "$component"

@@ -19,6 +19,9 @@ for target in "" "--target wasm32-unknown-unknown"; do
   done
 done
 
+step "clippy, the Rust benchmark as wasm (wasm32-wasip1: bench/run.mjs times the same code natively and as wasm)"
+cargo clippy --quiet --bench native --target wasm32-wasip1 -- -D warnings
+
 step "clippy, each optional feature on its own (host and wasm32, library code)"
 for target in "" "--target wasm32-unknown-unknown"; do
   for feature in eddsa es256 rsa keys edge browser; do
@@ -65,7 +68,7 @@ WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER="$(command -v geckodriver)" \
 step "TypeScript consumer (tsc --strict)"
 (cd tests/js && npx --no-install tsc -p tsconfig.json)
 
-step "benchmark smoke run (tiny budgets; no timing is asserted)"
+step "benchmark smoke run (tiny budgets, debug builds of the Rust side; no timing is asserted)"
 node bench/run.mjs --quick
 
 step "JS tests against the package (jose interop, workerd end-to-end, store faults, five real tabs, the demo in Chromium, npm-pack consumers)"
