@@ -53,7 +53,7 @@ pub mod wasm;
 pub use algorithm::Algorithm;
 pub use claims::ClaimsSet;
 pub use compact::DEFAULT_MAX_TOKEN_LENGTH;
-pub use decode::{decode_unverified, UnverifiedToken};
+pub use decode::{decode_unverified, decode_unverified_json, UnverifiedJson, UnverifiedToken};
 pub use duration::{parse_duration, seconds_from_f64};
 pub use error::{Error, ErrorCode, Result};
 #[cfg(feature = "edge")]

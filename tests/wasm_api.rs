@@ -384,6 +384,28 @@ fn decode_unverified_parse_duration_and_error_codes() {
 }
 
 #[wasm_bindgen_test]
+fn decode_unverified_gives_the_tokens_own_members_in_order() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let payload = r#"{"zeta":1,"alpha":[2.5,"x"],"mid":{"b":null,"a":true}}"#;
+    let token = format!(
+        "{}.{}.c2ln",
+        URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"HS256"}"#),
+        URL_SAFE_NO_PAD.encode(payload)
+    );
+    let decoded = decode_unverified_js(&token).unwrap();
+    let json = |path: &str| String::from(JSON::stringify(&get(&decoded, path)).unwrap());
+    // Exactly what JSON.parse of each segment gives: same members, same order.
+    assert_eq!(json("payload"), payload);
+    assert_eq!(json("protectedHeader"), r#"{"typ":"JWT","alg":"HS256"}"#);
+    let not_object = format!("e30.{}.c2ln", URL_SAFE_NO_PAD.encode("[1]"));
+    assert_eq!(
+        code_of(decode_unverified_js(&not_object)),
+        "malformed_token"
+    );
+}
+
+#[wasm_bindgen_test]
 fn misspelt_options_are_refused_not_ignored() {
     let key = hs256();
     let token = key.sign(obj("{}"), None).unwrap();

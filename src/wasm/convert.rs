@@ -2,13 +2,31 @@
 //! as one JSON text, a single `JSON.stringify` or `JSON.parse` call instead of one property
 //! access per member. Options are read member by member instead (`options.rs`).
 
-use super::error::{invalid_options, JsResult};
-use serde::Serialize;
+#[cfg(any(feature = "keys", feature = "browser"))]
+use super::error::invalid_options;
+use super::error::JsResult;
 use wasm_bindgen::prelude::*;
 
 /// Plain JS objects out, exactly as `JSON.parse` makes them.
-pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
+#[cfg(any(feature = "keys", feature = "browser"))]
+pub(crate) fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     let text = serde_json::to_string(value).map_err(|err| invalid_options(err.to_string()))?;
+    js_sys::JSON::parse(&text)
+}
+
+/// `{ payload, protectedHeader }` (jose's names) from a token's own JSON texts, in one
+/// `JSON.parse`: members in the token's order, numbers as JS reads them.
+pub(crate) fn token_result_to_js(claims_json: &str, header_json: &str) -> JsResult<JsValue> {
+    let mut text = String::with_capacity(claims_json.len() + header_json.len() + 32);
+    for part in [
+        r#"{"payload":"#,
+        claims_json,
+        r#","protectedHeader":"#,
+        header_json,
+        "}",
+    ] {
+        text.push_str(part);
+    }
     js_sys::JSON::parse(&text)
 }
 

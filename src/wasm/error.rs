@@ -22,6 +22,7 @@ pub(crate) fn to_js(err: Error) -> JsValue {
 /// Shorthand for results crossing the boundary.
 pub(crate) type JsResult<T> = Result<T, JsValue>;
 
+#[cfg(any(feature = "keys", feature = "browser"))]
 pub(crate) fn invalid_options(message: impl Into<String>) -> JsValue {
     to_js(Error::new(ErrorCode::InvalidOptions, message))
 }

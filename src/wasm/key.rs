@@ -1,6 +1,6 @@
 //! `Key` and `KeySet` as JS classes.
 
-use super::convert::{json_from_js, object_from_js, to_js};
+use super::convert::{json_from_js, object_from_js, to_js, token_result_to_js};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key_options::{now_from, sign_options, signer_options, verify_options};
 use super::webcrypto::{sign_at_once, verify_at_once, HostKeys};
@@ -37,14 +37,9 @@ fn verify_js(
     verified_to_js(&verified.map_err(error_to_js)?)
 }
 
-/// `{ payload, protectedHeader }` from the token's own JSON texts, in one `JSON.parse`.
+/// `{ payload, protectedHeader }` of a verified token.
 pub(crate) fn verified_to_js(verified: &crate::VerifiedToken) -> JsResult<JsValue> {
-    let text = format!(
-        r#"{{"payload":{},"protectedHeader":{}}}"#,
-        verified.claims_json(),
-        verified.header_json()
-    );
-    js_sys::JSON::parse(&text)
+    token_result_to_js(verified.claims_json(), verified.header_json())
 }
 
 /// A key bound to exactly one algorithm.

@@ -1,23 +1,13 @@
 //! Free functions: reading a token without verifying it, and durations.
 
-use super::convert::to_js;
+use super::convert::token_result_to_js;
 use super::error::{to_js as error_to_js, JsResult};
-use crate::{decode_unverified, parse_duration};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use crate::{decode_unverified_json, parse_duration};
 use wasm_bindgen::prelude::*;
 
-/// What `decodeUnverified` returns: the claims and the protected header, as jose names them
-/// (the shape of `verify`'s result).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct VerifyResult<'a> {
-    payload: &'a Map<String, Value>,
-    protected_header: &'a Map<String, Value>,
-}
-
 /// Reads header and claims WITHOUT verifying anything — for a client that wants `exp`.
-/// Never use the result for an access decision.
+/// Never use the result for an access decision. The shape of `verify`'s result; members in the
+/// token's order, as `JSON.parse` of each segment gives them.
 ///
 /// ```js
 /// const { payload } = decodeUnverified(accessToken);
@@ -25,11 +15,8 @@ struct VerifyResult<'a> {
 /// ```
 #[wasm_bindgen(js_name = decodeUnverified, unchecked_return_type = "VerifyResult")]
 pub fn decode_unverified_js(token: &str) -> JsResult<JsValue> {
-    let decoded = decode_unverified(token).map_err(error_to_js)?;
-    to_js(&VerifyResult {
-        payload: &decoded.claims,
-        protected_header: &decoded.header,
-    })
+    let decoded = decode_unverified_json(token).map_err(error_to_js)?;
+    token_result_to_js(&decoded.claims_json, &decoded.header_json)
 }
 
 /// Seconds in a duration text such as `"15m"`, `"2 hours"`, `"7d"`.
