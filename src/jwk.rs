@@ -192,8 +192,10 @@ fn ed25519_from_jwk(jwk: &Map<String, Value>, kid: Option<String>) -> Result<Key
     let secret = match bytes_member(jwk, "d")? {
         None => None,
         Some(d) => {
-            let seed = Seed::from_slice(&d).map_err(|_| invalid("d is not an Ed25519 seed"))?;
-            let pair = KeyPair::from_seed(seed);
+            // try_from_seed: from_seed panics on an all-zero seed.
+            let pair = Seed::from_slice(&d)
+                .and_then(KeyPair::try_from_seed)
+                .map_err(|_| invalid("d is not an Ed25519 seed"))?;
             if pair.pk != public {
                 return Err(invalid("d does not match x"));
             }

@@ -101,7 +101,10 @@ impl Key {
             #[cfg(feature = "eddsa")]
             Algorithm::EdDsa => {
                 let seed = ed25519_compact::Seed::new(random_bytes::<32>()?);
-                let pair = ed25519_compact::KeyPair::from_seed(seed);
+                // from_seed panics on an all-zero seed (probability 2^-256 here, but no panics).
+                let pair = ed25519_compact::KeyPair::try_from_seed(seed).map_err(|_| {
+                    Error::new(ErrorCode::InvalidKey, "Ed25519 key generation failed")
+                })?;
                 Material::Ed25519 {
                     public: pair.pk,
                     secret: Some(pair.sk),

@@ -91,5 +91,11 @@ proptest! {
             let value = serde_json::json!({"kty": kty, "crv": "P-256", "x": json.clone(), "y": "", "k": json.clone(), "alg": "HS256"});
             let _ = Key::from_jwk(&value, None, None);
         }
+        // Private parts too (an all-zero Ed25519 seed once panicked inside ed25519-compact).
+        for (kty, crv) in [("OKP", "Ed25519"), ("EC", "P-256")] {
+            let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+            let value = serde_json::json!({"kty": kty, "crv": crv, "x": x, "y": x, "d": json.clone()});
+            let _ = Key::from_jwk(&value, None, None);
+        }
     }
 }

@@ -125,6 +125,15 @@ fn jwk_imports_refuse_inconsistent_keys() {
     refused(json!({"kty": "OKP", "crv": "Ed25519", "x": &ed_x[..20]}));
     refused(json!({"kty": "OKP", "crv": "Ed25519", "x": format!("{ed_x}=")}));
     refused(json!({"kty": "OKP", "crv": "Ed25519"}));
+    // An all-zero seed: a typed error, not ed25519-compact's panic (fatal in wasm).
+    let zero_d = "A".repeat(43);
+    assert!(
+        refused(json!({"kty": "OKP", "crv": "Ed25519", "x": ed_x, "d": zero_d})).contains("seed")
+    );
+    refused(
+        json!({"kty": "EC", "crv": "P-256", "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+        "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0", "d": zero_d}),
+    );
     assert!(Key::from_jwk(
         &json!({"kty": "OKP", "crv": "Ed25519", "x": ed_x, "d": ed_d}),
         None,

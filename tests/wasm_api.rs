@@ -342,6 +342,12 @@ fn hostile_inputs_throw_typed_errors_never_trap() {
         let _ = decode_unverified_js(input);
     }
     assert_eq!(code_of(key.verify(&long, None)), "token_too_large");
+    // Key material that panicked inside a crate (an all-zero Ed25519 seed) is a typed error.
+    let zero = "A".repeat(43);
+    for x in ["11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", &zero] {
+        let jwk = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","d":"{zero}"}}"#);
+        assert_eq!(code_of(JsKey::from_jwk(obj(&jwk), None)), "invalid_key");
+    }
     // Pseudo-random token-shaped noise, deterministic.
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ";
     let mut state = 0x2545_F491u32;
