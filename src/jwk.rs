@@ -8,6 +8,7 @@ use base64::Engine;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use jwt_compact::jwk::JsonWebKey;
 use serde_json::{Map, Value};
+use zeroize::Zeroizing;
 
 fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::InvalidKey, message)
@@ -157,18 +158,20 @@ impl Key {
     }
 }
 
-/// A base64url member, decoded (the members of RFC 7518 keys are unpadded base64url).
-fn bytes_member(jwk: &Map<String, Value>, name: &str) -> Result<Option<Vec<u8>>> {
+/// A base64url member, decoded (the members of RFC 7518 keys are unpadded base64url). The
+/// bytes are overwritten when dropped: `k` and `d` are secrets.
+fn bytes_member(jwk: &Map<String, Value>, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
     string_member(jwk, name)?
         .map(|text| {
             URL_SAFE_NO_PAD
                 .decode(text)
+                .map(Zeroizing::new)
                 .map_err(|_| invalid(format!("JWK member {name:?} is not base64url")))
         })
         .transpose()
 }
 
-fn required_bytes(jwk: &Map<String, Value>, name: &str) -> Result<Vec<u8>> {
+fn required_bytes(jwk: &Map<String, Value>, name: &str) -> Result<Zeroizing<Vec<u8>>> {
     bytes_member(jwk, name)?.ok_or_else(|| invalid(format!("the JWK has no {name:?}")))
 }
 
@@ -215,20 +218,20 @@ fn ed25519_from_jwk(jwk: &Map<String, Value>, kid: Option<String>) -> Result<Key
 fn p256_from_jwk(jwk: &Map<String, Value>, kid: Option<String>) -> Result<Key> {
     use p256::ecdsa::{SigningKey, VerifyingKey};
     expect_curve(jwk, "P-256")?;
-    let field = |name: &str, bytes: Vec<u8>| -> Result<p256::FieldBytes> {
-        <[u8; 32]>::try_from(bytes.as_slice())
-            .map(Into::into)
+    let field = |name: &str, bytes: &[u8]| -> Result<Zeroizing<p256::FieldBytes>> {
+        <[u8; 32]>::try_from(bytes)
+            .map(|bytes| Zeroizing::new(bytes.into()))
             .map_err(|_| invalid(format!("{name} must be 32 bytes")))
     };
-    let x = field("x", required_bytes(jwk, "x")?)?;
-    let y = field("y", required_bytes(jwk, "y")?)?;
+    let x = field("x", &required_bytes(jwk, "x")?)?;
+    let y = field("y", &required_bytes(jwk, "y")?)?;
     let point = p256::EncodedPoint::from_affine_coordinates(&x, &y, false);
     let public = VerifyingKey::from_encoded_point(&point)
         .map_err(|_| invalid("x, y is not a P-256 point"))?;
     let secret = match bytes_member(jwk, "d")? {
         None => None,
         Some(d) => {
-            let secret = SigningKey::from_bytes(&field("d", d)?)
+            let secret = SigningKey::from_bytes(&*field("d", &d)?)
                 .map_err(|_| invalid("d is not a P-256 private key"))?;
             if *secret.verifying_key() != public {
                 return Err(invalid("d does not match x, y"));

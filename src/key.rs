@@ -8,6 +8,7 @@ use jwt_compact::alg::{Hs256Key, Hs384Key, Hs512Key};
 #[cfg(any(feature = "eddsa", feature = "es256", feature = "rsa"))]
 use jwt_compact::{Algorithm as JwsAlgorithm, AlgorithmSignature};
 use sha2::{Sha256, Sha384, Sha512};
+use zeroize::Zeroizing;
 
 /// The key material, one variant per algorithm family. Asymmetric variants keep the
 /// public half always and the private half when the key can sign.
@@ -95,9 +96,10 @@ impl Key {
     /// `kid` defaults to a random identifier. RSA keys cannot be generated (verify only).
     pub fn generate(alg: Algorithm, kid: Option<String>) -> Result<Key> {
         let material = match alg {
-            Algorithm::Hs256 => Material::hmac(alg, &random_bytes::<32>()?)?,
-            Algorithm::Hs384 => Material::hmac(alg, &random_bytes::<48>()?)?,
-            Algorithm::Hs512 => Material::hmac(alg, &random_bytes::<64>()?)?,
+            // The generated secrets are overwritten once the key has its own copy.
+            Algorithm::Hs256 => Material::hmac(alg, &*Zeroizing::new(random_bytes::<32>()?))?,
+            Algorithm::Hs384 => Material::hmac(alg, &*Zeroizing::new(random_bytes::<48>()?))?,
+            Algorithm::Hs512 => Material::hmac(alg, &*Zeroizing::new(random_bytes::<64>()?))?,
             #[cfg(feature = "eddsa")]
             Algorithm::EdDsa => {
                 let seed = ed25519_compact::Seed::new(random_bytes::<32>()?);
@@ -116,8 +118,8 @@ impl Key {
                 // a few tries make failure unobservable without an unbounded loop.
                 let mut signing = None;
                 for _ in 0..8 {
-                    let bytes = random_bytes::<32>()?;
-                    if let Ok(key) = p256::ecdsa::SigningKey::from_bytes(&bytes.into()) {
+                    let bytes = Zeroizing::new(random_bytes::<32>()?.into());
+                    if let Ok(key) = p256::ecdsa::SigningKey::from_bytes(&bytes) {
                         signing = Some(key);
                         break;
                     }

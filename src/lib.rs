@@ -35,6 +35,9 @@ mod key;
 mod key_set;
 mod members;
 mod random;
+// Used by the JS key imports and exports (native callers own their JSON).
+#[cfg(any(test, all(target_arch = "wasm32", feature = "keys")))]
+mod secret_json;
 #[cfg(feature = "edge")]
 mod session;
 mod sign;

@@ -411,6 +411,54 @@ fn decode_unverified_gives_the_tokens_own_members_in_order() {
     );
 }
 
+/// Whether wasm memory holds `text` anywhere (searched in JS, so the search itself puts no copy
+/// of it there).
+fn wasm_memory_contains(text: &JsValue) -> bool {
+    let search = js_sys::Function::new_with_args(
+        "memory, text",
+        "const mem = new Uint8Array(memory.buffer), pat = new TextEncoder().encode(text);
+         outer: for (let i = 0; i + pat.length <= mem.length; i++) {
+           for (let j = 0; j < pat.length; j++) if (mem[i + j] !== pat[j]) continue outer;
+           return true;
+         }
+         return false;",
+    );
+    search
+        .call2(&JsValue::NULL, &wasm_bindgen::memory(), text)
+        .unwrap()
+        .is_truthy()
+}
+
+#[wasm_bindgen_test]
+fn private_jwks_in_and_out_leave_no_copy_of_the_secret_in_wasm_memory() {
+    // The secret and its JWK are made in JS: this test's own strings hold no copy of `k`.
+    let jwk = js_sys::Function::new_no_args(
+        "const bytes = Uint8Array.from({ length: 64 }, (_, i) => (i * 37 + 11) & 255);
+         const k = btoa(String.fromCharCode(...bytes)).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+         return { kty: 'oct', alg: 'HS512', k, kid: 'kid-' + k.slice(3, 17) };",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    let k = Reflect::get(&jwk, &"k".into()).unwrap();
+    assert!(!wasm_memory_contains(&k), "the search finds nothing yet");
+    let key = JsKey::from_jwk(jwk, None).unwrap();
+    assert!(
+        !wasm_memory_contains(&k),
+        "import left the JWK's text behind"
+    );
+    let exported = key.to_private_jwk().unwrap();
+    assert!(
+        !wasm_memory_contains(&k),
+        "export left the JWK's text behind"
+    );
+    let same = Reflect::get(&exported, &"k".into()).unwrap();
+    assert!(same.loose_eq(&k), "the exported JWK carries the secret");
+    // The search finds what is there: the kid (made in JS too), which the key holds.
+    assert!(wasm_memory_contains(
+        &Reflect::get(&exported, &"kid".into()).unwrap()
+    ));
+}
+
 #[wasm_bindgen_test]
 fn misspelt_options_are_refused_not_ignored() {
     let key = hs256();

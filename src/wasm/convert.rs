@@ -5,7 +5,11 @@
 #[cfg(any(feature = "keys", feature = "browser"))]
 use super::error::invalid_options;
 use super::error::JsResult;
+#[cfg(feature = "keys")]
+use crate::secret_json::SecretJson;
 use wasm_bindgen::prelude::*;
+#[cfg(feature = "keys")]
+use zeroize::Zeroizing;
 
 /// Plain JS objects out, exactly as `JSON.parse` makes them.
 #[cfg(any(feature = "keys", feature = "browser"))]
@@ -37,11 +41,36 @@ pub(crate) fn from_js_json<T: serde::de::DeserializeOwned>(
     value: &JsValue,
     what: &str,
 ) -> JsResult<T> {
-    let text = js_sys::JSON::stringify(value)
+    parse_json(&json_text(value, what)?, what)
+}
+
+#[cfg(feature = "keys")]
+fn json_text(value: &JsValue, what: &str) -> JsResult<String> {
+    js_sys::JSON::stringify(value)
         .map_err(|_| invalid_options(format!("{what} is not JSON-serializable")))?
         .as_string()
-        .ok_or_else(|| invalid_options(format!("{what} is not JSON-serializable")))?;
-    serde_json::from_str(&text).map_err(|err| invalid_options(format!("invalid {what}: {err}")))
+        .ok_or_else(|| invalid_options(format!("{what} is not JSON-serializable")))
+}
+
+#[cfg(feature = "keys")]
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> JsResult<T> {
+    serde_json::from_str(text).map_err(|err| invalid_options(format!("invalid {what}: {err}")))
+}
+
+/// A JWK or a JWKS from JS: its JSON text and its strings are overwritten once used, so the
+/// secrets of a private key leave no copy in wasm memory (`secret_json.rs`).
+#[cfg(feature = "keys")]
+pub(crate) fn key_json_from_js(value: JsValue, what: &str) -> JsResult<SecretJson> {
+    let text = Zeroizing::new(json_text(&value, what)?);
+    parse_json(&text, what).map(SecretJson::new)
+}
+
+/// A private JWK out to JS, its JSON text and strings overwritten once `JSON.parse` has made
+/// the JS object.
+#[cfg(feature = "keys")]
+pub(crate) fn key_json_to_js(jwk: SecretJson) -> JsResult<JsValue> {
+    let text = serde_json::to_string(&*jwk).map_err(|err| invalid_options(err.to_string()))?;
+    js_sys::JSON::parse(&Zeroizing::new(text))
 }
 
 /// A JS value that must be a plain JSON object (`undefined`/`null` read as `{}`).
@@ -57,12 +86,6 @@ pub(crate) fn object_from_js(
         serde_json::Value::Object(members) => Ok(members),
         _ => Err(invalid_options(format!("{what} must be an object"))),
     }
-}
-
-/// Any JSON value.
-#[cfg(feature = "keys")]
-pub(crate) fn json_from_js(value: JsValue, what: &str) -> JsResult<serde_json::Value> {
-    from_js_json(&value, what)
 }
 
 /// A result as a settled promise (for async APIs whose answer is already known).

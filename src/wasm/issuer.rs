@@ -1,6 +1,6 @@
 //! `Issuer` as a JS class: sessions, refresh, revoke, and the HTTP contract.
 
-use super::convert::{json_from_js, object_from_js, promise_of, to_js};
+use super::convert::{key_json_from_js, object_from_js, promise_of, to_js};
 use super::error::{error_from_js, invalid_options, to_js as error_to_js, JsResult};
 use super::key::{verified_to_js, JsKey};
 use super::key_options::now_from;
@@ -114,7 +114,7 @@ impl JsIssuer {
             Some(jwks) if Array::is_array(&jwks) => Array::from(&jwks)
                 .iter()
                 .map(|jwk| {
-                    let jwk = json_from_js(jwk, "previousKeys")?;
+                    let jwk = key_json_from_js(jwk, "previousKeys")?;
                     Key::from_jwk(&jwk, None, None).map_err(error_to_js)
                 })
                 .collect::<JsResult<Vec<_>>>()?,

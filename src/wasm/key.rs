@@ -1,9 +1,10 @@
 //! `Key` and `KeySet` as JS classes.
 
-use super::convert::{json_from_js, object_from_js, to_js, token_result_to_js};
+use super::convert::{key_json_from_js, key_json_to_js, object_from_js, to_js, token_result_to_js};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key_options::{now_from, sign_options, signer_options, verify_options};
 use super::webcrypto::{sign_at_once, verify_at_once, HostKeys};
+use crate::secret_json::SecretJson;
 use crate::{Algorithm, Key, KeySet, KeySource};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -88,7 +89,7 @@ impl JsKey {
             .map(Algorithm::parse)
             .transpose()
             .map_err(error_to_js)?;
-        let jwk = json_from_js(jwk, "jwk")?;
+        let jwk = key_json_from_js(jwk, "jwk")?;
         let inner = Key::from_jwk(&jwk, alg, options.kid).map_err(error_to_js)?;
         Ok(JsKey::from(inner))
     }
@@ -137,7 +138,9 @@ impl JsKey {
     /// The JWK with private material, to persist a generated key. Keep it secret.
     #[wasm_bindgen(js_name = toPrivateJwk, unchecked_return_type = "JWK")]
     pub fn to_private_jwk(&self) -> JsResult<JsValue> {
-        to_js(&self.inner.to_private_jwk().map_err(error_to_js)?)
+        key_json_to_js(SecretJson::new(
+            self.inner.to_private_jwk().map_err(error_to_js)?,
+        ))
     }
 
     /// The RFC 7638 thumbprint of the public key. HMAC keys throw `invalid_key`.
@@ -304,7 +307,7 @@ impl JsKeySet {
     pub fn from_jwks(
         #[wasm_bindgen(unchecked_param_type = "JWKS")] jwks: JsValue,
     ) -> JsResult<JsKeySet> {
-        let jwks = json_from_js(jwks, "jwks")?;
+        let jwks = key_json_from_js(jwks, "jwks")?;
         Ok(JsKeySet::from(
             KeySet::from_jwks(&jwks).map_err(error_to_js)?,
         ))

@@ -8,9 +8,10 @@
 //! first call, which waits for the key's one import into the host, and where a verifier's
 //! cache must remember a token once the host has found it valid.
 
-use super::convert::{promise_of, to_js};
+use super::convert::{key_json_to_js, promise_of};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
+use crate::secret_json::SecretJson;
 use crate::sign::{signed_in_process, signing_input};
 use crate::signature_cache::{Lookup, SignatureCache};
 use crate::{
@@ -121,7 +122,7 @@ impl HostKeys {
         };
         let entry = jwk
             .ok()
-            .and_then(|jwk| to_js(&jwk).ok())
+            .and_then(|jwk| key_json_to_js(SecretJson::new(jwk)).ok())
             .and_then(|jwk| import_host_key(&jwk, key.algorithm().name(), usage).ok());
         self.keys.borrow_mut().push(HostKey {
             alg: key.algorithm(),
