@@ -102,26 +102,37 @@ impl Key {
     }
 
     /// The full JWK including private material, for persisting a generated key.
-    /// Verify-only keys return their public JWK.
+    /// Verify-only keys return their public JWK. The secret members (`k`, `d`) are encoded
+    /// straight into the returned value's strings, with no other copy made on the way, so that a
+    /// caller can overwrite them once done (the JS API does).
     pub fn to_private_jwk(&self) -> Result<Value> {
-        let jwk: JsonWebKey<'_> = match &self.material {
-            Material::Hs256(key, _) => key.into(),
-            Material::Hs384(key, _) => key.into(),
-            Material::Hs512(key, _) => key.into(),
+        let secret = |bytes: &[u8]| Value::String(Base64UrlUnpadded::encode_string(bytes));
+        let (mut jwk, name, value) = match &self.material {
+            Material::Hs256(key, _) => (oct_jwk(), "k", secret(key.as_ref())),
+            Material::Hs384(key, _) => (oct_jwk(), "k", secret(key.as_ref())),
+            Material::Hs512(key, _) => (oct_jwk(), "k", secret(key.as_ref())),
             #[cfg(feature = "eddsa")]
             Material::Ed25519 {
-                secret: Some(secret),
-                ..
-            } => secret.into(),
+                secret: Some(key), ..
+            } => {
+                // RFC 8037 §2: `d` is the 32-byte seed.
+                let seed = Zeroizing::new(*key.seed());
+                (self.public_value()?, "d", secret(&*seed))
+            }
             #[cfg(feature = "es256")]
             Material::Es256 {
-                secret: Some(secret),
-                ..
-            } => secret.into(),
+                secret: Some(key), ..
+            } => {
+                let scalar = Zeroizing::new(key.to_bytes());
+                (self.public_value()?, "d", secret(&scalar))
+            }
             #[allow(unreachable_patterns)]
-            _ => self.public_parts()?,
+            _ => return self.to_public_jwk(),
         };
-        Ok(self.decorate(&jwk))
+        if let Value::Object(members) = &mut jwk {
+            members.insert(name.into(), value);
+        }
+        Ok(self.decorate_value(jwk))
     }
 
     /// RFC 7638 SHA-256 thumbprint of the public key, base64url. `invalid_key` for HMAC.
@@ -146,7 +157,17 @@ impl Key {
 
     fn decorate(&self, jwk: &JsonWebKey<'_>) -> Value {
         // JsonWebKey always serializes to an object.
-        let mut value = serde_json::to_value(jwk).unwrap_or(Value::Null);
+        self.decorate_value(serde_json::to_value(jwk).unwrap_or(Value::Null))
+    }
+
+    /// The public members as a JSON object, not yet decorated.
+    #[cfg(any(feature = "eddsa", feature = "es256"))]
+    fn public_value(&self) -> Result<Value> {
+        Ok(serde_json::to_value(self.public_parts()?).unwrap_or(Value::Null))
+    }
+
+    /// `kid`, `alg` and `use` added to a JWK object.
+    fn decorate_value(&self, mut value: Value) -> Value {
         if let Value::Object(members) = &mut value {
             if let Some(kid) = &self.kid {
                 members.insert("kid".into(), Value::String(kid.clone()));
@@ -156,6 +177,13 @@ impl Key {
         }
         value
     }
+}
+
+/// An `oct` JWK without its `k`.
+fn oct_jwk() -> Value {
+    let mut members = Map::new();
+    members.insert("kty".into(), Value::String("oct".into()));
+    Value::Object(members)
 }
 
 /// A base64url member, decoded (the members of RFC 7518 keys are unpadded base64url). The

@@ -162,3 +162,41 @@ fn jwk_imports_refuse_inconsistent_keys() {
     refused(json!({"kty": "XYZ"}));
     refused(json!({"crv": "P-256", "x": x, "y": y}));
 }
+
+/// A private JWK exported is the published one imported, member for member, plus the `kid`
+/// (given, or the RFC 7638 thumbprint), `alg` and `use: "sig"`.
+#[cfg(all(feature = "eddsa", feature = "es256"))]
+#[test]
+fn private_jwks_export_the_published_keys_exactly() {
+    let published = [
+        json!({"kty": "oct",
+            "k": "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow"}),
+        json!({"kty": "EC", "crv": "P-256",
+            "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+            "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+            "d": "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"}),
+        json!({"kty": "OKP", "crv": "Ed25519",
+            "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+            "d": "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"}),
+    ];
+    for (jwk, alg) in published.iter().zip(["HS256", "ES256", "EdDSA"]) {
+        let key = Key::from_jwk(
+            jwk,
+            jwt_refresh::Algorithm::parse(alg).ok(),
+            Some("k1".into()),
+        )
+        .unwrap();
+        let mut expected = jwk.clone();
+        let members = expected.as_object_mut().unwrap();
+        members.insert("kid".into(), "k1".into());
+        members.insert("alg".into(), alg.into());
+        members.insert("use".into(), "sig".into());
+        assert_eq!(key.to_private_jwk().unwrap(), expected, "{alg}");
+    }
+    // RFC 8037 A.3: the Ed25519 thumbprint becomes the default kid.
+    let key = Key::from_jwk(&published[2], None, None).unwrap();
+    assert_eq!(
+        key.to_private_jwk().unwrap()["kid"],
+        "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+    );
+}
