@@ -60,7 +60,7 @@ fn hs256() -> JsKey {
 #[wasm_bindgen_test]
 fn every_algorithm_signs_and_verifies_with_the_runtime_rng() {
     for alg in ["HS256", "HS384", "HS512", "EdDSA", "ES256"] {
-        let key = JsKey::generate(alg, None).unwrap();
+        let key = JsKey::generate(JsValue::from(alg), None).unwrap();
         assert_eq!(key.alg(), alg);
         assert!(key.can_sign());
         let token = key
@@ -70,7 +70,10 @@ fn every_algorithm_signs_and_verifies_with_the_runtime_rng() {
             )
             .unwrap();
         let result = key
-            .verify(&token, at(NOW + 899.0, r#"{"typ":"at+jwt"}"#))
+            .verify(
+                JsValue::from(&token),
+                at(NOW + 899.0, r#"{"typ":"at+jwt"}"#),
+            )
             .unwrap();
         assert_eq!(get(&result, "payload.sub").as_string().unwrap(), "u1");
         assert_eq!(get(&result, "payload.exp").as_f64().unwrap(), NOW + 900.0);
@@ -81,7 +84,7 @@ fn every_algorithm_signs_and_verifies_with_the_runtime_rng() {
         assert_eq!(get(&result, "protectedHeader.kid").as_string(), key.kid());
         assert!(js_sys::Array::is_array(&get(&result, "payload.roles")));
         assert_eq!(
-            code_of(key.verify(&token, at(NOW + 900.0, "{}"))),
+            code_of(key.verify(JsValue::from(&token), at(NOW + 900.0, "{}"))),
             "token_expired"
         );
     }
@@ -94,20 +97,30 @@ fn boundaries_now_equal_exp_is_expired_and_now_equal_nbf_is_valid() {
         .sign(obj("{}"), at(NOW, r#"{"expiresIn":60,"notBefore":"10s"}"#))
         .unwrap();
     assert_eq!(
-        code_of(key.verify(&token, at(NOW + 9.0, "{}"))),
+        code_of(key.verify(JsValue::from(&token), at(NOW + 9.0, "{}"))),
         "token_not_yet_valid"
     );
-    assert!(key.verify(&token, at(NOW + 10.0, "{}")).is_ok());
-    assert!(key.verify(&token, at(NOW + 59.0, "{}")).is_ok());
+    assert!(key
+        .verify(JsValue::from(&token), at(NOW + 10.0, "{}"))
+        .is_ok());
+    assert!(key
+        .verify(JsValue::from(&token), at(NOW + 59.0, "{}"))
+        .is_ok());
     assert_eq!(
-        code_of(key.verify(&token, at(NOW + 60.0, "{}"))),
+        code_of(key.verify(JsValue::from(&token), at(NOW + 60.0, "{}"))),
         "token_expired"
     );
     assert!(key
-        .verify(&token, at(NOW + 64.0, r#"{"clockTolerance":"5s"}"#))
+        .verify(
+            JsValue::from(&token),
+            at(NOW + 64.0, r#"{"clockTolerance":"5s"}"#)
+        )
         .is_ok());
     assert!(key
-        .verify(&token, at(NOW + 100.0, r#"{"ignoreExpiration":true}"#))
+        .verify(
+            JsValue::from(&token),
+            at(NOW + 100.0, r#"{"ignoreExpiration":true}"#)
+        )
         .is_ok());
 }
 
@@ -123,11 +136,11 @@ fn signature_first_then_claims() {
         .sign(obj("{}"), at(NOW - 100.0, r#"{"expiresIn":10}"#))
         .unwrap();
     assert_eq!(
-        code_of(other.verify(&expired, at(NOW, "{}"))),
+        code_of(other.verify(JsValue::from(&expired), at(NOW, "{}"))),
         "invalid_signature"
     );
     assert_eq!(
-        code_of(key.verify(&expired, at(NOW, "{}"))),
+        code_of(key.verify(JsValue::from(&expired), at(NOW, "{}"))),
         "token_expired"
     );
 }
@@ -145,33 +158,41 @@ fn claim_options_follow_jose_names() {
         )
         .unwrap();
     let ok = r#"{"issuer":["x","https://auth"],"audience":"web","subject":"u1","requiredClaims":["role","jti"],"maxTokenAge":"5m","algorithms":["HS256"]}"#;
-    assert!(key.verify(&token, at(NOW + 300.0, ok)).is_ok());
+    assert!(key
+        .verify(JsValue::from(&token), at(NOW + 300.0, ok))
+        .is_ok());
     assert_eq!(
-        code_of(key.verify(&token, at(NOW + 301.0, ok))),
+        code_of(key.verify(JsValue::from(&token), at(NOW + 301.0, ok))),
         "token_too_old"
     );
     assert_eq!(
-        code_of(key.verify(&token, at(NOW, r#"{"issuer":"x"}"#))),
+        code_of(key.verify(JsValue::from(&token), at(NOW, r#"{"issuer":"x"}"#))),
         "claim_mismatch"
     );
     assert_eq!(
-        code_of(key.verify(&token, at(NOW, r#"{"audience":"x"}"#))),
+        code_of(key.verify(JsValue::from(&token), at(NOW, r#"{"audience":"x"}"#))),
         "claim_mismatch"
     );
     assert_eq!(
-        code_of(key.verify(&token, at(NOW, r#"{"subject":"u2"}"#))),
+        code_of(key.verify(JsValue::from(&token), at(NOW, r#"{"subject":"u2"}"#))),
         "claim_mismatch"
     );
     assert_eq!(
-        code_of(key.verify(&token, at(NOW, r#"{"requiredClaims":["nope"]}"#))),
+        code_of(key.verify(
+            JsValue::from(&token),
+            at(NOW, r#"{"requiredClaims":["nope"]}"#)
+        )),
         "claim_missing"
     );
     assert_eq!(
-        code_of(key.verify(&token, at(NOW, r#"{"typ":"at+jwt"}"#))),
+        code_of(key.verify(JsValue::from(&token), at(NOW, r#"{"typ":"at+jwt"}"#))),
         "token_type_mismatch"
     );
     assert_eq!(
-        code_of(key.verify(&token, at(NOW, r#"{"algorithms":["EdDSA"]}"#))),
+        code_of(key.verify(
+            JsValue::from(&token),
+            at(NOW, r#"{"algorithms":["EdDSA"]}"#)
+        )),
         "alg_not_allowed"
     );
 }
@@ -181,19 +202,25 @@ fn bad_options_are_typed_errors() {
     let key = hs256();
     let token = key.sign(obj("{}"), None).unwrap();
     assert_eq!(
-        code_of(key.verify(&token, Some(obj(r#"{"audiance":"typo"}"#)))),
+        code_of(key.verify(JsValue::from(&token), Some(obj(r#"{"audiance":"typo"}"#)))),
         "invalid_options"
     );
     assert_eq!(
-        code_of(key.verify(&token, Some(obj(r#"{"currentDate":12}"#)))),
+        code_of(key.verify(JsValue::from(&token), Some(obj(r#"{"currentDate":12}"#)))),
         "invalid_options"
     );
     assert_eq!(
-        code_of(key.verify(&token, Some(obj(r#"{"clockTolerance":"soon"}"#)))),
+        code_of(key.verify(
+            JsValue::from(&token),
+            Some(obj(r#"{"clockTolerance":"soon"}"#))
+        )),
         "invalid_options"
     );
     assert_eq!(
-        code_of(key.verify(&token, Some(obj(r#"{"algorithms":["none"]}"#)))),
+        code_of(key.verify(
+            JsValue::from(&token),
+            Some(obj(r#"{"algorithms":["none"]}"#))
+        )),
         "alg_not_allowed"
     );
     assert_eq!(code_of(key.sign(obj("[1]"), None)), "invalid_options");
@@ -208,26 +235,32 @@ fn bad_options_are_typed_errors() {
         "[]",
     ] {
         assert_eq!(
-            code_of(key.verify(&token, Some(obj(bad)))),
+            code_of(key.verify(JsValue::from(&token), Some(obj(bad)))),
             "invalid_options",
             "{bad}"
         );
     }
     let lenient = obj(r#"{"issuer":null,"audience":null,"clockTolerance":null}"#);
-    assert!(key.verify(&token, Some(lenient)).is_ok());
+    assert!(key.verify(JsValue::from(&token), Some(lenient)).is_ok());
     assert_eq!(
         code_of(key.sign(obj("{}"), Some(obj(r#"{"issuedAt":1}"#)))),
         "invalid_options"
     );
     assert_eq!(
-        code_of(JsKey::generate("HS256", Some(obj(r#"{"kid":7}"#)))),
+        code_of(JsKey::generate(
+            JsValue::from("HS256"),
+            Some(obj(r#"{"kid":7}"#))
+        )),
         "invalid_options"
     );
     assert_eq!(
         code_of(key.sign(obj(r#"{"exp":"tomorrow"}"#), None)),
         "invalid_options"
     );
-    assert_eq!(code_of(JsKey::generate("none", None)), "alg_not_allowed");
+    assert_eq!(
+        code_of(JsKey::generate(JsValue::from("none"), None)),
+        "alg_not_allowed"
+    );
     assert_eq!(
         code_of(JsKey::from_jwk(
             obj(r#"{"kty":"oct","k":"c2hvcnQ"}"#),
@@ -247,7 +280,9 @@ fn rfc7515_a1_and_a3_vectors_verify_across_the_boundary() {
         None,
     )
     .unwrap();
-    let result = key.verify(a1, at(1_300_819_379.0, "{}")).unwrap();
+    let result = key
+        .verify(JsValue::from(a1), at(1_300_819_379.0, "{}"))
+        .unwrap();
     assert_eq!(get(&result, "payload.iss").as_string().unwrap(), "joe");
     let a3 = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
     let es = JsKey::from_jwk(
@@ -256,17 +291,19 @@ fn rfc7515_a1_and_a3_vectors_verify_across_the_boundary() {
     )
     .unwrap();
     assert!(!es.can_sign());
-    assert!(es.verify(a3, at(1_300_819_379.0, "{}")).is_ok());
+    assert!(es
+        .verify(JsValue::from(a3), at(1_300_819_379.0, "{}"))
+        .is_ok());
     assert_eq!(
-        code_of(es.verify(a3, at(1_300_819_380.0, "{}"))),
+        code_of(es.verify(JsValue::from(a3), at(1_300_819_380.0, "{}"))),
         "token_expired"
     );
 }
 
 #[wasm_bindgen_test]
 fn key_sets_select_by_kid_and_publish_jwks() {
-    let a = JsKey::generate("EdDSA", Some(obj(r#"{"kid":"a"}"#))).unwrap();
-    let b = JsKey::generate("ES256", Some(obj(r#"{"kid":"b"}"#))).unwrap();
+    let a = JsKey::generate(JsValue::from("EdDSA"), Some(obj(r#"{"kid":"a"}"#))).unwrap();
+    let b = JsKey::generate(JsValue::from("ES256"), Some(obj(r#"{"kid":"b"}"#))).unwrap();
     let mut set = JsKeySet::new();
     set.add(&a).unwrap();
     set.add(&b).unwrap();
@@ -281,20 +318,23 @@ fn key_sets_select_by_kid_and_publish_jwks() {
     assert_eq!(public.size(), 2);
     for key in [&a, &b] {
         let token = key.sign(obj("{}"), None).unwrap();
-        assert!(public.verify(&token, None).is_ok());
+        assert!(public.verify(JsValue::from(&token), None).is_ok());
     }
-    let stranger = JsKey::generate("EdDSA", Some(obj(r#"{"kid":"c"}"#))).unwrap();
+    let stranger = JsKey::generate(JsValue::from("EdDSA"), Some(obj(r#"{"kid":"c"}"#))).unwrap();
     let token = stranger.sign(obj("{}"), None).unwrap();
-    assert_eq!(code_of(public.verify(&token, None)), "key_not_found");
+    assert_eq!(
+        code_of(public.verify(JsValue::from(&token), None)),
+        "key_not_found"
+    );
     // A private JWK round-trips into a key that still signs.
     let restored = JsKey::from_jwk(a.to_private_jwk().unwrap(), None).unwrap();
     let token = restored.sign(obj("{}"), None).unwrap();
-    assert!(a.verify(&token, None).is_ok());
+    assert!(a.verify(JsValue::from(&token), None).is_ok());
 }
 
 #[wasm_bindgen_test]
 fn algorithm_confusion_and_alg_none_are_refused() {
-    let ed = JsKey::generate("EdDSA", Some(obj(r#"{"kid":"ed"}"#))).unwrap();
+    let ed = JsKey::generate(JsValue::from("EdDSA"), Some(obj(r#"{"kid":"ed"}"#))).unwrap();
     let x = get(&ed.to_public_jwk().unwrap(), "x").as_string().unwrap();
     // HMAC secret = the public key bytes (+1 byte to reach HS256's 32-byte minimum... and more).
     let secret = format!("{x}A");
@@ -303,15 +343,24 @@ fn algorithm_confusion_and_alg_none_are_refused() {
     let forged = attacker.sign(obj(r#"{"sub":"admin"}"#), None).unwrap();
     let public = JsKey::from_jwk(ed.to_public_jwk().unwrap(), None).unwrap();
     assert_eq!(
-        code_of(public.verify(&forged, Some(obj(r#"{"algorithms":["HS256","EdDSA"]}"#)))),
+        code_of(public.verify(
+            JsValue::from(&forged),
+            Some(obj(r#"{"algorithms":["HS256","EdDSA"]}"#))
+        )),
         "alg_not_allowed"
     );
     assert_eq!(
-        code_of(public.verify("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.", None)),
+        code_of(public.verify(
+            JsValue::from("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9."),
+            None
+        )),
         "malformed_token"
     );
     assert_eq!(
-        code_of(public.verify("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.AA", None)),
+        code_of(public.verify(
+            JsValue::from("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.AA"),
+            None
+        )),
         "alg_not_allowed"
     );
 }
@@ -337,11 +386,14 @@ fn hostile_inputs_throw_typed_errors_never_trap() {
         &long,
     ];
     for input in inputs {
-        let code = code_of(key.verify(input, None));
+        let code = code_of(key.verify(JsValue::from(input), None));
         assert!(ErrorCode::parse(&code).is_some(), "{input}: {code}");
-        let _ = decode_unverified_js(input);
+        let _ = decode_unverified_js(JsValue::from(input));
     }
-    assert_eq!(code_of(key.verify(&long, None)), "token_too_large");
+    assert_eq!(
+        code_of(key.verify(JsValue::from(&long), None)),
+        "token_too_large"
+    );
     // Key material that panicked inside a crate (an all-zero Ed25519 seed) is a typed error.
     let zero = "A".repeat(43);
     for x in ["11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", &zero] {
@@ -361,7 +413,7 @@ fn hostile_inputs_throw_typed_errors_never_trap() {
                 alphabet[(state as usize) % alphabet.len()] as char
             })
             .collect();
-        let _ = code_of(key.verify(&s, None));
+        let _ = code_of(key.verify(JsValue::from(&s), None));
     }
 }
 
@@ -371,15 +423,15 @@ fn decode_unverified_parse_duration_and_error_codes() {
     let token = key
         .sign(obj(r#"{"n":1}"#), at(NOW, r#"{"expiresIn":"1h"}"#))
         .unwrap();
-    let decoded = decode_unverified_js(&token).unwrap();
+    let decoded = decode_unverified_js(JsValue::from(&token)).unwrap();
     assert_eq!(get(&decoded, "payload.exp").as_f64().unwrap(), NOW + 3600.0);
     assert_eq!(
         get(&decoded, "protectedHeader.kid").as_string().unwrap(),
         "k1"
     );
-    assert_eq!(parse_duration_js("2h").unwrap(), 7200.0);
+    assert_eq!(parse_duration_js(JsValue::from("2h")).unwrap(), 7200.0);
     assert_eq!(
-        code_of(parse_duration_js("2 fortnights")),
+        code_of(parse_duration_js(JsValue::from("2 fortnights"))),
         "invalid_options"
     );
     let codes = error_codes();
@@ -399,14 +451,14 @@ fn decode_unverified_gives_the_tokens_own_members_in_order() {
         URL_SAFE_NO_PAD.encode(r#"{"typ":"JWT","alg":"HS256"}"#),
         URL_SAFE_NO_PAD.encode(payload)
     );
-    let decoded = decode_unverified_js(&token).unwrap();
+    let decoded = decode_unverified_js(JsValue::from(&token)).unwrap();
     let json = |path: &str| String::from(JSON::stringify(&get(&decoded, path)).unwrap());
     // Exactly what JSON.parse of each segment gives: same members, same order.
     assert_eq!(json("payload"), payload);
     assert_eq!(json("protectedHeader"), r#"{"typ":"JWT","alg":"HS256"}"#);
     let not_object = format!("e30.{}.c2ln", URL_SAFE_NO_PAD.encode("[1]"));
     assert_eq!(
-        code_of(decode_unverified_js(&not_object)),
+        code_of(decode_unverified_js(JsValue::from(&not_object))),
         "malformed_token"
     );
 }
@@ -468,11 +520,14 @@ fn misspelt_options_are_refused_not_ignored() {
         "invalid_options"
     );
     assert_eq!(
-        code_of(JsKey::generate("HS256", Some(obj(r#"{"kidd":"x"}"#)))),
+        code_of(JsKey::generate(
+            JsValue::from("HS256"),
+            Some(obj(r#"{"kidd":"x"}"#))
+        )),
         "invalid_options"
     );
     assert_eq!(
-        code_of(key.verify(&token, Some(JsValue::from_str("strict")))),
+        code_of(key.verify(JsValue::from(&token), Some(JsValue::from_str("strict")))),
         "invalid_options"
     );
     // A signer's or verifier's clock comes with each call: a fixed one would be ignored.
@@ -499,26 +554,30 @@ fn signers_and_verifiers_apply_their_options_every_time() {
             r#"{"typ":"at+jwt","issuer":"https://auth","algorithms":["HS256"]}"#,
         )))
         .unwrap();
-    let result = verifier.verify(&token, Some(date(NOW + 59.0))).unwrap();
+    let result = verifier
+        .verify(JsValue::from(&token), Some(date(NOW + 59.0)))
+        .unwrap();
     assert_eq!(get(&result, "payload.exp").as_f64().unwrap(), NOW + 60.0);
     assert_eq!(
         get(&result, "payload.iss").as_string().unwrap(),
         "https://auth"
     );
     assert_eq!(
-        code_of(verifier.verify(&token, Some(date(NOW + 60.0)))),
+        code_of(verifier.verify(JsValue::from(&token), Some(date(NOW + 60.0)))),
         "token_expired"
     );
     let untyped = key.sign(obj("{}"), at(NOW, "{}")).unwrap();
     assert_eq!(
-        code_of(verifier.verify(&untyped, Some(date(NOW)))),
+        code_of(verifier.verify(JsValue::from(&untyped), Some(date(NOW)))),
         "token_type_mismatch"
     );
     // The same through a key set; bad options fail when the verifier is made.
     let mut set = JsKeySet::new();
     set.add(&key).unwrap();
     let from_set = set.verifier(Some(obj(r#"{"typ":"at+jwt"}"#))).unwrap();
-    assert!(from_set.verify(&token, Some(date(NOW))).is_ok());
+    assert!(from_set
+        .verify(JsValue::from(&token), Some(date(NOW)))
+        .is_ok());
     assert_eq!(
         code_of(key.verifier(Some(obj(r#"{"audiance":"x"}"#)))),
         "invalid_options"
@@ -529,7 +588,7 @@ fn signers_and_verifiers_apply_their_options_every_time() {
     );
     // Without a date: the runtime's clock.
     let fresh = signer.sign(obj("{}"), None).unwrap();
-    assert!(verifier.verify(&fresh, None).is_ok());
+    assert!(verifier.verify(JsValue::from(&fresh), None).is_ok());
 }
 
 async fn settle(promise: js_sys::Promise) -> Result<JsValue, JsValue> {
@@ -539,7 +598,7 @@ async fn settle(promise: js_sys::Promise) -> Result<JsValue, JsValue> {
 #[wasm_bindgen_test]
 async fn verify_async_agrees_with_verify_for_every_algorithm() {
     for alg in ["HS256", "EdDSA", "ES256"] {
-        let key = JsKey::generate(alg, Some(obj(r#"{"kid":"k"}"#))).unwrap();
+        let key = JsKey::generate(JsValue::from(alg), Some(obj(r#"{"kid":"k"}"#))).unwrap();
         let public = if alg == "HS256" {
             key.to_private_jwk().unwrap()
         } else {
@@ -552,18 +611,22 @@ async fn verify_async_agrees_with_verify_for_every_algorithm() {
                 at(NOW, r#"{"expiresIn":60,"typ":"at+jwt"}"#),
             )
             .unwrap();
-        let good = settle(verifying.verify_async(&token, at(NOW + 1.0, r#"{"typ":"at+jwt"}"#)))
-            .await
-            .unwrap();
+        let good = settle(
+            verifying.verify_async(JsValue::from(&token), at(NOW + 1.0, r#"{"typ":"at+jwt"}"#)),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             get(&good, "payload.sub").as_string().unwrap(),
             "u1",
             "{alg}"
         );
         // Twice: the second call uses the cached host key.
-        assert!(settle(verifying.verify_async(&token, at(NOW + 1.0, "{}")))
-            .await
-            .is_ok());
+        assert!(
+            settle(verifying.verify_async(JsValue::from(&token), at(NOW + 1.0, "{}")))
+                .await
+                .is_ok()
+        );
         let (head, sig) = token.rsplit_once('.').unwrap();
         let flipped = format!(
             "{head}.{}{}",
@@ -571,15 +634,18 @@ async fn verify_async_agrees_with_verify_for_every_algorithm() {
             &sig[1..]
         );
         for bad in [flipped, format!("{head}.{sig}")] {
-            let sync = verifying.verify(&bad, at(NOW + 1.0, "{}"));
-            let asynchronous = settle(verifying.verify_async(&bad, at(NOW + 1.0, "{}"))).await;
+            let sync = verifying.verify(JsValue::from(&bad), at(NOW + 1.0, "{}"));
+            let asynchronous =
+                settle(verifying.verify_async(JsValue::from(&bad), at(NOW + 1.0, "{}"))).await;
             assert_eq!(sync.is_ok(), asynchronous.is_ok(), "{alg} {bad}");
             if let Err(err) = asynchronous {
                 assert_eq!(code_of(Err::<(), _>(err)), code_of(sync), "{alg}");
             }
         }
         assert_eq!(
-            code_of(settle(verifying.verify_async(&token, at(NOW + 60.0, "{}"))).await),
+            code_of(
+                settle(verifying.verify_async(JsValue::from(&token), at(NOW + 60.0, "{}"))).await
+            ),
             "token_expired",
             "{alg}"
         );
@@ -588,7 +654,7 @@ async fn verify_async_agrees_with_verify_for_every_algorithm() {
         let forged = format!("{head}.{}", "A".repeat(sig.len()));
         let first_call = JsKey::from_jwk(public.clone(), None).unwrap();
         for key in [&first_call, &verifying] {
-            let err = settle(key.verify_async(&forged, at(NOW + 600.0, "{}"))).await;
+            let err = settle(key.verify_async(JsValue::from(&forged), at(NOW + 600.0, "{}"))).await;
             let code = code_of(err);
             assert!(
                 matches!(code.as_str(), "invalid_signature" | "malformed_token"),
@@ -596,7 +662,8 @@ async fn verify_async_agrees_with_verify_for_every_algorithm() {
             );
         }
         let first_call = JsKey::from_jwk(public, None).unwrap();
-        let err = settle(first_call.verify_async(&token, at(NOW + 600.0, "{}"))).await;
+        let err =
+            settle(first_call.verify_async(JsValue::from(&token), at(NOW + 600.0, "{}"))).await;
         assert_eq!(code_of(err), "token_expired", "{alg}");
         // Through a verifier too.
         let verifier = verifying
@@ -604,18 +671,18 @@ async fn verify_async_agrees_with_verify_for_every_algorithm() {
             .unwrap();
         let date = js_sys::Date::new(&JsValue::from_f64((NOW + 2.0) * 1000.0));
         assert!(
-            settle(verifier.verify_async(&token, Some(date)))
+            settle(verifier.verify_async(JsValue::from(&token), Some(date)))
                 .await
                 .is_ok(),
             "{alg}"
         );
     }
     // Algorithm confusion is refused before any host call.
-    let ed = JsKey::generate("EdDSA", Some(obj(r#"{"kid":"same"}"#))).unwrap();
-    let hs = JsKey::generate("HS256", Some(obj(r#"{"kid":"same"}"#))).unwrap();
+    let ed = JsKey::generate(JsValue::from("EdDSA"), Some(obj(r#"{"kid":"same"}"#))).unwrap();
+    let hs = JsKey::generate(JsValue::from("HS256"), Some(obj(r#"{"kid":"same"}"#))).unwrap();
     let confused = hs.sign(obj("{}"), None).unwrap();
     assert_eq!(
-        code_of(settle(ed.verify_async(&confused, None)).await),
+        code_of(settle(ed.verify_async(JsValue::from(&confused), None)).await),
         "alg_not_allowed"
     );
 }
@@ -664,24 +731,29 @@ impl SubtleVerifySpy {
 #[wasm_bindgen_test]
 async fn a_cached_verifier_checks_a_signature_once_and_the_claims_every_time() {
     for alg in ["HS256", "EdDSA", "ES256"] {
-        let key = JsKey::generate(alg, None).unwrap();
+        let key = JsKey::generate(JsValue::from(alg), None).unwrap();
         let token = key
             .sign(obj(r#"{"sub":"u1"}"#), at(NOW, r#"{"expiresIn":60}"#))
             .unwrap();
         let verifier = key.verifier(Some(obj(r#"{"cache":4}"#))).unwrap();
         let date = |s: f64| Some(js_sys::Date::new(&JsValue::from_f64(s * 1000.0)));
         let spy = SubtleVerifySpy::install();
-        let first = settle(verifier.verify_async(&token, date(NOW + 1.0))).await;
+        let first = settle(verifier.verify_async(JsValue::from(&token), date(NOW + 1.0))).await;
         let after_first = spy.calls();
         for _ in 0..3 {
-            let again = settle(verifier.verify_async(&token, date(NOW + 1.0))).await;
+            let again = settle(verifier.verify_async(JsValue::from(&token), date(NOW + 1.0))).await;
             assert_eq!(
                 get(&again.unwrap(), "payload.sub").as_string().unwrap(),
                 "u1"
             );
-            assert!(verifier.verify(&token, date(NOW + 1.0)).is_ok(), "{alg}");
+            assert!(
+                verifier
+                    .verify(JsValue::from(&token), date(NOW + 1.0))
+                    .is_ok(),
+                "{alg}"
+            );
         }
-        let expired = settle(verifier.verify_async(&token, date(NOW + 60.0))).await;
+        let expired = settle(verifier.verify_async(JsValue::from(&token), date(NOW + 60.0))).await;
         let (head, sig) = token.rsplit_once('.').unwrap();
         let forged = format!(
             "{head}.{}{}",
@@ -689,8 +761,8 @@ async fn a_cached_verifier_checks_a_signature_once_and_the_claims_every_time() {
             &sig[1..]
         );
         let forged_twice = [
-            settle(verifier.verify_async(&forged, date(NOW + 1.0))).await,
-            settle(verifier.verify_async(&forged, date(NOW + 1.0))).await,
+            settle(verifier.verify_async(JsValue::from(&forged), date(NOW + 1.0))).await,
+            settle(verifier.verify_async(JsValue::from(&forged), date(NOW + 1.0))).await,
         ];
         let calls = spy.calls();
         spy.restore();
@@ -731,7 +803,7 @@ async fn sign_async_makes_the_tokens_sign_makes() {
     let claims = r#"{"sub":"u1"}"#;
     let options = r#"{"expiresIn":60,"typ":"at+jwt"}"#;
     for alg in ["HS256", "EdDSA", "ES256"] {
-        let key = JsKey::generate(alg, Some(obj(r#"{"kid":"k"}"#))).unwrap();
+        let key = JsKey::generate(JsValue::from(alg), Some(obj(r#"{"kid":"k"}"#))).unwrap();
         let mut tokens = Vec::new();
         // The first call starts the host import and waits for it; later ones find it ready.
         for _ in 0..3 {
@@ -747,7 +819,7 @@ async fn sign_async_makes_the_tokens_sign_makes() {
         tokens.push(by_signer.unwrap().as_string().unwrap());
         for token in &tokens {
             let verified = key
-                .verify(token, at(NOW + 1.0, r#"{"typ":"at+jwt"}"#))
+                .verify(JsValue::from(token), at(NOW + 1.0, r#"{"typ":"at+jwt"}"#))
                 .unwrap();
             assert_eq!(get(&verified, "payload.sub").as_string().unwrap(), "u1");
             assert_eq!(get(&verified, "payload.exp").as_f64(), Some(NOW + 60.0));
@@ -766,7 +838,7 @@ async fn sign_async_makes_the_tokens_sign_makes() {
             _ => {}
         }
     }
-    let key = JsKey::generate("ES256", None).unwrap();
+    let key = JsKey::generate(JsValue::from("ES256"), None).unwrap();
     let public = JsKey::from_jwk(key.to_public_jwk().unwrap(), None).unwrap();
     let err = settle(public.sign_async(obj("{}"), None)).await;
     assert_eq!(code_of(err), "invalid_key");

@@ -88,7 +88,9 @@ fn code_of(err: JsValue) -> String {
 fn next_event(client: &JsAuthClient, event: &str) -> Promise {
     let mut resolve_slot = None;
     let promise = Promise::new(&mut |resolve, _| resolve_slot = Some(resolve));
-    client.on(event.into(), resolve_slot.unwrap()).unwrap();
+    client
+        .on(event.into(), JsValue::from(resolve_slot.unwrap()))
+        .unwrap();
     promise
 }
 
@@ -403,7 +405,7 @@ async fn logging_out_without_tokens_and_unknown_events_are_handled() {
     assert_eq!(
         code_of(
             client
-                .on("change".into(), Function::new_no_args(""))
+                .on("change".into(), JsValue::from(Function::new_no_args("")))
                 .err()
                 .unwrap()
         ),
@@ -434,7 +436,7 @@ fn skewed_tokens(key: &jwt_refresh::wasm::JsKey, ttl: u32) -> JsValue {
 
 #[wasm_bindgen_test]
 async fn the_clock_is_anchored_on_the_servers_iat() {
-    let key = jwt_refresh::wasm::JsKey::generate("HS256", None).unwrap();
+    let key = jwt_refresh::wasm::JsKey::generate(JsValue::from("HS256"), None).unwrap();
     let calls = js_sys::Array::new();
     let next = skewed_tokens(&key, 6);
     let fake_fetch: Function = js_sys::eval(

@@ -4,9 +4,10 @@
 
 #[cfg(any(feature = "keys", feature = "browser"))]
 use super::error::invalid_options;
-use super::error::JsResult;
+use super::error::{to_js as error_to_js, JsResult};
 #[cfg(feature = "keys")]
 use crate::secret_json::SecretJson;
+use crate::{Error, ErrorCode};
 use wasm_bindgen::prelude::*;
 #[cfg(feature = "keys")]
 use zeroize::Zeroizing;
@@ -16,6 +17,34 @@ use zeroize::Zeroizing;
 pub(crate) fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     let text = serde_json::to_string(value).map_err(|err| invalid_options(err.to_string()))?;
     js_sys::JSON::parse(&text)
+}
+
+/// A string argument from JS. wasm-bindgen's own string parameters read `.length` of whatever
+/// they are given and copy that much: a number or an object made wasm write out of bounds (a
+/// trap, which can leave the allocator broken), `undefined` threw a bare `TypeError`. Anything
+/// but a string is `code` instead, saying `what` it is.
+pub(crate) fn string_arg(value: &JsValue, code: ErrorCode, what: &str) -> JsResult<String> {
+    value
+        .as_string()
+        .ok_or_else(|| error_to_js(Error::new(code, format!("{what} must be a string"))))
+}
+
+/// A token argument: anything but a string is `malformed_token`.
+pub(crate) fn token_arg(value: &JsValue) -> JsResult<String> {
+    string_arg(value, ErrorCode::MalformedToken, "the token")
+}
+
+/// An optional string argument: `undefined` and `null` are `None`.
+#[cfg(feature = "edge")]
+pub(crate) fn optional_string_arg(
+    value: JsValue,
+    code: ErrorCode,
+    what: &str,
+) -> JsResult<Option<String>> {
+    match value.is_undefined() || value.is_null() {
+        true => Ok(None),
+        false => string_arg(&value, code, what).map(Some),
+    }
 }
 
 /// `{ payload, protectedHeader }` (jose's names) from a token's own JSON texts, in one

@@ -1,6 +1,8 @@
 //! `Issuer` as a JS class: sessions, refresh, revoke, and the HTTP contract.
 
-use super::convert::{key_json_from_js, object_from_js, promise_of, to_js};
+use super::convert::{
+    key_json_from_js, object_from_js, optional_string_arg, promise_of, string_arg, to_js, token_arg,
+};
 use super::error::{error_from_js, invalid_options, to_js as error_to_js, JsResult};
 use super::key::{verified_to_js, JsKey};
 use super::key_options::now_from;
@@ -164,12 +166,13 @@ impl JsIssuer {
     #[wasm_bindgen(js_name = startSession, unchecked_return_type = "Promise<TokenResponse>")]
     pub fn start_session(
         &self,
-        subject: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] subject: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "JWTPayload")] claims: Option<JsValue>,
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
+            let subject = string_arg(&subject, ErrorCode::InvalidOptions, "the subject")?;
             let options = options.unwrap_or(JsValue::UNDEFINED);
             let now = now_from(&options)?;
             let claims = object_from_js(claims.unwrap_or(JsValue::UNDEFINED), "claims")?;
@@ -187,12 +190,16 @@ impl JsIssuer {
     #[wasm_bindgen(unchecked_return_type = "Promise<TokenResponse>")]
     pub fn refresh(
         &self,
-        #[wasm_bindgen(js_name = accessToken)] access_token: String,
-        #[wasm_bindgen(js_name = refreshToken)] refresh_token: String,
+        #[wasm_bindgen(js_name = accessToken, unchecked_param_type = "string")]
+        access_token: JsValue,
+        #[wasm_bindgen(js_name = refreshToken, unchecked_param_type = "string")]
+        refresh_token: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
+            let (access_token, refresh_token) =
+                (token_arg(&access_token)?, token_arg(&refresh_token)?);
             let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
             let (issuer, store) = &*inner;
             let pair = issuer
@@ -208,14 +215,15 @@ impl JsIssuer {
     #[wasm_bindgen(js_name = verifyAccess, unchecked_return_type = "VerifyResult")]
     pub fn verify_access(
         &self,
-        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> JsResult<JsValue> {
+        let token = token_arg(&token)?;
         let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
         let verified = self
             .inner
             .0
-            .verify_access(token, now)
+            .verify_access(&token, now)
             .map_err(error_to_js)?;
         verified_to_js(&verified)
     }
@@ -254,11 +262,13 @@ impl JsIssuer {
     #[wasm_bindgen(js_name = revokeSession, unchecked_return_type = "Promise<void>")]
     pub fn revoke_session(
         &self,
-        subject: String,
-        #[wasm_bindgen(js_name = sessionId)] session_id: String,
+        #[wasm_bindgen(unchecked_param_type = "string")] subject: JsValue,
+        #[wasm_bindgen(js_name = sessionId, unchecked_param_type = "string")] session_id: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
+            let subject = string_arg(&subject, ErrorCode::InvalidOptions, "the subject")?;
+            let session_id = string_arg(&session_id, ErrorCode::InvalidOptions, "the session id")?;
             let (issuer, store) = &*inner;
             issuer
                 .revoke_session(store, &subject, &session_id)
@@ -272,11 +282,13 @@ impl JsIssuer {
     #[wasm_bindgen(js_name = revokeByRefreshToken, unchecked_return_type = "Promise<void>")]
     pub fn revoke_by_refresh_token(
         &self,
-        #[wasm_bindgen(js_name = refreshToken)] refresh_token: String,
+        #[wasm_bindgen(js_name = refreshToken, unchecked_param_type = "string")]
+        refresh_token: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
+            let refresh_token = token_arg(&refresh_token)?;
             let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
             let (issuer, store) = &*inner;
             issuer
@@ -289,9 +301,13 @@ impl JsIssuer {
 
     /// "Log out everywhere": revokes every session of a subject; resolves to how many.
     #[wasm_bindgen(js_name = revokeAll, unchecked_return_type = "Promise<number>")]
-    pub fn revoke_all(&self, subject: String) -> Promise {
+    pub fn revoke_all(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] subject: JsValue,
+    ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
+            let subject = string_arg(&subject, ErrorCode::InvalidOptions, "the subject")?;
             let (issuer, store) = &*inner;
             let count = issuer
                 .revoke_all(store, &subject)
@@ -308,17 +324,23 @@ impl JsIssuer {
     }
 
     /// `POST /auth/refresh` as data: parses the request (DESIGN.md §4), refreshes, and
-    /// resolves to the response to send (never rejects). Used by `handleRefresh`.
+    /// resolves to the response to send, whatever the request (it rejects only with
+    /// `invalid_options`: bad options, or an argument that is not a string). Used by
+    /// `handleRefresh`.
     #[wasm_bindgen(js_name = refreshHttp, unchecked_return_type = "Promise<ResponseData>")]
     pub fn refresh_http(
         &self,
-        #[wasm_bindgen(js_name = contentType)] content_type: Option<String>,
-        authorization: Option<String>,
-        body: String,
+        #[wasm_bindgen(js_name = contentType, unchecked_param_type = "string | null | undefined")]
+        content_type: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] authorization: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] body: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
+            let content_type = header_arg(content_type, "contentType")?;
+            let authorization = header_arg(authorization, "authorization")?;
+            let body = string_arg(&body, ErrorCode::InvalidOptions, "the body")?;
             let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
             let (issuer, store) = &*inner;
             let response = match http::parse_refresh_request(
@@ -344,9 +366,10 @@ impl JsIssuer {
     #[wasm_bindgen(js_name = authenticateHttp, unchecked_return_type = "AuthResult")]
     pub fn authenticate_http(
         &self,
-        authorization: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] authorization: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> JsResult<JsValue> {
+        let authorization = header_arg(authorization, "authorization")?;
         let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
         let Some(token) = authorization.as_deref().and_then(http::bearer_token) else {
             return failure(&http::unauthorized_missing_token());
@@ -370,11 +393,17 @@ impl JsIssuer {
     #[wasm_bindgen(js_name = authenticateHttpAsync, unchecked_return_type = "Promise<AuthResult>")]
     pub fn authenticate_http_async(
         &self,
-        authorization: Option<String>,
+        #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] authorization: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let now = match now_from(&options.unwrap_or(JsValue::UNDEFINED)) {
-            Ok(now) => now,
+        let checked = header_arg(authorization, "authorization").and_then(|authorization| {
+            Ok((
+                authorization,
+                now_from(&options.unwrap_or(JsValue::UNDEFINED))?,
+            ))
+        });
+        let (authorization, now) = match checked {
+            Ok(checked) => checked,
             Err(error) => return Promise::reject(&error),
         };
         let Some(token) = authorization.as_deref().and_then(http::bearer_token) else {
@@ -406,6 +435,11 @@ impl JsIssuer {
     }
 }
 
+/// A header value as `Headers.get` gives it: a string, or `null`/`undefined` when absent.
+fn header_arg(value: JsValue, what: &str) -> JsResult<Option<String>> {
+    optional_string_arg(value, ErrorCode::InvalidOptions, what)
+}
+
 fn failure(response: &HttpResponse) -> JsResult<JsValue> {
     let result = js_sys::Object::new();
     Reflect::set(&result, &"ok".into(), &JsValue::FALSE)?;
@@ -421,17 +455,21 @@ fn failure(response: &HttpResponse) -> JsResult<JsValue> {
 #[wasm_bindgen(js_name = isExpiredSignal)]
 pub fn is_expired_signal(
     status: u16,
-    #[wasm_bindgen(js_name = wwwAuthenticate)] www_authenticate: Option<String>,
+    #[wasm_bindgen(js_name = wwwAuthenticate, unchecked_optional_param_type = "string | null")]
+    www_authenticate: Option<JsValue>,
 ) -> bool {
-    http::is_expired_signal(status, www_authenticate.as_deref())
+    // A predicate: anything but a header string is not the signal.
+    let header = www_authenticate.and_then(|value| value.as_string());
+    http::is_expired_signal(status, header.as_deref())
 }
 
 /// The 401 response data for a verification failure code (for servers that verify with `Key`).
 #[wasm_bindgen(js_name = unauthorizedResponse, unchecked_return_type = "ResponseData")]
 pub fn unauthorized_response(
-    #[wasm_bindgen(unchecked_param_type = "ErrorCode")] code: &str,
+    #[wasm_bindgen(unchecked_param_type = "ErrorCode")] code: JsValue,
 ) -> JsResult<JsValue> {
-    let code = ErrorCode::parse(code)
+    let code = string_arg(&code, ErrorCode::InvalidOptions, "the error code")?;
+    let code = ErrorCode::parse(&code)
         .ok_or_else(|| invalid_options(format!("unknown error code {code:?}")))?;
     response_data(&http::unauthorized(&Error::new(code, "")))
 }

@@ -1,11 +1,14 @@
 //! `Key` and `KeySet` as JS classes.
 
-use super::convert::{key_json_from_js, key_json_to_js, object_from_js, to_js, token_result_to_js};
+use super::convert::{
+    key_json_from_js, key_json_to_js, object_from_js, string_arg, to_js, token_arg,
+    token_result_to_js,
+};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key_options::{now_from, sign_options, signer_options, verify_options};
 use super::webcrypto::{sign_at_once, verify_at_once, HostKeys};
 use crate::secret_json::SecretJson;
-use crate::{Algorithm, Key, KeySet, KeySource};
+use crate::{Algorithm, ErrorCode, Key, KeySet, KeySource};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -27,14 +30,15 @@ fn key_options(options: Option<JsValue>) -> JsResult<KeyOptions> {
 /// `verify` from JS: asymmetric signatures are checked by the host where it answers at once
 /// (node:crypto), in Rust elsewhere.
 fn verify_js(
-    token: &str,
+    token: &JsValue,
     keys: &(impl KeySource + ?Sized),
     host: &HostKeys,
     options: Option<JsValue>,
 ) -> JsResult<JsValue> {
+    let token = token_arg(token)?;
     let options = options.unwrap_or(JsValue::UNDEFINED);
     let now = now_from(&options)?;
-    let verified = verify_at_once(token, keys, host, &verify_options(&options)?, now, None);
+    let verified = verify_at_once(&token, keys, host, &verify_options(&options)?, now, None);
     verified_to_js(&verified.map_err(error_to_js)?)
 }
 
@@ -100,13 +104,14 @@ impl JsKey {
     /// const key = Key.generate("ES256", { kid: "2026-11" });
     /// ```
     pub fn generate(
-        #[wasm_bindgen(unchecked_param_type = "Algorithm")] alg: &str,
+        #[wasm_bindgen(unchecked_param_type = "Algorithm")] alg: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "{ kid?: string }")] options: Option<
             JsValue,
         >,
     ) -> JsResult<JsKey> {
+        let alg = string_arg(&alg, ErrorCode::InvalidOptions, "the algorithm")?;
         let options = key_options(options)?;
-        let alg = Algorithm::parse(alg).map_err(error_to_js)?;
+        let alg = Algorithm::parse(&alg).map_err(error_to_js)?;
         let inner = Key::generate(alg, options.kid).map_err(error_to_js)?;
         Ok(JsKey::from(inner))
     }
@@ -234,13 +239,17 @@ impl JsKey {
     #[wasm_bindgen(js_name = verifyAsync, unchecked_return_type = "Promise<VerifyResult>")]
     pub fn verify_async(
         &self,
-        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
         let options = options.unwrap_or(JsValue::UNDEFINED);
-        match now_from(&options).and_then(|now| Ok((now, verify_options(&options)?))) {
-            Ok((now, options)) => {
-                super::webcrypto::verify_async(token, &self.inner, &self.host, &options, now, None)
+        let checked = token_arg(&token).and_then(|token| {
+            let now = now_from(&options)?;
+            Ok((token, now, verify_options(&options)?))
+        });
+        match checked {
+            Ok((token, now, options)) => {
+                super::webcrypto::verify_async(&token, &self.inner, &self.host, &options, now, None)
             }
             Err(error) => js_sys::Promise::reject(&error),
         }
@@ -258,10 +267,10 @@ impl JsKey {
     #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
     pub fn verify(
         &self,
-        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        verify_js(token, &self.inner, &self.host, options)
+        verify_js(&token, &self.inner, &self.host, options)
     }
 }
 
@@ -344,9 +353,9 @@ impl JsKeySet {
     #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
     pub fn verify(
         &self,
-        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        verify_js(token, &self.inner, &self.host, options)
+        verify_js(&token, &self.inner, &self.host, options)
     }
 }

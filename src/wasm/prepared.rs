@@ -1,7 +1,7 @@
 //! `Signer` and `Verifier`: options parsed once, for hot paths (every request of a Worker).
 //! Per call only the token (or claims) and, optionally, the clock cross the boundary.
 
-use super::convert::object_from_js;
+use super::convert::{object_from_js, token_arg};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use super::key_options::now_of;
@@ -85,12 +85,13 @@ impl JsVerifier {
     #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
     pub fn verify(
         &self,
-        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
     ) -> JsResult<JsValue> {
+        let token = token_arg(&token)?;
         let now = now_of(current_date)?;
         let cache = self.cache.as_deref();
-        let verified = verify_at_once(token, &self.keys, &self.host, &self.options, now, cache);
+        let verified = verify_at_once(&token, &self.keys, &self.host, &self.options, now, cache);
         verified_to_js(&verified.map_err(error_to_js)?)
     }
 
@@ -103,15 +104,15 @@ impl JsVerifier {
     #[wasm_bindgen(js_name = verifyAsync, unchecked_return_type = "Promise<VerifyResult>")]
     pub fn verify_async(
         &self,
-        token: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
     ) -> js_sys::Promise {
-        let now = match now_of(current_date) {
-            Ok(now) => now,
+        let (token, now) = match token_arg(&token).and_then(|t| Ok((t, now_of(current_date)?))) {
+            Ok(checked) => checked,
             Err(error) => return js_sys::Promise::reject(&error),
         };
         let cache = self.cache.as_ref();
-        verify_async(token, &self.keys, &self.host, &self.options, now, cache)
+        verify_async(&token, &self.keys, &self.host, &self.options, now, cache)
     }
 }
 

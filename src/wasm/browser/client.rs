@@ -6,7 +6,7 @@ use super::storage::BrowserStorage;
 use crate::client::{
     ApiOutcome, Backoff, HeldPair, RefreshOutcome, RefreshPolicy, ServerClock, TokenSet, TokenStore,
 };
-use crate::wasm::convert::to_js;
+use crate::wasm::convert::{string_arg, to_js};
 use crate::wasm::error::{invalid_options, to_js as error_to_js, JsResult};
 use crate::wasm::options::JsOptions;
 use crate::{decode_unverified, random_id, Error, ErrorCode, Result};
@@ -859,13 +859,17 @@ impl JsAuthClient {
     pub fn on(
         &self,
         #[wasm_bindgen(unchecked_param_type = "\"refresh\" | \"logout\" | \"error\"")]
-        event: String,
+        event: JsValue,
         #[wasm_bindgen(unchecked_param_type = "(detail: Record<string, unknown>) => void")]
-        listener: Function,
+        listener: JsValue,
     ) -> JsResult<Function> {
+        let event = string_arg(&event, ErrorCode::InvalidOptions, "the event")?;
         if !matches!(event.as_str(), "refresh" | "logout" | "error") {
             return Err(invalid_options(format!("unknown event {event:?}")));
         }
+        let listener: Function = listener
+            .dyn_into()
+            .map_err(|_| invalid_options("the listener must be a function"))?;
         self.inner
             .listeners
             .borrow_mut()

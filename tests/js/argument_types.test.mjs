@@ -1,0 +1,95 @@
+// Every string parameter of the JS API, given something else, through the real generated glue:
+// a typed error (thrown, or the promise rejected), and the instance keeps working. Before,
+// wasm-bindgen's string passing read `.length` of a number or an object and wasm wrote out of
+// bounds ("RuntimeError: memory access out of bounds", a trap inside the allocator).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  Issuer, Key, KeySet, MemoryStore, decodeUnverified, isExpiredSignal, isJwtRefreshError, parseDuration,
+  unauthorizedResponse,
+} from "../../pkg/node.js";
+import { AuthClient } from "../../pkg/client-node.js";
+
+const NOT_STRINGS = [123, {}, [], undefined, null, true, 12n, Symbol("s"), () => "x"];
+const key = Key.generate("HS256", { kid: "k" });
+const token = key.sign({ sub: "u" }, { expiresIn: 600 });
+const issuer = new Issuer(Key.generate("EdDSA", { kid: "a" }), Key.generate("HS256", { kid: "r" }), {
+  issuer: "https://auth.example",
+  store: new MemoryStore(),
+});
+const label = (value) => (typeof value === "symbol" ? "Symbol" : typeof value === "bigint" ? "12n" : JSON.stringify(value) ?? String(value));
+
+/** The call throws (or its promise rejects) a JwtRefreshError with `code`; the instance still verifies. */
+async function refuses(call, code, what) {
+  let error;
+  try {
+    await call();
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(isJwtRefreshError(error), `${what}: ${error}`);
+  assert.equal(error.code, code, `${what}: ${error.message}`);
+  assert.equal(key.verify(token).payload.sub, "u", `${what}: the instance still works`);
+}
+
+test("tokens that are not strings are malformed_token, never a trap", async () => {
+  const verifier = key.verifier();
+  const keySet = new KeySet();
+  keySet.add(key);
+  for (const value of NOT_STRINGS) {
+    const what = label(value);
+    await refuses(() => key.verify(value), "malformed_token", `key.verify(${what})`);
+    await refuses(() => key.verifyAsync(value), "malformed_token", `key.verifyAsync(${what})`);
+    await refuses(() => keySet.verify(value), "malformed_token", `keySet.verify(${what})`);
+    await refuses(() => verifier.verify(value), "malformed_token", `verifier.verify(${what})`);
+    await refuses(() => verifier.verifyAsync(value), "malformed_token", `verifier.verifyAsync(${what})`);
+    await refuses(() => decodeUnverified(value), "malformed_token", `decodeUnverified(${what})`);
+    await refuses(() => issuer.verifyAccess(value), "malformed_token", `issuer.verifyAccess(${what})`);
+    await refuses(() => issuer.refresh(value, token), "malformed_token", `issuer.refresh(${what}, token)`);
+    await refuses(() => issuer.refresh(token, value), "malformed_token", `issuer.refresh(token, ${what})`);
+    await refuses(() => issuer.revokeByRefreshToken(value), "malformed_token", `issuer.revokeByRefreshToken(${what})`);
+  }
+});
+
+test("other string arguments that are not strings are invalid_options, never a trap", async () => {
+  for (const value of NOT_STRINGS) {
+    const what = label(value);
+    await refuses(() => Key.generate(value), "invalid_options", `Key.generate(${what})`);
+    await refuses(() => parseDuration(value), "invalid_options", `parseDuration(${what})`);
+    await refuses(() => unauthorizedResponse(value), "invalid_options", `unauthorizedResponse(${what})`);
+    await refuses(() => issuer.startSession(value), "invalid_options", `issuer.startSession(${what})`);
+    await refuses(() => issuer.revokeSession(value, "sid"), "invalid_options", `issuer.revokeSession(${what}, sid)`);
+    await refuses(() => issuer.revokeSession("sub", value), "invalid_options", `issuer.revokeSession(sub, ${what})`);
+    await refuses(() => issuer.revokeAll(value), "invalid_options", `issuer.revokeAll(${what})`);
+    await refuses(() => issuer.refreshHttp("application/json", null, value), "invalid_options", `refreshHttp body ${what}`);
+    // A header is a string or absent (null/undefined, as Headers.get gives it).
+    if (value !== undefined && value !== null) {
+      await refuses(() => issuer.refreshHttp(value, null, "{}"), "invalid_options", `refreshHttp contentType ${what}`);
+      await refuses(() => issuer.authenticateHttp(value), "invalid_options", `authenticateHttp(${what})`);
+      await refuses(() => issuer.authenticateHttpAsync(value), "invalid_options", `authenticateHttpAsync(${what})`);
+      // A predicate: anything but a header string is not the expired signal.
+      assert.equal(isExpiredSignal(401, value), false, `isExpiredSignal(401, ${what})`);
+    }
+  }
+  // Absent headers are still what they were: a 401 asking for a token, a 400 grant error.
+  assert.equal(issuer.authenticateHttp(null).response.status, 401);
+  assert.equal((await issuer.authenticateHttpAsync(undefined)).response.status, 401);
+  assert.equal((await issuer.refreshHttp(null, undefined, "")).status, 400);
+});
+
+test("AuthClient.on takes an event name and a function", async () => {
+  const client = await AuthClient.create({ refreshUrl: "http://127.0.0.1:9/refresh" });
+  try {
+    for (const value of NOT_STRINGS) {
+      assert.throws(() => client.on(value, () => {}), (e) => e.code === "invalid_options", label(value));
+      if (typeof value !== "function") {
+        assert.throws(() => client.on("logout", value), (e) => e.code === "invalid_options", label(value));
+      }
+    }
+    const off = client.on("logout", () => {});
+    assert.equal(typeof off, "function");
+    off();
+  } finally {
+    client.close();
+  }
+});
