@@ -545,7 +545,7 @@ fn signers_and_verifiers_apply_their_options_every_time() {
             r#"{"expiresIn":"1m","typ":"at+jwt","issuer":"https://auth"}"#,
         )))
         .unwrap();
-    let date = |s: f64| js_sys::Date::new(&JsValue::from_f64(s * 1000.0));
+    let date = |s: f64| JsValue::from(js_sys::Date::new(&JsValue::from_f64(s * 1000.0)));
     let token = signer
         .sign(obj(r#"{"sub":"u1"}"#), Some(date(NOW)))
         .unwrap();
@@ -669,7 +669,7 @@ async fn verify_async_agrees_with_verify_for_every_algorithm() {
         let verifier = verifying
             .verifier(Some(obj(r#"{"typ":"at+jwt"}"#)))
             .unwrap();
-        let date = js_sys::Date::new(&JsValue::from_f64((NOW + 2.0) * 1000.0));
+        let date = JsValue::from(js_sys::Date::new(&JsValue::from_f64((NOW + 2.0) * 1000.0)));
         assert!(
             settle(verifier.verify_async(JsValue::from(&token), Some(date)))
                 .await
@@ -736,7 +736,11 @@ async fn a_cached_verifier_checks_a_signature_once_and_the_claims_every_time() {
             .sign(obj(r#"{"sub":"u1"}"#), at(NOW, r#"{"expiresIn":60}"#))
             .unwrap();
         let verifier = key.verifier(Some(obj(r#"{"cache":4}"#))).unwrap();
-        let date = |s: f64| Some(js_sys::Date::new(&JsValue::from_f64(s * 1000.0)));
+        let date = |s: f64| {
+            Some(JsValue::from(js_sys::Date::new(&JsValue::from_f64(
+                s * 1000.0,
+            ))))
+        };
         let spy = SubtleVerifySpy::install();
         let first = settle(verifier.verify_async(JsValue::from(&token), date(NOW + 1.0))).await;
         let after_first = spy.calls();
@@ -814,7 +818,7 @@ async fn sign_async_makes_the_tokens_sign_makes() {
             pause(20).await;
         }
         let signer = key.signer(Some(obj(options))).unwrap();
-        let date = js_sys::Date::new(&JsValue::from_f64(NOW * 1000.0));
+        let date = JsValue::from(js_sys::Date::new(&JsValue::from_f64(NOW * 1000.0)));
         let by_signer = settle(signer.sign_async(obj(claims), Some(date))).await;
         tokens.push(by_signer.unwrap().as_string().unwrap());
         for token in &tokens {

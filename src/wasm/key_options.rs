@@ -36,22 +36,23 @@ const CLOCK: &[&str] = &["currentDate"];
 /// `options.currentDate` (a `Date`) or the runtime clock, in whole Unix seconds.
 pub(crate) fn now_from(options: &JsValue) -> JsResult<i64> {
     let date = match options.is_object() {
-        true => js_sys::Reflect::get(options, &"currentDate".into())?,
-        false => JsValue::UNDEFINED,
-    };
-    let date = match date.is_undefined() {
-        true => None,
-        false => Some(
-            date.dyn_into::<js_sys::Date>()
-                .map_err(|_| invalid_options("currentDate must be a Date"))?,
-        ),
+        true => Some(js_sys::Reflect::get(options, &"currentDate".into())?),
+        false => None,
     };
     now_of(date)
 }
 
-/// The clock of one call: `current_date` if given, else now (whole Unix seconds).
-pub(crate) fn now_of(current_date: Option<js_sys::Date>) -> JsResult<i64> {
-    let millis = current_date.map_or_else(js_sys::Date::now, |d| d.get_time());
+/// The clock of one call: `current_date` if given (a `Date`; `undefined` and `null` are not
+/// given), else now, in whole Unix seconds. Anything else is `invalid_options` before any JS
+/// method is called on it (a number's missing `getTime` threw from inside wasm).
+pub(crate) fn now_of(current_date: Option<JsValue>) -> JsResult<i64> {
+    let millis = match current_date.filter(|date| !date.is_undefined() && !date.is_null()) {
+        None => js_sys::Date::now(),
+        Some(date) => date
+            .dyn_into::<js_sys::Date>()
+            .map_err(|_| invalid_options("currentDate must be a Date"))?
+            .get_time(),
+    };
     if !millis.is_finite() {
         return Err(invalid_options("currentDate is an invalid Date"));
     }

@@ -86,7 +86,8 @@ impl JsVerifier {
     pub fn verify(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-        #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
+        #[wasm_bindgen(js_name = currentDate, unchecked_optional_param_type = "Date")]
+        current_date: Option<JsValue>,
     ) -> JsResult<JsValue> {
         let token = token_arg(&token)?;
         let now = now_of(current_date)?;
@@ -105,7 +106,8 @@ impl JsVerifier {
     pub fn verify_async(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-        #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
+        #[wasm_bindgen(js_name = currentDate, unchecked_optional_param_type = "Date")]
+        current_date: Option<JsValue>,
     ) -> js_sys::Promise {
         let (token, now) = match token_arg(&token).and_then(|t| Ok((t, now_of(current_date)?))) {
             Ok(checked) => checked,
@@ -135,7 +137,8 @@ impl JsSigner {
     pub fn sign(
         &self,
         #[wasm_bindgen(unchecked_param_type = "JWTPayload")] claims: JsValue,
-        #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
+        #[wasm_bindgen(js_name = currentDate, unchecked_optional_param_type = "Date")]
+        current_date: Option<JsValue>,
     ) -> JsResult<String> {
         let now = now_of(current_date)?;
         let claims = object_from_js(claims, "claims")?;
@@ -151,7 +154,8 @@ impl JsSigner {
     pub fn sign_async(
         &self,
         #[wasm_bindgen(unchecked_param_type = "JWTPayload")] claims: JsValue,
-        #[wasm_bindgen(js_name = currentDate)] current_date: Option<js_sys::Date>,
+        #[wasm_bindgen(js_name = currentDate, unchecked_optional_param_type = "Date")]
+        current_date: Option<JsValue>,
     ) -> js_sys::Promise {
         let prepared =
             now_of(current_date).and_then(|now| Ok((now, object_from_js(claims, "claims")?)));

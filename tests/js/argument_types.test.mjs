@@ -77,6 +77,27 @@ test("other string arguments that are not strings are invalid_options, never a t
   assert.equal((await issuer.refreshHttp(null, undefined, "")).status, 400);
 });
 
+test("a currentDate that is not a Date is invalid_options; undefined and null mean now", async () => {
+  const verifier = key.verifier();
+  const signer = key.signer({ expiresIn: 600 });
+  for (const value of [123, "2026-01-01", {}, [], true, 12n, Symbol("s"), () => 1, { getTime: () => 0 }]) {
+    const what = label(value);
+    await refuses(() => verifier.verify(token, value), "invalid_options", `verifier.verify(token, ${what})`);
+    await refuses(() => verifier.verifyAsync(token, value), "invalid_options", `verifier.verifyAsync(token, ${what})`);
+    await refuses(() => signer.sign({}, value), "invalid_options", `signer.sign({}, ${what})`);
+    await refuses(() => signer.signAsync({}, value), "invalid_options", `signer.signAsync({}, ${what})`);
+    await refuses(() => key.verify(token, { currentDate: value }), "invalid_options", `key.verify currentDate ${what}`);
+  }
+  for (const absent of [undefined, null]) {
+    assert.equal(verifier.verify(token, absent).payload.sub, "u");
+    assert.equal(key.verify(token, { currentDate: absent }).payload.sub, "u");
+    assert.equal(key.verify(signer.sign({ sub: "v" }, absent)).payload.sub, "v");
+  }
+  // A Date still sets the clock: ten minutes and a second later the token has expired.
+  const later = new Date((key.verify(token).payload.exp + 1) * 1000);
+  await refuses(() => verifier.verify(token, later), "token_expired", "verifier.verify at exp + 1");
+});
+
 test("AuthClient.on takes an event name and a function", async () => {
   const client = await AuthClient.create({ refreshUrl: "http://127.0.0.1:9/refresh" });
   try {
