@@ -1,0 +1,63 @@
+// The fetch-style helpers (edge.js) in Node with real Requests: handleRefresh reads at most
+// 16 KiB of a body, whether or not it declares its length, and still refreshes from a body
+// that arrives in many small chunks.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Issuer, Key, MemoryStore, handleRefresh } from "../../pkg/node.js";
+
+const issuer = new Issuer(Key.generate("EdDSA", { kid: "a" }), Key.generate("HS256", { kid: "r" }), {
+  issuer: "https://auth.example",
+  store: new MemoryStore(),
+});
+
+/** A body stream of `total` bytes in `chunk`-byte pieces, counting what the reader pulled. */
+function countedBody(text, chunk) {
+  const bytes = new TextEncoder().encode(text);
+  const counter = { pulled: 0 };
+  const stream = new ReadableStream({
+    pull(controller) {
+      if (counter.pulled >= bytes.length) return controller.close();
+      const piece = bytes.subarray(counter.pulled, counter.pulled + chunk);
+      counter.pulled += piece.length;
+      controller.enqueue(piece);
+    },
+  });
+  return { stream, counter };
+}
+
+function refreshRequest(body, headers = {}) {
+  return new Request("http://127.0.0.1/auth/refresh", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+    body,
+    duplex: "half",
+  });
+}
+
+test("a chunked body past 16 KiB is refused after reading at most the limit", async () => {
+  const { stream, counter } = countedBody("grant_type=refresh_token&refresh_token=" + "a".repeat(1 << 20), 1024);
+  const response = await handleRefresh(refreshRequest(stream), issuer);
+  assert.equal(response.status, 400);
+  assert.equal((await response.json()).error, "invalid_request");
+  assert.ok(counter.pulled <= 16 * 1024 + 2 * 1024, `read ${counter.pulled} bytes of 1 MiB`);
+});
+
+test("a declared length past 16 KiB is refused without reading the body", async () => {
+  const { stream, counter } = countedBody("x".repeat(64 * 1024), 1024);
+  const response = await handleRefresh(refreshRequest(stream, { "content-length": String(64 * 1024) }), issuer);
+  assert.equal(response.status, 400);
+  assert.equal((await response.json()).error, "invalid_request");
+  assert.ok(counter.pulled <= 1024, `read ${counter.pulled} bytes`);
+});
+
+test("a body in many small chunks still refreshes", async () => {
+  const pair = await issuer.startSession("user-1");
+  const form = `grant_type=refresh_token&refresh_token=${encodeURIComponent(pair.refresh_token)}`;
+  const { stream, counter } = countedBody(form, 7);
+  const response = await handleRefresh(refreshRequest(stream, { authorization: `Bearer ${pair.access_token}` }), issuer);
+  assert.equal(response.status, 200, await response.clone().text());
+  const tokens = await response.json();
+  assert.equal(tokens.token_type, "Bearer");
+  assert.notEqual(tokens.refresh_token, pair.refresh_token);
+  assert.equal(counter.pulled, new TextEncoder().encode(form).length);
+});
