@@ -28,8 +28,17 @@ export async function startDemo({ port = 8787, accessTtl = "20s" } = {}) {
     const url = new URL(req.url, "http://127.0.0.1");
     try {
       if (url.pathname.startsWith("/auth/") || url.pathname.startsWith("/api/") || url.pathname.startsWith("/.well-known/")) {
+        // The Worker reads at most 16 KiB of a body; this local front stops buffering at 1 MiB.
         const chunks = [];
-        for await (const chunk of req) chunks.push(chunk);
+        let size = 0;
+        for await (const chunk of req) {
+          size += chunk.length;
+          if (size > 1 << 20) {
+            res.writeHead(413, { "content-type": "text/plain", connection: "close" });
+            return res.end("request body too large");
+          }
+          chunks.push(chunk);
+        }
         const body = ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks);
         const response = await mf.dispatchFetch(url.href, { method: req.method, headers: req.headers, body });
         res.writeHead(response.status, Object.fromEntries(response.headers));
