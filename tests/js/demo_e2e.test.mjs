@@ -91,3 +91,15 @@ test("the demo: login, automatic refresh, second tab, stolen token, logout every
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("the demo's local server refuses a body past 1 MiB and keeps serving", async () => {
+  const big = await fetch(new URL("/auth/refresh", demo.url), { method: "POST", body: "x".repeat(3 << 20) });
+  assert.equal(big.status, 413);
+  const next = await fetch(new URL("/auth/refresh", demo.url), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "grant_type=refresh_token&refresh_token=x",
+  });
+  assert.equal(next.status, 400);
+  assert.equal((await next.json()).error, "invalid_request");
+});
