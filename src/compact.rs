@@ -3,6 +3,7 @@
 use crate::error::{Error, ErrorCode, Result};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use serde_json::{Map, Value};
 
 /// The default cap on token length, checked before any decoding work.
 pub const DEFAULT_MAX_TOKEN_LENGTH: usize = 8 * 1024;
@@ -96,6 +97,14 @@ pub(crate) fn decode_segment(segment: &str) -> Result<Vec<u8>> {
 pub(crate) fn decode_text(segment: &str, what: &str) -> Result<String> {
     String::from_utf8(decode_segment(segment)?)
         .map_err(|_| malformed(&format!("the {what} is not a JSON object")))
+}
+
+/// Decodes a segment that must hold a JSON object, parsed once into a map.
+pub(crate) fn decode_json_object(segment: &str, what: &str) -> Result<Map<String, Value>> {
+    match serde_json::from_str::<Value>(&decode_text(segment, what)?) {
+        Ok(Value::Object(members)) => Ok(members),
+        _ => Err(malformed(&format!("the {what} is not a JSON object"))),
+    }
 }
 
 #[cfg(test)]
