@@ -66,6 +66,9 @@ struct RefreshClaims {
     sub: String,
     sid: String,
     generation: u64,
+    /// Past its `exp`. An expired refresh token no longer refreshes, but it still names its
+    /// session: logout revokes that session, and an older generation is reuse.
+    expired: bool,
 }
 
 /// Issues and refreshes token pairs against a [`SessionStore`], signing through `S`
@@ -216,28 +219,23 @@ impl<S: TokenSigner> Issuer<S> {
             audience: vec![self.config.issuer.clone()],
             typ: Some(REFRESH_TOKEN_TYPE.into()),
             required_claims: vec!["sub".into(), "sid".into(), "gen".into(), "exp".into()],
+            ignore_expiration: true,
             ..Default::default()
         };
-        let verified = verify(token, &self.config.refresh_key, &options, now).map_err(|err| {
-            if err.code() == ErrorCode::TokenExpired {
-                Error::new(
-                    ErrorCode::RefreshTokenExpired,
-                    "the refresh token has expired",
-                )
-            } else {
-                err
-            }
-        })?;
-        let generation = verified
-            .claims()
+        let verified = verify(token, &self.config.refresh_key, &options, now)?;
+        let claims = verified.claims()?;
+        let generation = claims
             .get("gen")
             .and_then(Value::as_u64)
             .ok_or_else(|| Error::new(ErrorCode::ClaimInvalid, "gen must be a positive integer"))?;
+        // `exp` is required and was checked to be a number.
+        let exp = claims.get("exp").and_then(Value::as_f64).unwrap_or(0.0);
         let [sub, sid] = required_strings(&verified, ["sub", "sid"])?;
         Ok(RefreshClaims {
             sub,
             sid,
             generation,
+            expired: now as f64 >= exp,
         })
     }
 
@@ -362,14 +360,28 @@ impl<S: TokenSigner> Issuer<S> {
         }
         for _ in 0..MAX_CAS_ATTEMPTS {
             let Some(stored) = store.get(&refresh.sub, &refresh.sid).await? else {
-                return Err(Error::new(ErrorCode::SessionRevoked, "no such session"));
+                return Err(match refresh.expired {
+                    // The store drops a record once its last refresh token has expired.
+                    true => Error::new(
+                        ErrorCode::RefreshTokenExpired,
+                        "the refresh token has expired",
+                    ),
+                    false => Error::new(ErrorCode::SessionRevoked, "no such session"),
+                });
             };
             let record: SessionRecord =
                 serde_json::from_str(&stored.value).map_err(store_corrupt)?;
             if record.sub != refresh.sub || record.sid != refresh.sid {
                 return Err(store_corrupt("record does not match its key"));
             }
-            match self.config.policy.decide(&record, refresh.generation, now) {
+            let decision = match refresh.expired {
+                false => self.config.policy.decide(&record, refresh.generation, now),
+                true => self
+                    .config
+                    .policy
+                    .decide_expired(&record, refresh.generation, now),
+            };
+            match decision {
                 Decision::Rotate(next) => {
                     // Sign before writing: a signing failure must not burn a generation.
                     let pair = self.pair(&next, now).await?;
@@ -448,17 +460,15 @@ impl<S: TokenSigner> Issuer<S> {
         ))
     }
 
-    /// Logout with a refresh token: its signature must be valid (its `exp` may have passed).
+    /// Logout with a refresh token: its signature must be valid; its `exp` may have passed and
+    /// it may be of any generation (it still names its session, which is revoked).
     pub async fn revoke_by_refresh_token(
         &self,
         store: &impl SessionStore,
         refresh_token: &str,
         now: i64,
     ) -> Result<()> {
-        let claims = match self.verify_refresh(refresh_token, now) {
-            Err(err) if err.code() == ErrorCode::RefreshTokenExpired => return Ok(()),
-            other => other?,
-        };
+        let claims = self.verify_refresh(refresh_token, now)?;
         self.revoke_session(store, &claims.sub, &claims.sid).await
     }
 

@@ -57,6 +57,7 @@ impl Key {
                 return Err(invalid(format!("JWK use {usage:?} is not \"sig\"")));
             }
         }
+        let verify_only = !key_ops_allow_signing(members)?;
         let kid = match kid {
             Some(kid) => Some(kid),
             None => string_member(members, "kid")?.map(str::to_owned),
@@ -87,6 +88,7 @@ impl Key {
                 )))
             }
         };
+        let key = Key { verify_only, ..key };
         if key.kid.is_none() && !key.alg.is_symmetric() {
             let kid = Some(key.thumbprint()?);
             return Ok(Key { kid, ..key });
@@ -174,9 +176,33 @@ impl Key {
             }
             members.insert("alg".into(), Value::String(self.alg.name().into()));
             members.insert("use".into(), Value::String("sig".into()));
+            if self.verify_only {
+                members.insert("key_ops".into(), serde_json::json!(["verify"]));
+            }
         }
         value
     }
+}
+
+/// RFC 7517 §4.3 `key_ops`, when present: it must allow signing or verifying (the only
+/// operations of a JWS key), and a key whose operations leave out `"sign"` is verify-only.
+/// `["sign"]` alone is what WebCrypto exports for a private key; such a key still verifies
+/// its own tokens.
+fn key_ops_allow_signing(jwk: &Map<String, Value>) -> Result<bool> {
+    let Some(ops) = jwk.get("key_ops") else {
+        return Ok(true);
+    };
+    let ops = ops
+        .as_array()
+        .and_then(|ops| ops.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
+        .ok_or_else(|| invalid("JWK member \"key_ops\" must be an array of strings"))?;
+    let sign = ops.contains(&"sign");
+    if !sign && !ops.contains(&"verify") {
+        return Err(invalid(format!(
+            "JWK key_ops {ops:?} allow neither \"sign\" nor \"verify\""
+        )));
+    }
+    Ok(sign)
 }
 
 /// An `oct` JWK without its `k`.
@@ -220,6 +246,14 @@ fn ed25519_from_jwk(jwk: &Map<String, Value>, kid: Option<String>) -> Result<Key
     expect_curve(jwk, "Ed25519")?;
     let public = PublicKey::from_slice(&required_bytes(jwk, "x")?)
         .map_err(|_| invalid("x is not an Ed25519 public key"))?;
+    // A small-order point (the identity among them) or a non-canonical encoding: some hosts
+    // accept forgeries under such a key (R = identity, S = 0), so it is refused everywhere.
+    public.validate().map_err(|err| match err {
+        ed25519_compact::Error::WeakPublicKey => {
+            invalid("x is a small-order Ed25519 point (a weak key that admits forgeries)")
+        }
+        _ => invalid("x is not the canonical encoding of an Ed25519 point"),
+    })?;
     let secret = match bytes_member(jwk, "d")? {
         None => None,
         Some(d) => {
@@ -237,6 +271,7 @@ fn ed25519_from_jwk(jwk: &Map<String, Value>, kid: Option<String>) -> Result<Key
         alg: Algorithm::EdDsa,
         kid,
         material: Material::Ed25519 { public, secret },
+        verify_only: false,
     })
 }
 
@@ -271,6 +306,7 @@ fn p256_from_jwk(jwk: &Map<String, Value>, kid: Option<String>) -> Result<Key> {
         alg: Algorithm::Es256,
         kid,
         material: Material::Es256 { public, secret },
+        verify_only: false,
     })
 }
 
@@ -304,6 +340,7 @@ fn rsa_from_jwk(
             alg: rsa_alg,
             public,
         },
+        verify_only: false,
     })
 }
 

@@ -49,6 +49,9 @@ pub struct Key {
     pub(crate) alg: Algorithm,
     pub(crate) kid: Option<String>,
     pub(crate) material: Material,
+    /// Set when the JWK's `key_ops` allowed verifying only: the key then refuses to sign,
+    /// even an HMAC key, whose secret both signs and verifies.
+    pub(crate) verify_only: bool,
 }
 
 impl core::fmt::Debug for Key {
@@ -144,7 +147,12 @@ impl Key {
             Some(kid) => Some(kid),
             None => Some(random_id()?),
         };
-        Ok(Key { alg, kid, material })
+        Ok(Key {
+            alg,
+            kid,
+            material,
+            verify_only: false,
+        })
     }
 
     /// Builds an HMAC key from raw secret bytes. Secrets shorter than the hash output
@@ -167,7 +175,12 @@ impl Key {
             ));
         }
         let material = Material::hmac(alg, secret)?;
-        Ok(Key { alg, kid, material })
+        Ok(Key {
+            alg,
+            kid,
+            material,
+            verify_only: false,
+        })
     }
 
     /// The one algorithm this key is bound to.
@@ -180,8 +193,12 @@ impl Key {
         self.kid.as_deref()
     }
 
-    /// Whether this key holds private (or secret) material.
+    /// Whether this key holds private (or secret) material and may use it to sign (a JWK
+    /// whose `key_ops` leave out `"sign"` imports as a verify-only key).
     pub fn can_sign(&self) -> bool {
+        if self.verify_only {
+            return false;
+        }
         match &self.material {
             Material::Hs256(..) | Material::Hs384(..) | Material::Hs512(..) => true,
             #[cfg(feature = "eddsa")]
@@ -195,6 +212,12 @@ impl Key {
 
     /// The signature of a JWS signing input (`header.payload`).
     pub(crate) fn signature(&self, signing_input: &[u8]) -> Result<Vec<u8>> {
+        if self.verify_only {
+            return Err(Error::new(
+                ErrorCode::InvalidKey,
+                "this key's key_ops allow verifying only",
+            ));
+        }
         Ok(match &self.material {
             Material::Hs256(_, keyed) => mac(keyed, signing_input),
             Material::Hs384(_, keyed) => mac(keyed, signing_input),
@@ -214,6 +237,24 @@ impl Key {
             #[cfg(feature = "rsa")]
             Material::Rsa { .. } => return Err(cannot_sign()),
         })
+    }
+
+    /// The length every valid signature of this key has: the hash size for HMAC, 64 bytes
+    /// for Ed25519 and ES256, the modulus size for RSA (RFC 8017 §8.1.2 and §8.2.2 refuse any
+    /// other length; some hosts left-pad a shorter one and accept it). Checked before any host
+    /// sees the signature, so every host gives the same verdict.
+    pub(crate) fn signature_len(&self) -> usize {
+        match &self.material {
+            Material::Hs256(..) => 32,
+            Material::Hs384(..) => 48,
+            Material::Hs512(..) => 64,
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519 { .. } => 64,
+            #[cfg(feature = "es256")]
+            Material::Es256 { .. } => 64,
+            #[cfg(feature = "rsa")]
+            Material::Rsa { public, .. } => rsa::traits::PublicKeyParts::size(public),
+        }
     }
 
     /// Checks `signature` over the JWS signing input. Wrong-length signatures are simply invalid.

@@ -39,14 +39,25 @@ impl KeySet {
         Ok(())
     }
 
-    /// Imports a JWKS document (`{"keys": [...]}`); every key must import.
+    /// Imports a JWKS document (`{"keys": [...]}`); every key must import. A JWKS is a
+    /// public document, so a symmetric (`oct`) key in it is refused: whoever read the
+    /// document could mint tokens with it. Add HMAC keys one by one with [`KeySet::insert`].
     pub fn from_jwks(jwks: &Value) -> Result<KeySet> {
         let keys = jwks
             .get("keys")
             .and_then(Value::as_array)
             .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "a JWKS needs a \"keys\" array"))?;
         let mut set = KeySet::new();
-        for jwk in keys {
+        for (at, jwk) in keys.iter().enumerate() {
+            if jwk.get("kty").and_then(Value::as_str) == Some("oct") {
+                return Err(Error::new(
+                    ErrorCode::InvalidKey,
+                    format!(
+                        "key {at} of the JWKS is a symmetric (oct) key: a JWKS is public, and \
+                         anyone who read it could sign tokens; import HMAC secrets one by one"
+                    ),
+                ));
+            }
             set.insert(Key::from_jwk(jwk, None, None)?)?;
         }
         Ok(set)

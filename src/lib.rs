@@ -12,7 +12,7 @@
 //! let token = sign(&key, serde_json::Map::new(),
 //!     &SignOptions { expires_in: Some(900), ..Default::default() }, 1_700_000_000).unwrap();
 //! let verified = verify(&token, &KeySet::from(key), &VerifyOptions::default(), 1_700_000_001).unwrap();
-//! assert_eq!(verified.claims()["exp"], 1_700_000_900);
+//! assert_eq!(verified.claims().unwrap()["exp"], 1_700_000_900);
 //! ```
 
 #![deny(unsafe_code)]

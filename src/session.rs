@@ -167,6 +167,21 @@ impl SessionPolicy {
             "the store has not seen this refresh token's generation yet",
         ))
     }
+
+    /// The rule for a verified refresh token past its `exp`: it never rotates
+    /// (`refresh_token_expired`), but the rest of [`SessionPolicy::decide`] holds — an older
+    /// generation is reuse and revokes the session, so a thief who rotated first does not
+    /// keep it once the victim's token has expired; a repeat inside the grace window still
+    /// answers the current token.
+    pub fn decide_expired(&self, record: &SessionRecord, generation: u64, now: i64) -> Decision {
+        if record.revoked.is_none() && generation == record.generation {
+            return Decision::Reject(Error::new(
+                ErrorCode::RefreshTokenExpired,
+                "the refresh token has expired",
+            ));
+        }
+        self.decide(record, generation, now)
+    }
 }
 
 /// The outcome of [`SessionPolicy::decide`].

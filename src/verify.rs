@@ -76,15 +76,18 @@ impl VerifiedToken {
         &self.claims_json
     }
 
-    /// The protected header, as sent.
-    pub fn header(&self) -> Map<String, Value> {
-        // Both texts were read as JSON objects during verification, so parsing cannot fail.
-        serde_json::from_str(&self.header_json).unwrap_or_default()
+    /// The protected header, as sent. Fallible for the same reason as [`VerifiedToken::claims`].
+    pub fn header(&self) -> Result<Map<String, Value>> {
+        unrepresentable(serde_json::from_str(&self.header_json), "header")
     }
 
-    /// The claims, as sent.
-    pub fn claims(&self) -> ClaimsSet {
-        serde_json::from_str(&self.claims_json).unwrap_or_default()
+    /// The claims, as sent, as a map of [`Value`]s. Verification reads only the registered
+    /// claims and checks that the rest is JSON; a member that `Value` cannot hold (a number
+    /// such as `1e400`, a lone surrogate escape, nesting past 128 levels) is an error here
+    /// (`malformed_token`), never a silently empty or partial map. The text itself is always
+    /// available as [`VerifiedToken::claims_json`].
+    pub fn claims(&self) -> Result<ClaimsSet> {
+        unrepresentable(serde_json::from_str(&self.claims_json), "payload")
     }
 
     /// String claims by name, read from the claims text without building a map: each is
@@ -102,6 +105,15 @@ impl VerifiedToken {
     pub fn string_claims<const N: usize>(&self, names: [&str; N]) -> Result<[Option<String>; N]> {
         crate::claims::string_claims(&self.claims_json, names)
     }
+}
+
+fn unrepresentable<T>(parsed: serde_json::Result<T>, what: &str) -> Result<T> {
+    parsed.map_err(|err| {
+        Error::new(
+            ErrorCode::MalformedToken,
+            format!("the {what} holds a value a JSON map cannot represent here: {err}"),
+        )
+    })
 }
 
 fn header_string<'h>(member: &'h Option<Member>, name: &str) -> Result<Option<&'h str>> {
@@ -222,10 +234,14 @@ pub fn begin_verify<'t, 'k, K: KeySource + ?Sized>(
         ));
     }
     let typ = header_string(&typ, "typ")?.map(str::to_owned);
+    let signature = decode_segment(parts.signature)?;
+    if signature.len() != key.signature_len() {
+        return Err(invalid_signature());
+    }
     Ok(PendingSignature {
         key,
         signing_input: parts.signing_input,
-        signature: decode_segment(parts.signature)?,
+        signature,
         payload: parts.payload,
         header_json,
         typ,

@@ -74,10 +74,10 @@ fn login_issues_a_typed_pair_and_the_store_holds_no_bearer_secret() {
     let pair = login(&issuer, &store, "alice");
     assert_eq!((pair.expires_in, pair.refresh_expires_in), (60, 3600));
     let access = issuer.verify_access(&pair.access_token, T0 + 59).unwrap();
-    assert_eq!(access.claims()["sub"], "alice");
-    assert_eq!(access.claims()["role"], "reader");
-    assert_eq!(access.claims()["sid"], pair.session_id.as_str());
-    assert_eq!(access.header()["typ"], "at+jwt");
+    assert_eq!(access.claims().unwrap()["sub"], "alice");
+    assert_eq!(access.claims().unwrap()["role"], "reader");
+    assert_eq!(access.claims().unwrap()["sid"], pair.session_id.as_str());
+    assert_eq!(access.header().unwrap()["typ"], "at+jwt");
     assert_eq!(
         decode_unverified(&pair.refresh_token).unwrap().header["typ"],
         "rt+jwt"
@@ -150,7 +150,8 @@ fn refresh_rotates_and_accepts_an_expired_access_token() {
         issuer
             .verify_access(&second.access_token, T0 + 100)
             .unwrap()
-            .claims()["role"],
+            .claims()
+            .unwrap()["role"],
         "reader"
     );
     let stored = record(&store, &second);
@@ -350,7 +351,8 @@ fn custom_claims_are_carried_and_reserved_names_refused() {
         issuer
             .verify_access(&next.access_token, T0 + 30)
             .unwrap()
-            .claims()["role"],
+            .claims()
+            .unwrap()["role"],
         "reader"
     );
 }
