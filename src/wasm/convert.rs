@@ -64,8 +64,9 @@ pub(crate) fn token_result_to_js(claims_json: &str, header_json: &str) -> JsResu
 }
 
 /// A JS value through `JSON.stringify` (so `undefined` and functions vanish, `Date`s become
-/// strings, as in any JSON API), then into `T`.
-#[cfg(feature = "keys")]
+/// strings, as in any JSON API), then into `T`. Unlike serde-wasm-bindgen's reader, a getter
+/// or `Proxy` trap that throws is caught here (`invalid_options`).
+#[cfg(any(feature = "keys", feature = "browser"))]
 pub(crate) fn from_js_json<T: serde::de::DeserializeOwned>(
     value: &JsValue,
     what: &str,
@@ -73,15 +74,20 @@ pub(crate) fn from_js_json<T: serde::de::DeserializeOwned>(
     parse_json(&json_text(value, what)?, what)
 }
 
-#[cfg(feature = "keys")]
+#[cfg(any(feature = "keys", feature = "browser"))]
 fn json_text(value: &JsValue, what: &str) -> JsResult<String> {
     js_sys::JSON::stringify(value)
-        .map_err(|_| invalid_options(format!("{what} is not JSON-serializable")))?
+        .map_err(|thrown| {
+            invalid_options(format!(
+                "{what} is not JSON-serializable: {}",
+                super::js::describe(&thrown)
+            ))
+        })?
         .as_string()
         .ok_or_else(|| invalid_options(format!("{what} is not JSON-serializable")))
 }
 
-#[cfg(feature = "keys")]
+#[cfg(any(feature = "keys", feature = "browser"))]
 fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> JsResult<T> {
     serde_json::from_str(text).map_err(|err| invalid_options(format!("invalid {what}: {err}")))
 }

@@ -35,10 +35,7 @@ pub(crate) fn error_from_js(value: &JsValue, otherwise: ErrorCode) -> Error {
         .ok()
         .and_then(|code| code.as_string())
         .and_then(|code| ErrorCode::parse(&code));
-    let message = match value.dyn_ref::<js_sys::Error>() {
-        Some(error) => String::from(error.message()),
-        None => format!("{value:?}"),
-    };
+    let message = super::js::describe(value);
     Error::new(code.unwrap_or(otherwise), message)
 }
 
@@ -66,10 +63,12 @@ pub fn error_codes() -> Vec<String> {
 pub fn is_jwt_refresh_error(
     #[wasm_bindgen(unchecked_param_type = "unknown")] value: &JsValue,
 ) -> bool {
-    let Some(error) = value.dyn_ref::<js_sys::Error>() else {
+    // Every read through Reflect (catching): a Proxy around an Error passes `instanceof`.
+    if !value.is_instance_of::<js_sys::Error>() {
         return false;
-    };
-    if error.name() != ERROR_NAME {
+    }
+    let name = Reflect::get(value, &"name".into()).ok();
+    if name.and_then(|name| name.as_string()).as_deref() != Some(ERROR_NAME) {
         return false;
     }
     Reflect::get(value, &"code".into())

@@ -13,7 +13,7 @@ use super::webcrypto::{verify_async, HostKeys, HostSigner};
 use crate::http::{self, HttpResponse};
 use crate::signature_cache::SignatureCache;
 use crate::{Error, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy, TokenPair};
-use js_sys::{Array, Promise, Reflect};
+use js_sys::{Promise, Reflect};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -113,13 +113,15 @@ impl JsIssuer {
         };
         let previous_keys = match js.value("previousKeys") {
             None => Vec::new(),
-            Some(jwks) if Array::is_array(&jwks) => Array::from(&jwks)
-                .iter()
-                .map(|jwk| {
-                    let jwk = key_json_from_js(jwk, "previousKeys")?;
-                    Key::from_jwk(&jwk, None, None).map_err(error_to_js)
-                })
-                .collect::<JsResult<Vec<_>>>()?,
+            Some(jwks) if super::js::is_array(&jwks, "previousKeys")? => {
+                super::js::items(&jwks, "previousKeys")?
+                    .iter()
+                    .map(|jwk| {
+                        let jwk = key_json_from_js(jwk, "previousKeys")?;
+                        Key::from_jwk(&jwk, None, None).map_err(error_to_js)
+                    })
+                    .collect::<JsResult<Vec<_>>>()?
+            }
             Some(_) => return Err(invalid_options("previousKeys must be an array of JWKs")),
         };
         let config = IssuerConfig {

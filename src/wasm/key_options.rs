@@ -36,7 +36,7 @@ const CLOCK: &[&str] = &["currentDate"];
 /// `options.currentDate` (a `Date`) or the runtime clock, in whole Unix seconds.
 pub(crate) fn now_from(options: &JsValue) -> JsResult<i64> {
     let date = match options.is_object() {
-        true => Some(js_sys::Reflect::get(options, &"currentDate".into())?),
+        true => Some(super::js::member(options, "currentDate", "currentDate")?),
         false => None,
     };
     now_of(date)
@@ -48,10 +48,12 @@ pub(crate) fn now_from(options: &JsValue) -> JsResult<i64> {
 pub(crate) fn now_of(current_date: Option<JsValue>) -> JsResult<i64> {
     let millis = match current_date.filter(|date| !date.is_undefined() && !date.is_null()) {
         None => js_sys::Date::now(),
-        Some(date) => date
-            .dyn_into::<js_sys::Date>()
-            .map_err(|_| invalid_options("currentDate must be a Date"))?
-            .get_time(),
+        Some(date) => super::js::time_of(
+            &date
+                .dyn_into::<js_sys::Date>()
+                .map_err(|_| invalid_options("currentDate must be a Date"))?,
+            "currentDate",
+        )?,
     };
     if !millis.is_finite() {
         return Err(invalid_options("currentDate is an invalid Date"));

@@ -7,6 +7,8 @@ mod convert;
 mod error;
 #[cfg(feature = "edge")]
 mod issuer;
+#[cfg(any(feature = "keys", feature = "browser"))]
+mod js;
 #[cfg(feature = "keys")]
 mod key;
 #[cfg(feature = "keys")]

@@ -3,8 +3,9 @@
 //! derived readers cost ~20 KB of wasm, and every first call into a key compiled them.
 
 use super::error::{invalid_options, JsResult};
+use super::js;
 use crate::{parse_duration, seconds_from_f64};
-use js_sys::{Array, Object};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 /// The members of one options object, taken one by one as the binding reads them. A member
@@ -27,10 +28,10 @@ impl JsOptions {
         if value.is_undefined() || value.is_null() {
             return Ok(options);
         }
-        if !value.is_object() || Array::is_array(value) {
+        if !value.is_object() || js::is_array(value, what)? {
             return Err(invalid_options(format!("{what} must be an object")));
         }
-        for entry in Object::entries(value.unchecked_ref()).iter() {
+        for entry in js::entries(value, what)?.iter() {
             let entry: Array = entry.unchecked_into();
             let name = entry.get(0).as_string().unwrap_or_default();
             if !known.iter().any(|names| names.contains(&name.as_str())) {
@@ -94,20 +95,26 @@ impl JsOptions {
     /// An array of strings.
     #[cfg(feature = "keys")]
     pub(crate) fn strings(&mut self, name: &str) -> JsResult<Option<Vec<String>>> {
-        self.typed(name, "an array of strings", strings_of)
+        let Some(value) = self.value(name) else {
+            return Ok(None);
+        };
+        strings_of(&value, name)?
+            .map(Some)
+            .ok_or_else(|| self.invalid(name, "an array of strings"))
     }
 
     /// A string or an array of strings (`issuer`, `audience`), as an array.
     #[cfg(feature = "keys")]
     pub(crate) fn one_or_many(&mut self, name: &str) -> JsResult<Option<Vec<String>>> {
-        self.typed(
-            name,
-            "a string or an array of strings",
-            |value| match value.as_string() {
-                Some(one) => Some(vec![one]),
-                None => strings_of(value),
-            },
-        )
+        let Some(value) = self.value(name) else {
+            return Ok(None);
+        };
+        let many = match value.as_string() {
+            Some(one) => Some(vec![one]),
+            None => strings_of(&value, name)?,
+        };
+        many.map(Some)
+            .ok_or_else(|| self.invalid(name, "a string or an array of strings"))
     }
 
     /// A duration: seconds as a number, or text such as "15m".
@@ -131,11 +138,15 @@ impl JsOptions {
     }
 }
 
+/// The strings of an array, `None` if it is not an array of strings; copied first, so that a
+/// `Proxy` or a getter that throws is `invalid_options`, not an exception through wasm.
 #[cfg(feature = "keys")]
-fn strings_of(value: &JsValue) -> Option<Vec<String>> {
-    if !Array::is_array(value) {
-        return None;
+fn strings_of(value: &JsValue, what: &str) -> JsResult<Option<Vec<String>>> {
+    if !js::is_array(value, what)? {
+        return Ok(None);
     }
-    let items: &Array = value.unchecked_ref();
-    items.iter().map(|item| item.as_string()).collect()
+    Ok(js::items(value, what)?
+        .iter()
+        .map(|item| item.as_string())
+        .collect())
 }

@@ -15,10 +15,10 @@ extern "C" {
     fn clear_timeout(id: &JsValue);
 }
 
-fn unavailable(what: &str, detail: impl core::fmt::Debug) -> Error {
+fn unavailable(what: &str, detail: &str) -> Error {
     Error::new(
         ErrorCode::StoreUnavailable,
-        format!("session store {what} failed: {detail:?}"),
+        format!("session store {what} failed: {detail}"),
     )
 }
 
@@ -41,7 +41,7 @@ impl AnyStore {
             .ok_or_else(|| unavailable(method, "the store has no such method"))?;
         let result = function
             .apply(store, args)
-            .map_err(|err| unavailable(method, err))?;
+            .map_err(|err| unavailable(method, &super::js::describe(&err)))?;
         let promise = Promise::resolve(&result);
         // Race the call against a timer so that a hung backend cannot hang the request.
         let mut timer = JsValue::UNDEFINED;
@@ -54,7 +54,7 @@ impl AnyStore {
         let raced = Promise::race(&Array::of2(&promise, &timeout));
         let outcome = JsFuture::from(raced).await;
         clear_timeout(&timer);
-        outcome.map_err(|err| unavailable(method, err))
+        outcome.map_err(|err| unavailable(method, &super::js::describe(&err)))
     }
 }
 
@@ -122,10 +122,12 @@ impl SessionStore for AnyStore {
             AnyStore::Js { store, timeout_ms } => (store, *timeout_ms),
         };
         let ids = Self::call(store, timeout, "list", &Array::of1(&sub.into())).await?;
-        if !Array::is_array(&ids) {
-            return Err(unavailable("list", "expected an array of strings"));
+        let not_strings = || unavailable("list", "expected an array of strings");
+        if !super::js::is_array(&ids, "the store's list").map_err(|_| not_strings())? {
+            return Err(not_strings());
         }
-        Array::from(&ids)
+        super::js::items(&ids, "the store's list")
+            .map_err(|_| not_strings())?
             .iter()
             .map(|id| {
                 id.as_string()

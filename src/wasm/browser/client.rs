@@ -6,7 +6,7 @@ use super::storage::BrowserStorage;
 use crate::client::{
     ApiOutcome, Backoff, HeldPair, RefreshOutcome, RefreshPolicy, ServerClock, TokenSet, TokenStore,
 };
-use crate::wasm::convert::{string_arg, to_js};
+use crate::wasm::convert::{from_js_json, string_arg, to_js};
 use crate::wasm::error::{invalid_options, to_js as error_to_js, JsResult};
 use crate::wasm::options::JsOptions;
 use crate::{decode_unverified, random_id, Error, ErrorCode, Result};
@@ -402,7 +402,7 @@ impl Inner {
             match RefreshOutcome::classify(status, description.as_deref()) {
                 RefreshOutcome::Success => {
                     let response: TokenResponse = body
-                        .and_then(|b| serde_wasm_bindgen::from_value(b).ok())
+                        .and_then(|b| from_js_json(&b, "the token response").ok())
                         .ok_or_else(|| {
                             Error::new(
                                 ErrorCode::NetworkError,
@@ -694,8 +694,7 @@ impl JsAuthClient {
     ) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let response: TokenResponse = serde_wasm_bindgen::from_value(response)
-                .map_err(|err| invalid_options(format!("not a token response: {err}")))?;
+            let response: TokenResponse = from_js_json(&response, "the token response")?;
             let set = token_set_from(&response);
             inner.store.save(&set).await.map_err(error_to_js)?;
             inner.post(&TabMessage::tokens(&inner.tab_id, set.clone()));
@@ -727,7 +726,12 @@ impl JsAuthClient {
             let request_class: Function =
                 Reflect::get(&js_sys::global(), &"Request".into())?.dyn_into()?;
             let args = js_sys::Array::of2(&input, &init.unwrap_or(JsValue::UNDEFINED));
-            let original = Reflect::construct(&request_class, &args)?;
+            let original = Reflect::construct(&request_class, &args).map_err(|thrown| {
+                invalid_options(format!(
+                    "fetch's input and init do not make a Request: {}",
+                    crate::wasm::js::describe(&thrown)
+                ))
+            })?;
             let send = |token: Option<String>| {
                 let inner = inner.clone();
                 let request = call_method(&original, "clone", &[]);
@@ -745,7 +749,10 @@ impl JsAuthClient {
                     JsFuture::from(Promise::resolve(&pending))
                         .await
                         .map_err(|err| {
-                            error_to_js(Error::new(ErrorCode::NetworkError, format!("{err:?}")))
+                            error_to_js(Error::new(
+                                ErrorCode::NetworkError,
+                                crate::wasm::js::describe(&err),
+                            ))
                         })
                 }
             };

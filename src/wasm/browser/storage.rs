@@ -18,7 +18,7 @@ pub(crate) fn storage_error(err: &JsValue, what: &str) -> Error {
     let message = Reflect::get(err, &"message".into())
         .ok()
         .and_then(|m| m.as_string())
-        .unwrap_or_else(|| format!("{err:?}"));
+        .unwrap_or_else(|| crate::wasm::js::describe(err));
     // Firefox has used NS_ERROR_DOM_QUOTA_REACHED; code 22 is the legacy QUOTA_EXCEEDED_ERR.
     let code = Reflect::get(err, &"code".into())
         .ok()
