@@ -27,22 +27,47 @@ export class MemoryStore {
  * here is read-then-write, so two refreshes in different locations within KV's propagation
  * delay (up to ~60 s) can both succeed, and reuse detection across regions is best-effort.
  * Use the Durable Object store where that matters.
+ *
+ * Revocation is sticky: a revoked record also writes a revocation key of its own, which no
+ * refresh ever writes, and every read and write consults it. A refresh whose read-then-write
+ * races a logout can still land after it (KV cannot prevent that), but it no longer un-revokes
+ * the session: the next refresh, anywhere the revocation key has propagated, is refused. The
+ * access token of that one raced refresh stays valid until it expires.
  */
 export class KvStore {
   constructor(namespace, { prefix = "jwt-refresh/" } = {}) {
     this.namespace = namespace;
     this.prefix = prefix;
   }
+  #recordKey(subject, sessionId) {
+    return this.prefix + key(subject, sessionId);
+  }
+  #revocationKey(subject, sessionId) {
+    // `#` is escaped in every encoded subject, so no subject's `list` prefix reaches it.
+    return `${this.prefix}#revoked/${key(subject, sessionId)}`;
+  }
+  /** The record, revoked in its value if a revocation key says so. */
   async get(subject, sessionId) {
-    const record = await this.namespace.get(this.prefix + key(subject, sessionId), "json");
-    return record ? { value: record.value, version: record.version } : null;
+    const [record, revocation] = await Promise.all([
+      this.namespace.get(this.#recordKey(subject, sessionId), "json"),
+      this.namespace.get(this.#revocationKey(subject, sessionId)),
+    ]);
+    if (!record) return null;
+    return { value: withRevocation(record.value, revocation), version: record.version };
   }
   async put(subject, sessionId, value, expectedVersion, expiresAt) {
-    const k = this.prefix + key(subject, sessionId);
-    const current = await this.namespace.get(k, "json");
+    const k = this.#recordKey(subject, sessionId);
+    const [current, revocation] = await Promise.all([
+      this.namespace.get(k, "json"),
+      this.namespace.get(this.#revocationKey(subject, sessionId)),
+    ]);
     if ((current?.version ?? null) !== expectedVersion) return false;
+    const reason = revocationOf(value);
+    // A revoked session is never written back as live: the caller reads again and sees why.
+    if (revocation !== null && reason === null) return false;
     // KV refuses expirations less than 60 s ahead.
     const expiration = Math.max(Math.ceil(expiresAt), Math.ceil(Date.now() / 1000) + 60);
+    if (reason !== null) await this.namespace.put(this.#revocationKey(subject, sessionId), reason, { expiration });
     await this.namespace.put(k, JSON.stringify({ value, version: (current?.version ?? 0) + 1 }), { expiration });
     return true;
   }
@@ -57,6 +82,26 @@ export class KvStore {
       cursor = result.cursor;
     }
     return ids;
+  }
+}
+
+/** The `revoked` reason of a stored session record (the Issuer's JSON), or null. */
+function revocationOf(value) {
+  try {
+    const reason = JSON.parse(value)?.revoked;
+    return typeof reason === "string" ? reason : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `value` with `revoked` set when a revocation key exists and the record does not say so. */
+function withRevocation(value, revocation) {
+  if (revocation === null || revocationOf(value) !== null) return value;
+  try {
+    return JSON.stringify({ ...JSON.parse(value), revoked: revocation });
+  } catch {
+    return value;
   }
 }
 

@@ -153,6 +153,37 @@ for (const store of ["memory", "kv", "d1", "do"]) {
   });
 }
 
+// A logout racing a refresh, in one location (no replication lag): KV has no conditional write,
+// so the refresh's read-then-write could land after the logout's and un-revoke the session.
+// Revocation must be sticky on every store: once the logout has answered, nothing refreshes.
+for (const store of ["kv", "d1", "do"]) {
+  test(`${store}: a logout that races a refresh stays a logout`, async () => {
+    const SESSIONS = 40;
+    const kept = [];
+    await Promise.all(
+      Array.from({ length: SESSIONS }, async (_, i) => {
+        const user = `race-${store}-${i}`;
+        const pair = await (await call(store, "/auth/login", { method: "POST", body: { user } })).json();
+        const [raced] = await Promise.all([
+          refresh(store, pair, T0 + 61),
+          call(store, "/auth/logout", { method: "POST", body: { refresh_token: pair.refresh_token } }).then((r) => {
+            assert.equal(r.status, 204);
+          }),
+        ]);
+        // Whatever the raced refresh answered, the session is over now: its tokens (new or
+        // old) refresh nothing, now or later.
+        const answered = raced.status === 200 ? await raced.json() : pair;
+        for (const at of [T0 + 62, T0 + 200]) {
+          const after = await refresh(store, answered, at);
+          if (after.status === 200) kept.push(user);
+          else assert.equal((await after.json()).error, "invalid_grant");
+        }
+      }),
+    );
+    assert.deepEqual(kept, [], `${kept.length} of ${SESSIONS} sessions kept refreshing after their logout`);
+  });
+}
+
 test("the JWKS endpoint publishes the signing key, without private parts", async () => {
   const jwks = await (await call("memory", "/.well-known/jwks.json")).json();
   assert.equal(jwks.keys.length, 1);
