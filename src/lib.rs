@@ -70,5 +70,5 @@ pub use random::random_id;
 pub use session::{Decision, SessionPolicy, SessionRecord};
 pub use sign::{sign, RustSigner, SignOptions, TokenSigner};
 #[cfg(feature = "edge")]
-pub use store::{MemoryStore, SessionStore, Stored};
+pub use store::{MemoryStore, SessionStore, Stored, DEFAULT_STORE_TIMEOUT_MS};
 pub use verify::{begin_verify, verify, PendingSignature, VerifiedToken, VerifyOptions};

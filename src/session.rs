@@ -42,6 +42,11 @@ pub struct SessionPolicy {
     /// Idle timeout: no refresh past `last_used_at + idle_timeout`.
     pub idle_timeout: u64,
     /// How long after a rotation the previous refresh token still returns the current one.
+    /// It also covers a rotation whose write outlived the store's timeout: the client was told
+    /// `store_unavailable`, but the write may have landed, and the client's retry with the same
+    /// tokens must then get the current pair, not revoke the session as reuse. The default
+    /// (30 s) outlasts the browser client's default retries, each bounded by the default store
+    /// timeout ([`crate::DEFAULT_STORE_TIMEOUT_MS`]).
     pub grace_period: u64,
 }
 
@@ -52,7 +57,7 @@ impl Default for SessionPolicy {
             refresh_ttl: 14 * 86_400,
             session_lifetime: 30 * 86_400,
             idle_timeout: 14 * 86_400,
-            grace_period: 10,
+            grace_period: 30,
         }
     }
 }

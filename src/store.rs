@@ -4,6 +4,10 @@ use crate::error::{Error, ErrorCode, Result};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
+/// How long a JS store call may take before it counts as failed (`storeTimeout`), in
+/// milliseconds. A write still in flight then may land: see [`crate::SessionPolicy::grace_period`].
+pub const DEFAULT_STORE_TIMEOUT_MS: f64 = 5000.0;
+
 /// A stored value and the version the store gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {

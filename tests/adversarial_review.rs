@@ -14,7 +14,7 @@ use jwt_refresh::{
     SessionPolicy, SessionRecord, SignOptions, TokenPair, VerifyOptions,
 };
 use serde_json::{json, Map, Value};
-use support::stores::TestStore;
+use support::stores::{Fault, TestStore};
 
 const T0: i64 = 1_700_000_000;
 const POLICY: SessionPolicy = SessionPolicy {
@@ -271,5 +271,51 @@ fn key_ops_are_honoured_on_import() {
     assert_eq!(
         Key::from_jwk(&enc, None, None).unwrap_err().code(),
         ErrorCode::InvalidKey
+    );
+}
+
+#[test]
+fn a_retry_after_a_write_that_timed_out_but_landed_gets_the_current_pair() {
+    let policy = SessionPolicy::default();
+    let issuer = Issuer::new(IssuerConfig {
+        policy,
+        ..issuer().config().clone()
+    })
+    .unwrap();
+    let store = TestStore::new();
+    let pair = block_on(issuer.start_session(&store, "alice", Map::new(), T0)).unwrap();
+    store.fault.set(Fault::PutLandsThenFails);
+    assert_eq!(
+        refresh(&issuer, &store, &pair, T0 + 100),
+        Err(ErrorCode::StoreUnavailable)
+    );
+    assert_eq!(record(&store, &pair).generation, 2, "the write landed");
+    store.fault.set(Fault::None);
+    // The client retries with the same tokens after the store's timeout and its backoff.
+    let retry_at = T0 + 100 + (jwt_refresh::DEFAULT_STORE_TIMEOUT_MS / 1000.0) as i64 + 4;
+    let current = refresh(&issuer, &store, &pair, retry_at).unwrap();
+    assert_eq!(record(&store, &pair).revoked, None);
+    assert_eq!(
+        record(&store, &pair).generation,
+        2,
+        "answered, not rotated again"
+    );
+    assert!(refresh(&issuer, &store, &current, retry_at + 1).is_ok());
+}
+
+#[cfg(feature = "browser")]
+#[test]
+fn the_default_grace_window_outlasts_the_clients_default_retries() {
+    use jwt_refresh::client::RefreshPolicy;
+    let client = RefreshPolicy::default();
+    // Every attempt may wait for the store's timeout; between attempts, the longest backoff.
+    let waits: f64 = (0..client.max_attempts.saturating_sub(1))
+        .map(|attempt| client.backoff.delay_ms(attempt, 1.0, None))
+        .sum();
+    let worst_ms = waits + f64::from(client.max_attempts) * jwt_refresh::DEFAULT_STORE_TIMEOUT_MS;
+    assert!(
+        (SessionPolicy::default().grace_period as f64) * 1000.0 > worst_ms,
+        "grace {} s, client retries up to {worst_ms} ms",
+        SessionPolicy::default().grace_period
     );
 }

@@ -92,7 +92,7 @@ pub struct JsIssuer {
 impl JsIssuer {
     /// `signingKey` signs access tokens; `refreshKey` (an HMAC secret that never leaves the
     /// server) MACs refresh tokens. Lifetimes are seconds or text ("15m"); defaults: access
-    /// 15 min, refresh 14 d, session 30 d, idle 14 d, grace 10 s. Without `store`, sessions
+    /// 15 min, refresh 14 d, session 30 d, idle 14 d, grace 30 s. Without `store`, sessions
     /// live in this isolate's memory.
     #[wasm_bindgen(constructor)]
     pub fn new(
@@ -142,7 +142,9 @@ impl JsIssuer {
         let store = match js.value("store") {
             None => AnyStore::Memory(MemoryStore::new()),
             Some(store) if store.is_object() => {
-                let timeout_ms = js.number("storeTimeout")?.unwrap_or(5000.0);
+                let timeout_ms = js
+                    .number("storeTimeout")?
+                    .unwrap_or(crate::DEFAULT_STORE_TIMEOUT_MS);
                 if !(timeout_ms.is_finite() && timeout_ms > 0.0) {
                     return Err(invalid_options(
                         "storeTimeout must be a positive number of milliseconds",

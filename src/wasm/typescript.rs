@@ -182,7 +182,11 @@ export interface IssuerOptions {
   sessionLifetime?: Duration;
   /** Idle timeout; default "14d". */
   idleTimeout?: Duration;
-  /** Reuse grace window; default "10s". */
+  /**
+   * Reuse grace window; default "30s". It also covers a refresh whose store write outlived
+   * `storeTimeout` but landed: the client's retry with the same tokens gets the current pair.
+   * Keep it longer than `storeTimeout` plus the client's retries.
+   */
   gracePeriod?: Duration;
   /** Leeway when verifying access tokens. */
   clockTolerance?: Duration;
@@ -190,7 +194,10 @@ export interface IssuerOptions {
   previousKeys?: JWK[];
   /** Default: this isolate's memory (tests, single process). */
   store?: SessionStore;
-  /** Milliseconds before a store call counts as failed; default 5000. */
+  /**
+   * Milliseconds before a store call counts as failed (`store_unavailable`, HTTP 503); default
+   * 5000. A write still in flight may land after that: retry with the same tokens.
+   */
   storeTimeout?: number;
   /**
    * Remember up to this many access tokens whose signatures verified (as a verifier's `cache`):

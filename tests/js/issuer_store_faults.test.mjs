@@ -32,6 +32,10 @@ class FlakyStore {
     return (await this.#maybeFail("get")) ?? this.inner.get(...args);
   }
   async put(...args) {
+    if (this.mode === "put:land-then-hang") {
+      await this.inner.put(...args);
+      return new Promise(() => {});
+    }
     const failed = await this.#maybeFail("put");
     if (failed !== undefined) return failed;
     this.writes += 1;
@@ -75,6 +79,26 @@ test("store failures are store_unavailable and change nothing", async () => {
   assert.equal(issuer.verifyAccess(next.access_token, at(T0 + 61)).payload.plan, "pro");
 });
 
+test("a write that outlived storeTimeout but landed: the retry gets the current pair", async () => {
+  const store = new FlakyStore();
+  // Default grace window; a short store timeout so that the test does not wait 5 s.
+  const issuer = new Issuer(signingKey, refreshKey, { issuer: "https://auth.test", store, storeTimeout: 50 });
+  const pair = await issuer.startSession("dana", {}, at(T0));
+  const sid = decodeUnverified(pair.access_token).payload.sid;
+  store.mode = "put:land-then-hang";
+  assert.equal(await code(issuer.refresh(pair.access_token, pair.refresh_token, at(T0 + 61))), "store_unavailable");
+  assert.equal(JSON.parse((await store.inner.get("dana", sid)).value).generation, 2, "the write landed");
+  store.mode = "ok";
+  // The browser client's retries, each after a store timeout (5 s by default) and a backoff.
+  const retry = await issuer.refresh(pair.access_token, pair.refresh_token, at(T0 + 61 + 24));
+  const record = JSON.parse((await store.inner.get("dana", sid)).value);
+  assert.equal(record.revoked, undefined, "not revoked as reuse");
+  assert.equal(record.generation, 2, "answered the current pair, not rotated again");
+  assert.equal(decodeUnverified(retry.refresh_token).payload.gen, 2);
+  // Past the grace window the same replay is reuse, as before.
+  assert.equal(await code(issuer.refresh(pair.access_token, pair.refresh_token, at(T0 + 61 + 31))), "refresh_token_reused");
+});
+
 test("a store that is not a store is refused at construction", () => {
   for (const store of ["kv", 42]) {
     assert.throws(
@@ -102,8 +126,8 @@ test("the JS MemoryStore and Rust's in-memory default behave alike", async () =>
     const issuer = new Issuer(signingKey, refreshKey, { issuer: "https://auth.test", ...(store && { store }) });
     const first = await issuer.startSession("carol", {}, at(T0));
     const second = await issuer.refresh(first.access_token, first.refresh_token, at(T0 + 100));
-    assert.equal(await code(issuer.refresh(first.access_token, first.refresh_token, at(T0 + 111))), "refresh_token_reused");
-    assert.equal(await code(issuer.refresh(second.access_token, second.refresh_token, at(T0 + 112))), "session_revoked");
+    assert.equal(await code(issuer.refresh(first.access_token, first.refresh_token, at(T0 + 131))), "refresh_token_reused");
+    assert.equal(await code(issuer.refresh(second.access_token, second.refresh_token, at(T0 + 132))), "session_revoked");
     assert.equal(await issuer.revokeAll("carol"), 1);
   }
 });

@@ -32,6 +32,9 @@ pub enum Fault {
     PutFails,
     /// Every compare-and-swap loses.
     PutAlwaysConflicts,
+    /// Every write lands, then reports failure (a write that outlived its timeout, or a
+    /// backend that threw after committing).
+    PutLandsThenFails,
 }
 
 /// A MemoryStore that yields after each read (forcing interleavings under `join_all`),
@@ -88,6 +91,9 @@ impl SessionStore for TestStore {
             .await?;
         if !written {
             self.conflicts.set(self.conflicts.get() + 1);
+        }
+        if self.fault.get() == Fault::PutLandsThenFails {
+            return Err(unavailable());
         }
         Ok(written)
     }
