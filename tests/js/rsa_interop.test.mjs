@@ -67,3 +67,33 @@ test("RSA keys are verify-only and must be 2048 bits or more", async () => {
   const weak = publicKey.export({ format: "jwk" });
   assert.equal(ourCode(() => Key.fromJwk(weak, { alg: "RS256" })), "invalid_key");
 });
+
+// RFC 8017 §8.1.2: an RSA-PSS signature must be exactly as long as the modulus. node:crypto
+// left-pads a shorter one and accepts it (for PKCS#1 v1.5 it does not); wasm refused it. Now
+// the core refuses it before any host sees it, so every host gives one verdict.
+for (const [alg, padding] of [["PS256", "RSA_PKCS1_PSS_PADDING"]]) {
+  test(`${alg}: a valid signature with its leading zero byte dropped is refused on every path`, async () => {
+    const crypto = process.getBuiltinModule("node:crypto");
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const key = Key.fromJwk(publicKey.export({ format: "jwk" }), { alg });
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const options = { padding: crypto.constants[padding], saltLength: 32 };
+    // Sign until the signature starts with a zero byte (1 in 256), bounded.
+    let input;
+    let signature;
+    for (let i = 0; i < 5000; i++) {
+      input = `${b64({ alg })}.${b64({ sub: "u", n: i })}`;
+      signature = crypto.sign("sha256", Buffer.from(input), { key: privateKey, ...options });
+      if (signature[0] === 0) break;
+    }
+    assert.equal(signature[0], 0, "found a signature with a leading zero byte");
+    const full = `${input}.${signature.toString("base64url")}`;
+    assert.equal(key.verify(full).payload.sub, "u");
+    const short = signature.subarray(1);
+    // The host itself accepts the short signature: this is what must never be asked.
+    assert.equal(crypto.verify("sha256", Buffer.from(input), { key: publicKey, ...options }, short), true);
+    const token = `${input}.${short.toString("base64url")}`;
+    assert.equal(ourCode(() => key.verify(token)), "invalid_signature");
+    assert.equal(await key.verifyAsync(token).then(() => "accepted", (e) => e.code), "invalid_signature");
+  });
+}
