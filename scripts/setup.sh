@@ -51,7 +51,17 @@ if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1 {print $2}')" != "$GECKOD
   cargo install --locked geckodriver --version "=$GECKODRIVER_VERSION"
 fi
 }
+# cargo-fuzz for the fuzz smoke run (scripts/fuzz.sh); it runs on stable with RUSTC_BOOTSTRAP=1.
+CARGO_FUZZ_VERSION=0.13.2
+install_fuzz() {
+if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
+  say "installing cargo-fuzz $CARGO_FUZZ_VERSION (a minute, once)"
+  cargo install --locked cargo-fuzz --version "=$CARGO_FUZZ_VERSION"
+fi
+command -v g++ >/dev/null || { apt-get update -qq && apt-get install -y -qq g++ >/dev/null; }
+}
 [ "$MODE" = build ] || install_browsers
+[ "$MODE" = build ] || install_fuzz
 
 # npm packages, from the lockfile; reinstalled only when the lockfile changes.
 for dir in scripts www tests/js bench; do

@@ -10,6 +10,7 @@ step() { printf '\n=== %s\n' "$*"; }
 
 step "rustfmt"
 cargo fmt --check
+cargo fmt --check --manifest-path fuzz/Cargo.toml
 
 step "clippy (host and wasm32; default, HMAC-only and all features)"
 for target in "" "--target wasm32-unknown-unknown"; do
@@ -34,6 +35,9 @@ step "native tests (default, HMAC-only, all features: the browser client's core 
 cargo test --quiet
 cargo test --quiet --no-default-features
 cargo test --quiet --all-features
+
+step "fuzz smoke run (every parser that takes outside input, 12 s each; scripts/fuzz.sh --long for 10 M executions)"
+./scripts/fuzz.sh
 
 step "wasm tests in Node"
 cargo test --target wasm32-unknown-unknown --test wasm_api
