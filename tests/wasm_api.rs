@@ -851,3 +851,19 @@ async fn sign_async_makes_the_tokens_sign_makes() {
     let err = settle(key.sign_async(obj("{}"), Some(obj(r#"{"expiresIn":"soon"}"#)))).await;
     assert_eq!(code_of(err), "invalid_options");
 }
+
+/// The adversarial review's key findings, on every host the suite runs in (Node, Chrome,
+/// Firefox): a weak Ed25519 key never reaches the host's verifier (Node's accepted the universal
+/// forgery R = identity, S = 0 under it), and a public JWKS never brings in a secret.
+#[cfg(feature = "eddsa")]
+#[wasm_bindgen_test]
+async fn weak_ed25519_keys_and_secrets_in_a_jwks_are_refused_on_every_host() {
+    // x = the identity point's encoding: y = 1.
+    let identity =
+        r#"{"kty":"OKP","crv":"Ed25519","x":"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}"#;
+    assert_eq!(code_of(JsKey::from_jwk(obj(identity), None)), "invalid_key");
+    let jwks = format!(r#"{{"keys":[{identity}]}}"#);
+    assert_eq!(code_of(JsKeySet::from_jwks(obj(&jwks))), "invalid_key");
+    let oct = r#"{"keys":[{"kty":"oct","alg":"HS256","kid":"s","k":"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc"}]}"#;
+    assert_eq!(code_of(JsKeySet::from_jwks(obj(oct))), "invalid_key");
+}
