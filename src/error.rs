@@ -77,7 +77,8 @@ error_codes! {
     SessionExpired => "session_expired",
     /// The access and refresh tokens do not belong to the same session and subject.
     TokensMismatch => "tokens_mismatch",
-    /// The session store failed or timed out; nothing was changed.
+    /// The session store failed or timed out. A failed read changed nothing; a write that
+    /// timed out may still land: retry with the same tokens (the grace window answers).
     StoreUnavailable => "store_unavailable",
     /// A compare-and-swap in the store lost a race.
     StoreConflict => "store_conflict",
@@ -91,6 +92,9 @@ error_codes! {
     InvalidRequest => "invalid_request",
     /// The client holds no tokens (log in first).
     NotAuthenticated => "not_authenticated",
+    /// The refresh URL does not answer as a refresh endpoint (404, 405, an HTML page, a 2xx
+    /// without tokens): a configuration error, not a dead session.
+    RefreshEndpointInvalid => "refresh_endpoint_invalid",
 }
 
 impl fmt::Display for ErrorCode {

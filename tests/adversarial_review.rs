@@ -3,6 +3,8 @@
 #![cfg(all(feature = "edge", not(target_arch = "wasm32")))]
 
 mod support {
+    // Shared with refresh_flow.rs, which uses every fault.
+    #[allow(dead_code)]
     pub mod stores;
 }
 

@@ -1,0 +1,766 @@
+//! The browser client's decisions, with no I/O of its own: which token to attach and where,
+//! when to refresh, single flight in a tab and one refresh across tabs, what a refresh answer
+//! means, backoff and the loop breaker, what other tabs' messages change, and logout and
+//! login winning over a refresh in flight. It reaches the world only through [`Platform`]
+//! and a [`TokenStorage`]; timers stay in the adapter, which asks [`Session::next_refresh_at`].
+
+use super::flight::Flight;
+use super::platform::{AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, TabMessage};
+use super::{ApiOutcome, HeldPair, RefreshPolicy, ServerClock, TokenSet, TokenStorage, TokenStore};
+use crate::decode_unverified;
+use crate::error::{Error, ErrorCode, Result};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::cell::{Cell, RefCell};
+
+/// A server's `Retry-After` is honoured up to this many seconds (a larger one would overflow
+/// the browser's timers into immediate retries).
+pub const MAX_RETRY_AFTER: f64 = 300.0;
+
+/// The refresh token codes of this library that mean the grant is dead: the tab logs out.
+const DEAD_GRANT_CODES: &[ErrorCode] = &[
+    ErrorCode::RefreshTokenExpired,
+    ErrorCode::RefreshTokenReused,
+    ErrorCode::SessionRevoked,
+    ErrorCode::SessionExpired,
+    ErrorCode::TokensMismatch,
+    ErrorCode::InvalidSignature,
+];
+
+/// How the client is set up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientConfig {
+    /// The refresh endpoint.
+    pub refresh_url: String,
+    /// The logout endpoint (revokes the session), if any.
+    pub logout_url: Option<String>,
+    /// Origins (`scheme://host[:port]`) the access token is sent to, and whose expired signal
+    /// makes the client refresh: the refresh URL's origin and any API origins.
+    pub origins: Vec<String>,
+    /// When to refresh, how to back off, when to give up.
+    pub policy: RefreshPolicy,
+    /// A refresh request that takes longer is abandoned (and retried).
+    pub request_timeout_ms: f64,
+    /// The logout request (best effort, after the local logout) is bounded by this.
+    pub logout_timeout_ms: f64,
+    /// How long a tab that holds a refresh token but no access token (split placement after
+    /// a reload) waits for another tab to hand it the access token.
+    pub access_wait_ms: f64,
+    /// Proactive refreshes are at least this many seconds apart (a server that hands out
+    /// tokens already due must not cause a refresh storm).
+    pub min_refresh_interval: f64,
+}
+
+impl ClientConfig {
+    /// The defaults for a refresh endpoint at `refresh_url` whose origin is `origin`.
+    pub fn new(refresh_url: impl Into<String>, origin: impl Into<String>) -> ClientConfig {
+        ClientConfig {
+            refresh_url: refresh_url.into(),
+            logout_url: None,
+            origins: vec![origin.into()],
+            policy: RefreshPolicy::default(),
+            request_timeout_ms: 10_000.0,
+            logout_timeout_ms: 3_000.0,
+            access_wait_ms: 500.0,
+            min_refresh_interval: 5.0,
+        }
+    }
+}
+
+/// The RFC 6749 §5.1 token response.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TokenResponse {
+    /// The access token.
+    pub access_token: String,
+    /// The refresh token.
+    pub refresh_token: String,
+    /// Seconds until the access token expires (its `exp` wins when readable).
+    #[serde(default)]
+    pub expires_in: Option<f64>,
+    /// Seconds until the refresh token expires (its `exp` wins when readable).
+    #[serde(default)]
+    pub refresh_expires_in: Option<f64>,
+}
+
+/// A short, one-way name for a refresh token: tabs match an access token to their refresh
+/// token by it without sending the refresh token.
+pub fn fingerprint(refresh_token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(&Sha256::digest(refresh_token.as_bytes())[..16])
+}
+
+fn claim(token: &str, name: &str) -> Option<f64> {
+    decode_unverified(token).ok()?.claims.get(name)?.as_f64()
+}
+
+impl TokenSet {
+    /// What the client keeps of a token response received at local time `now`: the clock is
+    /// anchored on the access token's `iat`. Both tokens must be JWTs (`malformed_token`).
+    pub fn from_response(response: &TokenResponse, now: f64) -> Result<TokenSet> {
+        for (token, what) in [
+            (&response.access_token, "access_token"),
+            (&response.refresh_token, "refresh_token"),
+        ] {
+            decode_unverified(token).map_err(|err| {
+                Error::new(
+                    ErrorCode::MalformedToken,
+                    format!(
+                        "the token response's {what} is not a JWT: {}",
+                        err.message()
+                    ),
+                )
+            })?;
+        }
+        let issued_at = claim(&response.access_token, "iat");
+        let clock = issued_at.map_or(ServerClock::default(), |iat| {
+            ServerClock::from_issued_at(iat, now)
+        });
+        let server_now = clock.server_now(now);
+        let access_expires_at = claim(&response.access_token, "exp")
+            .or_else(|| response.expires_in.map(|s| server_now + s))
+            .unwrap_or(server_now);
+        let refresh_expires_at = claim(&response.refresh_token, "exp")
+            .or_else(|| response.refresh_expires_in.map(|s| server_now + s))
+            .unwrap_or(f64::MAX);
+        Ok(TokenSet {
+            access_token: Some(response.access_token.clone()),
+            access_issued_at: issued_at.unwrap_or(server_now) as i64,
+            access_expires_at: access_expires_at as i64,
+            refresh_token: response.refresh_token.clone(),
+            refresh_expires_at: refresh_expires_at.min(i64::MAX as f64) as i64,
+            clock_skew: clock.skew,
+        })
+    }
+}
+
+/// What a refresh endpoint's answer means.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RefreshVerdict {
+    /// New tokens.
+    Tokens(TokenResponse),
+    /// The grant is dead (`invalid_grant`): log out, with this reason.
+    Dead(String),
+    /// Worth retrying after a backoff (network error, timeout, 408, 429, 5xx).
+    Retry,
+    /// Not the refresh contract at all (404, 405, HTML, a 2xx without tokens): a
+    /// configuration error; the tokens are kept.
+    NotTheEndpoint(String),
+    /// Another refusal (a malformed request, say): the tokens are kept.
+    Refused(String),
+}
+
+impl PartialEq for TokenResponse {
+    fn eq(&self, other: &TokenResponse) -> bool {
+        (&self.access_token, &self.refresh_token) == (&other.access_token, &other.refresh_token)
+    }
+}
+
+#[derive(Deserialize)]
+struct OAuthError {
+    error: String,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+impl RefreshVerdict {
+    /// Classifies an answer of the refresh endpoint. Only an OAuth `invalid_grant` logs
+    /// out: an HTML error page, a 404 or a 400 `invalid_request` say nothing about the grant.
+    pub fn of(answer: &HttpAnswer) -> RefreshVerdict {
+        let json = answer
+            .content_type
+            .as_deref()
+            .is_some_and(|t| t.to_ascii_lowercase().contains("json"));
+        let body = answer.body.as_deref().unwrap_or_default();
+        match answer.status {
+            0 | 408 | 429 | 500..=599 => RefreshVerdict::Retry,
+            200..=299 => match serde_json::from_str::<TokenResponse>(body) {
+                Ok(tokens) if json => RefreshVerdict::Tokens(tokens),
+                _ => RefreshVerdict::NotTheEndpoint(format!(
+                    "the refresh URL answered {} without a token response",
+                    answer.status
+                )),
+            },
+            status => match serde_json::from_str::<OAuthError>(body) {
+                Ok(error) if json && error.error == "invalid_grant" => {
+                    let reason = error
+                        .error_description
+                        .filter(|code| {
+                            ErrorCode::parse(code).is_some_and(|c| DEAD_GRANT_CODES.contains(&c))
+                        })
+                        .unwrap_or(error.error);
+                    RefreshVerdict::Dead(reason)
+                }
+                Ok(error) if json => RefreshVerdict::Refused(format!(
+                    "the refresh endpoint refused the request ({status} {}{})",
+                    error.error,
+                    error
+                        .error_description
+                        .map(|d| format!(": {d}"))
+                        .unwrap_or_default()
+                )),
+                _ => RefreshVerdict::NotTheEndpoint(format!(
+                    "the refresh URL answered {status} without an OAuth error: check refreshUrl"
+                )),
+            },
+        }
+    }
+}
+
+/// One tab's client: its tokens, its view of the other tabs, and every rule.
+pub struct Session<P: Platform, S: TokenStorage> {
+    platform: P,
+    store: TokenStore<S>,
+    shared_storage: bool,
+    config: ClientConfig,
+    tab_id: String,
+    tokens: RefCell<Option<TokenSet>>,
+    /// Why the tab is signed out, when it is (a restore that no tab could complete says so).
+    signed_out_reason: RefCell<Option<String>>,
+    refresh_flight: Flight,
+    restore_flight: Flight,
+    /// Local time of the last refresh this tab completed (the floor between refreshes).
+    last_refresh_at: Cell<f64>,
+}
+
+impl<P: Platform, S: TokenStorage> Session<P, S> {
+    /// A client over `storage` (`shared`: other tabs see it, as `localStorage` and IndexedDB
+    /// are; memory and `sessionStorage` are not), with the pair it holds loaded.
+    pub async fn open(
+        platform: P,
+        store: TokenStore<S>,
+        shared: bool,
+        config: ClientConfig,
+        tab_id: String,
+    ) -> Result<Session<P, S>> {
+        let loaded = store.load().await?;
+        Ok(Session {
+            platform,
+            store,
+            shared_storage: shared,
+            config,
+            tab_id,
+            tokens: RefCell::new(loaded),
+            signed_out_reason: RefCell::new(None),
+            refresh_flight: Flight::default(),
+            restore_flight: Flight::default(),
+            last_refresh_at: Cell::new(f64::NEG_INFINITY),
+        })
+    }
+
+    /// The platform (for the adapter).
+    pub fn platform(&self) -> &P {
+        &self.platform
+    }
+
+    /// The pair held now (tests, and the adapter's state).
+    pub fn tokens(&self) -> Option<TokenSet> {
+        self.tokens.borrow().clone()
+    }
+
+    /// The state now. A tab that holds only a refresh token is `Restoring` until another tab
+    /// hands it the access token or a refresh succeeds, never `Authenticated`.
+    pub fn state(&self) -> AuthState {
+        match self.tokens.borrow().as_ref() {
+            None => AuthState::Unauthenticated {
+                reason: self.signed_out_reason.borrow().clone(),
+            },
+            Some(set) if set.access_token.is_none() => AuthState::Restoring,
+            Some(set) => AuthState::Authenticated {
+                access_expires_at: set.access_expires_at,
+                refresh_expires_at: set.refresh_expires_at,
+                refreshing: self.refresh_flight.active(),
+            },
+        }
+    }
+
+    fn clock(&self) -> ServerClock {
+        ServerClock {
+            skew: self.tokens.borrow().as_ref().map_or(0.0, |t| t.clock_skew),
+        }
+    }
+
+    /// When the adapter should call [`Session::refresh`] (local time), if a refresh is due
+    /// at all: on the server's clock, a margin before expiry, never sooner than
+    /// `min_refresh_interval` after the last one.
+    pub fn next_refresh_at(&self) -> Option<f64> {
+        let tokens = self.tokens.borrow();
+        let set = tokens.as_ref().filter(|set| set.access_token.is_some())?;
+        let at = self.config.policy.refresh_at(
+            &self.clock(),
+            set.access_issued_at as f64,
+            set.access_expires_at as f64,
+        );
+        Some(at.max(self.last_refresh_at.get() + self.config.min_refresh_interval))
+    }
+
+    /// Whether requests to `origin` get the access token (and their expired signal a refresh).
+    pub fn is_allowed_origin(&self, origin: &str) -> bool {
+        self.config.origins.iter().any(|allowed| allowed == origin)
+    }
+
+    fn emit_error(&self, err: &Error) {
+        self.platform.emit(ClientEvent::Error {
+            code: err.code(),
+            message: err.message().to_owned(),
+        });
+    }
+
+    /// Takes tokens that arrived: a refresh's, another tab's, the app's login.
+    fn adopt(&self, set: TokenSet, source: &'static str) {
+        self.store.adopt_access(&set);
+        let access_expires_at = set.access_expires_at;
+        *self.tokens.borrow_mut() = Some(set);
+        self.signed_out_reason.borrow_mut().take();
+        self.platform.emit(ClientEvent::Refresh {
+            access_expires_at,
+            source,
+        });
+    }
+
+    /// Forgets this tab's tokens (and storage's, when `clear_storage`), once.
+    async fn logout_local(&self, reason: &str, clear_storage: bool, tell_others: bool) {
+        let had = self.tokens.borrow_mut().take().is_some();
+        *self.signed_out_reason.borrow_mut() = Some(reason.to_owned());
+        if clear_storage || !self.shared_storage {
+            if let Err(err) = self.store.clear().await {
+                self.emit_error(&err);
+            }
+        }
+        if tell_others {
+            self.platform.broadcast(&TabMessage::Logout {
+                from: self.tab_id.clone(),
+                reason: reason.to_owned(),
+            });
+        }
+        if had {
+            self.platform.emit(ClientEvent::Logout {
+                reason: reason.to_owned(),
+            });
+        }
+    }
+
+    /// A message for the other tabs about `set`: without tokens where the channel may be
+    /// persisted, without the refresh token where the tabs share storage (they read it there).
+    fn tokens_message(&self, set: &TokenSet) -> TabMessage {
+        TabMessage::Tokens {
+            from: self.tab_id.clone(),
+            set: (!self.platform.channel_persists()).then(|| set.clone()),
+        }
+    }
+
+    /// The app's login: a token response, saved and shared with the other tabs.
+    pub async fn set_tokens(&self, response: &TokenResponse) -> Result<()> {
+        let set = TokenSet::from_response(response, self.platform.now())?;
+        self.store.save(&set).await?;
+        self.platform.broadcast(&self.tokens_message(&set));
+        self.adopt(set, "login");
+        Ok(())
+    }
+
+    /// Where the tab holds a refresh token without its access token (split placement after a
+    /// reload): asks the other tabs and waits, bounded. If none answers, the tab is signed out
+    /// here with the reason `no_access_token`: the refresh endpoint needs both tokens. Nothing
+    /// is cleared and nobody else is told: it is this tab's own missing state.
+    pub async fn restore(&self) -> Result<()> {
+        self.restore_flight
+            .run(|| async {
+                let lacks_access = |tokens: &Option<TokenSet>| {
+                    tokens
+                        .as_ref()
+                        .is_some_and(|set| set.access_token.is_none())
+                };
+                if !lacks_access(&self.tokens.borrow()) {
+                    return Ok(());
+                }
+                self.platform.broadcast(&TabMessage::RequestAccess {
+                    from: self.tab_id.clone(),
+                });
+                self.platform.sleep(self.config.access_wait_ms).await;
+                if lacks_access(&self.tokens.borrow()) {
+                    self.tokens.borrow_mut().take();
+                    *self.signed_out_reason.borrow_mut() = Some("no_access_token".into());
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    /// A valid access token for a request to `origin`, refreshing first when it is due (on
+    /// the server's clock); `None` when signed out or for an origin not allowed.
+    pub async fn access_token_for(&self, origin: &str) -> Result<Option<String>> {
+        if !self.is_allowed_origin(origin) {
+            return Ok(None);
+        }
+        self.access_token().await
+    }
+
+    /// A valid access token, refreshing first when it is due; `None` when signed out.
+    pub async fn access_token(&self) -> Result<Option<String>> {
+        self.restore().await?;
+        let due = match self.tokens.borrow().as_ref() {
+            None => return Ok(None),
+            Some(set) => self.config.policy.needs_refresh(
+                &self.clock(),
+                self.platform.now(),
+                set.access_expires_at as f64,
+            ),
+        };
+        // A token still due right after a refresh came due from the server: sending it lets
+        // the server answer (and the loop breaker act) instead of refreshing again and again.
+        let just_refreshed =
+            self.platform.now() < self.last_refresh_at.get() + self.config.min_refresh_interval;
+        if due && !just_refreshed {
+            self.refresh().await?;
+        }
+        Ok(self
+            .tokens
+            .borrow()
+            .as_ref()
+            .and_then(|set| set.access_token.clone()))
+    }
+
+    /// What to do with an API answer from `origin`: the expired signal refreshes and retries
+    /// once, only from an allowed origin; again right after that refresh, it logs out.
+    pub async fn after_response(
+        &self,
+        origin: &str,
+        status: u16,
+        www_authenticate: Option<&str>,
+        retried: bool,
+    ) -> Result<ApiOutcome> {
+        if !self.is_allowed_origin(origin) {
+            return Ok(ApiOutcome::Deliver);
+        }
+        let outcome = ApiOutcome::classify(status, www_authenticate, retried);
+        match outcome {
+            ApiOutcome::Deliver => {}
+            ApiOutcome::RefreshAndRetry => self.refresh().await?,
+            ApiOutcome::Logout => self.logout_local("expired_after_refresh", true, true).await,
+        }
+        Ok(outcome)
+    }
+
+    /// Refreshes now: one at a time in this tab (later callers share the answer) and one at a
+    /// time across tabs (under the lock, a tab whose pair another tab already rotated adopts
+    /// that). A logout or a login meanwhile wins: the answer is dropped.
+    pub async fn refresh(&self) -> Result<()> {
+        self.refresh_flight.run(|| self.refresh_across_tabs()).await
+    }
+
+    fn held(&self, used: &str) -> core::result::Result<TokenSet, Result<()>> {
+        match HeldPair::of(self.tokens.borrow().as_ref(), used) {
+            HeldPair::Same(pair) => Ok(pair.clone()),
+            HeldPair::Replaced => Err(Ok(())),
+            HeldPair::LoggedOut => Err(Err(Error::new(
+                ErrorCode::NotAuthenticated,
+                "logged out during refresh",
+            ))),
+        }
+    }
+
+    async fn refresh_across_tabs(&self) -> Result<()> {
+        self.restore().await?;
+        let used = match self.tokens.borrow().as_ref() {
+            Some(set) => set.refresh_token.clone(),
+            None => {
+                let reason = self.signed_out_reason.borrow().clone();
+                return Err(Error::new(
+                    ErrorCode::NotAuthenticated,
+                    match reason.as_deref() {
+                        Some("no_access_token") => "no access token after the reload (the refresh endpoint needs both tokens): log in again".to_owned(),
+                        _ => "no tokens: log in first".to_owned(),
+                    },
+                ));
+            }
+        };
+        let _lock = self.platform.lock().await;
+        if let Err(outcome) = self.held(&used) {
+            return outcome;
+        }
+        if self.shared_storage {
+            let stored = self.store.load().await;
+            if let Err(outcome) = self.held(&used) {
+                return outcome;
+            }
+            match stored {
+                Ok(None) => {
+                    self.logout_local("logout", false, false).await;
+                    return Err(Error::new(
+                        ErrorCode::NotAuthenticated,
+                        "logged out in another tab",
+                    ));
+                }
+                Ok(Some(stored)) if stored.refresh_token != used => {
+                    // Another tab refreshed; its message has not reached this tab yet.
+                    self.adopt(stored, "other-tab");
+                    return Ok(());
+                }
+                Ok(Some(_)) => {}
+                Err(err) => self.emit_error(&err),
+            }
+        }
+        let mut attempt = 0;
+        loop {
+            let current = match self.held(&used) {
+                Ok(current) => current,
+                Err(outcome) => return outcome,
+            };
+            let answer = self.platform.send(self.refresh_request(&current)).await;
+            if let Err(outcome) = self.held(&used) {
+                return outcome;
+            }
+            match RefreshVerdict::of(&answer) {
+                RefreshVerdict::Tokens(response) => {
+                    return self.refreshed(&used, &response).await;
+                }
+                RefreshVerdict::Dead(reason) => {
+                    self.logout_local(&reason, true, true).await;
+                    let code = ErrorCode::parse(&reason).unwrap_or(ErrorCode::SessionRevoked);
+                    return Err(Error::new(code, "the server refused the refresh token"));
+                }
+                RefreshVerdict::NotTheEndpoint(message) => {
+                    let err = Error::new(ErrorCode::RefreshEndpointInvalid, message);
+                    self.emit_error(&err);
+                    return Err(err);
+                }
+                RefreshVerdict::Refused(message) => {
+                    let err = Error::new(ErrorCode::InvalidRequest, message);
+                    self.emit_error(&err);
+                    return Err(err);
+                }
+                RefreshVerdict::Retry => {
+                    attempt += 1;
+                    if attempt >= self.config.policy.max_attempts {
+                        let cause = answer
+                            .error
+                            .clone()
+                            .unwrap_or_else(|| format!("status {}", answer.status));
+                        let err = Error::new(
+                            ErrorCode::NetworkError,
+                            format!("refresh failed {attempt} times ({cause}); tokens kept"),
+                        );
+                        self.emit_error(&err);
+                        return Err(err);
+                    }
+                    let retry_after_ms = answer
+                        .retry_after
+                        .filter(|s| s.is_finite() && *s >= 0.0)
+                        .map(|s| s.min(MAX_RETRY_AFTER) * 1000.0);
+                    let delay = self.config.policy.backoff.delay_ms(
+                        attempt - 1,
+                        self.platform.jitter(),
+                        retry_after_ms,
+                    );
+                    self.platform.sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    fn refresh_request(&self, current: &TokenSet) -> HttpRequest {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "refresh_token")
+            .append_pair("refresh_token", &current.refresh_token)
+            .finish();
+        HttpRequest {
+            url: self.config.refresh_url.clone(),
+            bearer: current.access_token.clone(),
+            content_type: "application/x-www-form-urlencoded",
+            body,
+            timeout_ms: self.config.request_timeout_ms,
+        }
+    }
+
+    async fn refreshed(&self, used: &str, response: &TokenResponse) -> Result<()> {
+        let now = self.platform.now();
+        let set = TokenSet::from_response(response, now).map_err(|err| {
+            Error::new(ErrorCode::RefreshEndpointInvalid, err.message().to_owned())
+        })?;
+        if let Err(err) = self.store.save(&set).await {
+            self.emit_error(&err);
+        }
+        if let Err(outcome) = self.held(used) {
+            // Replaced while saving, whose write may have landed last: storage as held.
+            let mine = self.tokens.borrow().clone();
+            let restored = match mine {
+                None => self.store.clear().await,
+                Some(mine) => self.store.save(&mine).await,
+            };
+            if let Err(err) = restored {
+                self.emit_error(&err);
+            }
+            return outcome;
+        }
+        self.last_refresh_at.set(now);
+        self.platform.broadcast(&self.tokens_message(&set));
+        let due = self.config.policy.needs_refresh(
+            &ServerClock {
+                skew: set.clock_skew,
+            },
+            now,
+            set.access_expires_at as f64,
+        );
+        self.adopt(set, "this-tab");
+        if due {
+            self.emit_error(&Error::new(
+                ErrorCode::TokenExpired,
+                "the refresh endpoint issued an access token that is already due (server clock or accessTtl): the next refresh waits",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Logs out here and in every tab at once (tokens gone, storage cleared, the others
+    /// told, `logout` emitted), then revokes the session at the logout URL with the captured
+    /// refresh token, bounded by a timeout, best effort: a stalled server never keeps the tab
+    /// signed in.
+    pub async fn logout(&self) {
+        let captured = self.tokens.borrow().clone();
+        self.logout_local("logout", true, true).await;
+        if let (Some(url), Some(set)) = (self.config.logout_url.clone(), captured) {
+            let body = serde_json::json!({ "refresh_token": set.refresh_token }).to_string();
+            let answer = self
+                .platform
+                .send(HttpRequest {
+                    url,
+                    bearer: set.access_token,
+                    content_type: "application/json",
+                    body,
+                    timeout_ms: self.config.logout_timeout_ms,
+                })
+                .await;
+            if !(200..300).contains(&answer.status) {
+                self.emit_error(&Error::new(
+                    ErrorCode::NetworkError,
+                    format!(
+                        "signed out here, but the server was not told ({})",
+                        answer
+                            .error
+                            .unwrap_or_else(|| format!("status {}", answer.status))
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// A message from another tab. Adopted tokens are checked first: JWTs, not expired, and
+    /// (while this tab holds a session) of the same subject; the access token alone is given
+    /// out, and only to a tab that proves it holds the matching refresh token.
+    pub async fn on_message(&self, message: TabMessage) {
+        match message {
+            TabMessage::Tokens { from, .. }
+            | TabMessage::Logout { from, .. }
+            | TabMessage::RequestAccess { from }
+            | TabMessage::Access { from, .. }
+                if from == self.tab_id => {}
+            TabMessage::Tokens { set: Some(set), .. } => {
+                if !self.plausible(&set) {
+                    return;
+                }
+                let newer = match self.tokens.borrow().as_ref() {
+                    None => true,
+                    Some(mine) if mine.refresh_token == set.refresh_token => {
+                        mine.access_token.is_none()
+                    }
+                    // Messages can arrive late and out of order: never step back to an
+                    // older pair.
+                    Some(mine) => {
+                        (set.access_issued_at, set.refresh_expires_at)
+                            >= (mine.access_issued_at, mine.refresh_expires_at)
+                    }
+                };
+                if newer {
+                    if !self.shared_storage {
+                        if let Err(err) = self.store.save(&set).await {
+                            self.emit_error(&err);
+                        }
+                    }
+                    self.adopt(set, "other-tab");
+                }
+            }
+            TabMessage::Tokens { set: None, .. } => {
+                // The persisted channel carries no tokens: shared storage has them.
+                if !self.shared_storage {
+                    return;
+                }
+                if let Ok(Some(stored)) = self.store.load().await {
+                    let newer = match self.tokens.borrow().as_ref() {
+                        None => true,
+                        Some(mine) => mine.refresh_token != stored.refresh_token,
+                    };
+                    if newer && stored.access_token.is_some() && self.plausible(&stored) {
+                        self.adopt(stored, "other-tab");
+                    }
+                }
+            }
+            TabMessage::Logout { reason, .. } => self.logout_local(&reason, false, false).await,
+            TabMessage::RequestAccess { .. } => {
+                if self.platform.channel_persists() {
+                    return;
+                }
+                let answer = self.tokens.borrow().as_ref().and_then(|set| {
+                    Some(TabMessage::Access {
+                        from: self.tab_id.clone(),
+                        access_token: set.access_token.clone()?,
+                        access_issued_at: set.access_issued_at,
+                        access_expires_at: set.access_expires_at,
+                        pairs_with: fingerprint(&set.refresh_token),
+                    })
+                });
+                if let Some(answer) = answer {
+                    self.platform.broadcast(&answer);
+                }
+            }
+            TabMessage::Access {
+                access_token,
+                access_issued_at,
+                access_expires_at,
+                pairs_with,
+                ..
+            } => {
+                let completed = self.tokens.borrow().as_ref().and_then(|mine| {
+                    let matches = mine.access_token.is_none()
+                        && fingerprint(&mine.refresh_token) == pairs_with
+                        && claim(&access_token, "exp") == Some(access_expires_at as f64);
+                    matches.then(|| TokenSet {
+                        access_token: Some(access_token),
+                        access_issued_at,
+                        access_expires_at,
+                        ..mine.clone()
+                    })
+                });
+                if let Some(set) = completed {
+                    self.adopt(set, "other-tab");
+                }
+            }
+        }
+    }
+
+    /// Whether tokens from another tab look like a session this tab could hold.
+    fn plausible(&self, set: &TokenSet) -> bool {
+        let Some(access) = set.access_token.as_deref() else {
+            return false;
+        };
+        let server_now = self.clock().server_now(self.platform.now());
+        let decoded = decode_unverified(access);
+        let live = set.refresh_expires_at as f64 > server_now
+            && decode_unverified(&set.refresh_token).is_ok()
+            && decoded.as_ref().is_ok_and(|d| {
+                d.claims.get("exp").and_then(|e| e.as_f64()) == Some(set.access_expires_at as f64)
+            });
+        let subject = |token: &str| {
+            decode_unverified(token)
+                .ok()
+                .and_then(|d| d.claims.get("sub")?.as_str().map(str::to_owned))
+        };
+        let same_subject = match self.tokens.borrow().as_ref() {
+            None => true,
+            Some(mine) => match mine.access_token.as_deref() {
+                Some(my_access) => subject(my_access) == subject(access),
+                None => true,
+            },
+        };
+        live && same_subject
+    }
+}
