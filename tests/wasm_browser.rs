@@ -405,7 +405,7 @@ async fn logging_out_without_tokens_and_unknown_events_are_handled() {
     assert_eq!(
         code_of(
             client
-                .on("change".into(), JsValue::from(Function::new_no_args("")))
+                .on("refreshed".into(), JsValue::from(Function::new_no_args("")))
                 .err()
                 .unwrap()
         ),
@@ -606,5 +606,105 @@ async fn a_new_login_while_an_old_refresh_response_is_on_its_way_is_kept() {
         get(&api(&client).await.1, "sub").as_string().unwrap(),
         "judy"
     );
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn change_events_carry_stable_snapshots_through_login_and_logout() {
+    let client = client_with("memory".into(), "").await;
+    let first = client.state();
+    assert!(
+        Object::is(&first, &client.state()),
+        "the same object until it changes"
+    );
+    assert_eq!(
+        get(&first, "status").as_string().unwrap(),
+        "unauthenticated"
+    );
+    let changed = next_event(&client, "change");
+    let seen = js_sys::Array::new();
+    let record = Function::new_with_args("seen", "return () => seen.push(1)")
+        .call1(&JsValue::NULL, &seen)
+        .unwrap();
+    let unsubscribe: Function = client.subscribe(record).unwrap();
+    wait(client.set_tokens(login("gina").await)).await.unwrap();
+    let detail = wait(changed).await.unwrap();
+    assert_eq!(get(&detail, "status").as_string().unwrap(), "authenticated");
+    assert!(
+        Object::is(&detail, &client.state()),
+        "the event carries the snapshot"
+    );
+    assert!(get(&detail, "accessExpiresAt").as_f64().unwrap() > 0.0);
+    let after_login = seen.length();
+    assert!(after_login >= 1);
+    wait(client.logout()).await.unwrap();
+    assert_eq!(status(&client), "unauthenticated");
+    assert!(seen.length() > after_login, "subscribers hear the logout");
+    unsubscribe.call0(&JsValue::NULL).unwrap();
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn logout_signs_out_at_once_while_the_server_stalls() {
+    let stalled = format!(r#","logoutUrl":"{SERVER}/auth/stall""#);
+    // `logoutUrl` given twice: the later one (the stalled endpoint) is the one used.
+    let client = client_with("localStorage".into(), &stalled).await;
+    wait(client.set_tokens(login("hank").await)).await.unwrap();
+    let pending = client.logout();
+    // One turn of the event loop later, with the request still unanswered.
+    wait(Promise::resolve(&JsValue::NULL)).await.unwrap();
+    assert_eq!(status(&client), "unauthenticated");
+    assert!(wait(client.get_access_token()).await.unwrap().is_null());
+    drop(pending);
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn the_token_goes_only_to_the_refresh_origin_and_listed_origins() {
+    let seen = js_sys::Array::new();
+    let recording = Function::new_with_args(
+        "seen",
+        "return async (request) => { seen.push([new URL(request.url).origin, request.headers.get('authorization')]); return new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } }) }",
+    )
+    .call1(&JsValue::NULL, &seen)
+    .unwrap();
+    let options = obj(&format!(
+        r#"{{"refreshUrl":"{SERVER}/auth/refresh","origins":["https://api.partner.example/v1"]}}"#
+    ));
+    Reflect::set(&options, &"fetch".into(), &recording).unwrap();
+    let client = JsAuthClient::open(options).await.unwrap();
+    wait(client.set_tokens(login("ivy").await)).await.unwrap();
+    for url in [
+        format!("{SERVER}/api/data"),
+        "https://api.partner.example/v1/me".to_owned(),
+        "https://tracker.example/collect".to_owned(),
+    ] {
+        wait(client.fetch(url.into(), None)).await.unwrap();
+    }
+    let sent: Vec<(String, bool)> = seen
+        .iter()
+        .map(|entry| {
+            let entry: js_sys::Array = entry.unchecked_into();
+            (entry.get(0).as_string().unwrap(), entry.get(1).is_string())
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            (SERVER.to_owned(), true),
+            ("https://api.partner.example".to_owned(), true),
+            ("https://tracker.example".to_owned(), false),
+        ]
+    );
+    client.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_refresh_url_that_is_not_the_endpoint_is_a_configuration_error() {
+    let wrong = format!(r#","refreshUrl":"{SERVER}/auth/refrehs""#);
+    let client = logged_in("localStorage", &wrong).await;
+    let err = wait(client.refresh()).await.unwrap_err();
+    assert_eq!(code_of(err), "refresh_endpoint_invalid");
+    assert_eq!(status(&client), "authenticated", "nobody is logged out");
     client.close();
 }

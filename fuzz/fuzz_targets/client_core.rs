@@ -1,11 +1,12 @@
 //! The browser client's core: a stored token set read back from whatever a storage holds,
-//! the classification of refresh and API answers, and the clock and backoff arithmetic.
+//! tab messages as they arrive on the channel, the verdict on a refresh endpoint's answer,
+//! the classification of API answers, and the clock and backoff arithmetic.
 #![no_main]
 
 use futures::executor::block_on;
 use jwt_refresh::client::{
-    ApiOutcome, Backoff, HeldPair, MemoryStorage, RefreshOutcome, RefreshPolicy, ServerClock,
-    TokenStorage, TokenStore,
+    ApiOutcome, Backoff, HeldPair, HttpAnswer, MemoryStorage, RefreshPolicy, RefreshVerdict,
+    ServerClock, TabMessage, TokenSet, TokenStorage, TokenStore,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -31,7 +32,27 @@ fuzz_target!(|data: &[u8]| {
         data.first().copied().unwrap_or(0),
         data.get(1).copied().unwrap_or(0),
     ]);
-    let _ = RefreshOutcome::classify(status, Some(&text));
+    let answer = HttpAnswer {
+        status,
+        retry_after: Some(f64_at(data, 2)),
+        content_type: Some(
+            if status % 2 == 0 {
+                "application/json"
+            } else {
+                "text/html"
+            }
+            .into(),
+        ),
+        body: Some(text.to_string()),
+        error: None,
+    };
+    let _ = RefreshVerdict::of(&answer);
+    if let Ok(message) = serde_json::from_str::<TabMessage>(&text) {
+        let _ = serde_json::to_string(&message);
+    }
+    if let Ok(set) = serde_json::from_str::<TokenSet>(&text) {
+        let _ = jwt_refresh::client::fingerprint(&set.refresh_token);
+    }
     let _ = ApiOutcome::classify(status, Some(&text), data.len() % 2 == 0);
     let (a, b, c) = (f64_at(data, 2), f64_at(data, 10), f64_at(data, 18));
     let clock = ServerClock::from_issued_at(a, b);

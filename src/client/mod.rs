@@ -1,6 +1,9 @@
-//! The browser side's plain logic (DESIGN.md §6): what the token store keeps and where,
-//! the server-anchored clock, when to refresh, how to back off, when to give up.
-//! The I/O (storage APIs, fetch, locks, channels) is in `src/wasm/browser/`.
+//! The browser client's core (DESIGN.md §6): every decision of the client — what the token
+//! store keeps and where, the server-anchored clock, when to refresh, single flight, the
+//! cross-tab protocol, what an answer means, backoff, when to give up — as plain Rust over a
+//! [`Platform`] trait. The browser's I/O (storage APIs, fetch, locks, channels) is the
+//! adapter in `src/wasm/browser/`; the native race tests (`tests/client_races.rs`) are
+//! another platform.
 
 mod flight;
 mod platform;
@@ -9,7 +12,7 @@ mod session;
 mod token_store;
 
 pub use platform::{AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, TabMessage};
-pub use policy::{ApiOutcome, Backoff, HeldPair, RefreshOutcome, RefreshPolicy, ServerClock};
+pub use policy::{ApiOutcome, Backoff, HeldPair, RefreshPolicy, ServerClock};
 pub use session::{
     fingerprint, ClientConfig, RefreshVerdict, Session, TokenResponse, MAX_RETRY_AFTER,
 };

@@ -2,7 +2,6 @@
 //! it gives up. Pure functions of their inputs (the clock and the jitter are passed in).
 
 use super::TokenSet;
-use crate::error::ErrorCode;
 use crate::http::is_expired_signal;
 
 /// The server's clock as seen from here: skew measured from a token's `iat` on receipt.
@@ -96,34 +95,6 @@ impl RefreshPolicy {
     /// Whether a token expiring at `expires_at` (server time) should be refreshed before use.
     pub fn needs_refresh(&self, clock: &ServerClock, local_now: f64, expires_at: f64) -> bool {
         clock.server_now(local_now) >= expires_at - 1.0
-    }
-}
-
-/// What an answer from the token endpoint means for the client.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RefreshOutcome {
-    /// 200: adopt the new tokens.
-    Success,
-    /// The server refused the refresh token for good (400 `invalid_grant`, 401): log out.
-    Rejected(String),
-    /// Worth retrying after a backoff (network error, 429, 5xx).
-    Retry,
-}
-
-impl RefreshOutcome {
-    /// Classifies a token-endpoint answer: `status` (0 for a network error) and, for 400s,
-    /// the `error_description` code.
-    pub fn classify(status: u16, error_description: Option<&str>) -> RefreshOutcome {
-        match status {
-            200..=299 => RefreshOutcome::Success,
-            0 | 408 | 429 | 500..=599 => RefreshOutcome::Retry,
-            _ => RefreshOutcome::Rejected(
-                error_description
-                    .filter(|code| ErrorCode::parse(code).is_some())
-                    .unwrap_or("refresh_rejected")
-                    .to_owned(),
-            ),
-        }
     }
 }
 
@@ -242,25 +213,6 @@ mod tests {
             HeldPair::Replaced
         );
         assert_eq!(HeldPair::of(None, "rt-1"), HeldPair::LoggedOut);
-    }
-
-    #[test]
-    fn refresh_answers() {
-        assert_eq!(RefreshOutcome::classify(200, None), RefreshOutcome::Success);
-        for status in [0, 429, 503, 500] {
-            assert_eq!(
-                RefreshOutcome::classify(status, None),
-                RefreshOutcome::Retry
-            );
-        }
-        assert_eq!(
-            RefreshOutcome::classify(400, Some("refresh_token_reused")),
-            RefreshOutcome::Rejected("refresh_token_reused".into())
-        );
-        assert_eq!(
-            RefreshOutcome::classify(400, Some("<script>")),
-            RefreshOutcome::Rejected("refresh_rejected".into())
-        );
     }
 
     #[test]

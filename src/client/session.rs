@@ -174,6 +174,10 @@ impl RefreshVerdict {
         let body = answer.body.as_deref().unwrap_or_default();
         match answer.status {
             0 | 408 | 429 | 500..=599 => RefreshVerdict::Retry,
+            404 | 405 => RefreshVerdict::NotTheEndpoint(format!(
+                "the refresh URL answered {}: check refreshUrl",
+                answer.status
+            )),
             200..=299 => match serde_json::from_str::<TokenResponse>(body) {
                 Ok(tokens) if json => RefreshVerdict::Tokens(tokens),
                 _ => RefreshVerdict::NotTheEndpoint(format!(

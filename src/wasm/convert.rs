@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use zeroize::Zeroizing;
 
 /// Plain JS objects out, exactly as `JSON.parse` makes them.
-#[cfg(any(feature = "keys", feature = "browser"))]
+#[cfg(feature = "keys")]
 pub(crate) fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> JsResult<JsValue> {
     let text = serde_json::to_string(value).map_err(|err| invalid_options(err.to_string()))?;
     js_sys::JSON::parse(&text)

@@ -63,7 +63,7 @@ pub(crate) fn is_array(value: &JsValue, what: &str) -> JsResult<bool> {
 
 /// The items of an array-like `value`, copied into a plain array (so that no later read goes
 /// through the caller's getters or `Proxy` traps).
-#[cfg(feature = "keys")]
+#[cfg(any(feature = "keys", feature = "browser"))]
 pub(crate) fn items(value: &JsValue, what: &str) -> JsResult<Array> {
     array_from(value).map_err(|thrown| unreadable(what, &thrown))
 }

@@ -93,7 +93,7 @@ impl JsOptions {
     }
 
     /// An array of strings.
-    #[cfg(feature = "keys")]
+    #[cfg(any(feature = "keys", feature = "browser"))]
     pub(crate) fn strings(&mut self, name: &str) -> JsResult<Option<Vec<String>>> {
         let Some(value) = self.value(name) else {
             return Ok(None);
@@ -140,7 +140,7 @@ impl JsOptions {
 
 /// The strings of an array, `None` if it is not an array of strings; copied first, so that a
 /// `Proxy` or a getter that throws is `invalid_options`, not an exception through wasm.
-#[cfg(feature = "keys")]
+#[cfg(any(feature = "keys", feature = "browser"))]
 fn strings_of(value: &JsValue, what: &str) -> JsResult<Option<Vec<String>>> {
     if !js::is_array(value, what)? {
         return Ok(None);

@@ -260,14 +260,40 @@ export interface AuthClientOptions {
   lockTimeout?: number;
   /** The fetch to use (default: globalThis.fetch). */
   fetch?: typeof fetch;
+  /**
+   * Other origins (or URLs) that get the access token and whose expired signal refreshes;
+   * the refresh URL's origin always does. Requests elsewhere go out without the token.
+   */
+  origins?: string[];
 }
 
-/** The client's state at a glance (times are the server's clock, Unix seconds). */
-export interface AuthState {
-  status: "authenticated" | "refreshing" | "unauthenticated";
-  accessExpiresAt: number | null;
-  refreshExpiresAt: number | null;
-  /** server time - local time, seconds, measured from the access token's iat. */
-  clockSkew: number;
+/** The client's state (times are the server's clock, Unix seconds). The same object until it changes. */
+export type AuthState =
+  | {
+      status: "unauthenticated";
+      /** Why, when known: "logout", a server code, or "no_access_token" (a split-placement reload no open tab could complete). */
+      reason: string | null;
+    }
+  /** A reload holding only a refresh token, waiting for another tab's access token. */
+  | { status: "restoring" }
+  | {
+      status: "authenticated" | "refreshing";
+      accessExpiresAt: number;
+      refreshExpiresAt: number;
+      /** server time - local time, seconds, measured from the access token's iat. */
+      clockSkew: number;
+    };
+
+/** The payload of each `AuthClient` event. */
+export interface AuthEvents {
+  refresh: { accessExpiresAt: number; source: "this-tab" | "other-tab" | "login" };
+  logout: { reason: string };
+  error: { code: ErrorCode; message: string };
+  change: AuthState;
+}
+
+export interface AuthClient {
+  /** Listens to one event, with its typed payload; returns a function that stops listening. */
+  on<E extends keyof AuthEvents>(event: E, listener: (detail: AuthEvents[E]) => void): () => void;
 }
 "#;

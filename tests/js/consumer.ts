@@ -174,13 +174,37 @@ void leanBrowser;
 async function browser(): Promise<void> {
   const options: AuthClientOptions = { refreshUrl: "/auth/refresh", storage: "localStorage", split: true, refreshMargin: "30s" };
   const auth: AuthClient = await AuthClient.create(options);
-  const off: () => void = auth.on("logout", (detail) => void detail["reason"]);
+  const off: () => void = auth.on("logout", (detail) => {
+    const reason: string = detail.reason;
+    void reason;
+  });
+  // Every event's payload is typed.
+  auth.on("refresh", (detail) => {
+    const at: number = detail.accessExpiresAt;
+    const source: "this-tab" | "other-tab" | "login" = detail.source;
+    void [at, source];
+  });
+  auth.on("error", (detail) => {
+    const code: ErrorCode = detail.code;
+    void [code, detail.message];
+  });
+  // React's useSyncExternalStore(subscribe, getSnapshot) takes these as they are.
+  const unsubscribe: () => void = auth.subscribe(() => void auth.state);
+  unsubscribe();
   await auth.setTokens(await (await fetch("/auth/login", { method: "POST" })).json());
   const response: Response = await auth.fetch("/api/me", { method: "GET" });
   const token: string | null = await auth.getAccessToken();
   await auth.refresh();
   const state: AuthState = auth.state;
-  const status: "authenticated" | "refreshing" | "unauthenticated" = state.status;
+  const status: "authenticated" | "refreshing" | "unauthenticated" | "restoring" = state.status;
+  // A discriminated union: an authenticated state has its expiries.
+  if (state.status === "authenticated") {
+    const expiries: [number, number] = [state.accessExpiresAt, state.refreshExpiresAt];
+    void expiries;
+  } else if (state.status === "unauthenticated") {
+    const reason: string | null = state.reason;
+    void reason;
+  }
   await auth.logout();
   off();
   auth.close();

@@ -169,10 +169,11 @@ window.result = result;
 const NOW = Math.floor(Date.now() / 1000);
 const b64 = (value) => Buffer.from(JSON.stringify(value)).toString("base64url");
 const ACCESS = `${b64({ alg: "HS256", typ: "at+jwt" })}.${b64({ sub: "user-1", iat: NOW, exp: NOW + 300 })}.c2ln`;
+const REFRESH = `${b64({ alg: "HS256", typ: "rt+jwt" })}.${b64({ sub: "user-1", exp: NOW + 3600 })}.c2ln`;
 const CLIENT_FLOW = `
 import { AuthClient, decodeUnverified } from "jwt-refresh/client";
 const client = await AuthClient.create({ refreshUrl: "/auth/refresh", storage: "memory" });
-await client.setTokens({ access_token: "${ACCESS}", refresh_token: "r", token_type: "Bearer", expires_in: 300 });
+await client.setTokens({ access_token: "${ACCESS}", refresh_token: "${REFRESH}", token_type: "Bearer", expires_in: 300 });
 const result = {
   sub: decodeUnverified(await client.getAccessToken()).payload.sub,
   status: client.state.status,

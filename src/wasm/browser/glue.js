@@ -1,7 +1,7 @@
 // Browser APIs the Rust AuthClient drives: promise-shaped wrappers, no policy here.
 
 export function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(ms, 2 ** 31 - 1))));
 }
 
 export function startTimer(ms, callback) {
@@ -16,36 +16,36 @@ export function randomUnit() {
   return Math.random();
 }
 
-// --- Cross-tab lock: Web Locks with a timeout, else a localStorage lock. On timeout the
-// work runs anyway: a second refresh is then answered by the server's grace window.
-export async function withLock(name, timeoutMs, work) {
+// --- Cross-tab lock: Web Locks, else a localStorage lock. Resolves to a function that
+// releases it, or to null once `timeoutMs` has passed without it (the caller then goes on
+// without the lock: a second refresh is answered by the server's grace window).
+export function acquireLock(name, timeoutMs) {
   const locks = globalThis.navigator?.locks;
-  if (locks?.request) {
+  if (!locks?.request) return acquireStorageLock(name, timeoutMs);
+  return new Promise((resolve) => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
-    try {
-      return await locks.request(name, { signal: controller.signal }, async () => {
+    locks
+      .request(name, { signal: controller.signal }, () => {
         clearTimeout(timer);
-        return work();
+        // Held until the returned promise settles: until the caller releases.
+        return new Promise((release) => resolve(release));
+      })
+      .catch(() => {
+        clearTimeout(timer);
+        resolve(null);
       });
-    } catch (e) {
-      if (e?.name === "AbortError") return work();
-      throw e;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-  return withStorageLock(name, timeoutMs, work);
+  });
 }
 
-async function withStorageLock(name, timeoutMs, work) {
+async function acquireStorageLock(name, timeoutMs) {
   let storage;
   try {
     storage = globalThis.localStorage;
   } catch {
     storage = undefined;
   }
-  if (!storage) return work();
+  if (!storage) return null;
   const me = `${Date.now()}-${Math.random()}`;
   const read = () => {
     try {
@@ -58,20 +58,69 @@ async function withStorageLock(name, timeoutMs, work) {
   while (Date.now() < deadline) {
     const holder = read();
     if (!holder || holder.expires < Date.now()) {
-      storage.setItem(name, JSON.stringify({ owner: me, expires: Date.now() + timeoutMs }));
+      try {
+        storage.setItem(name, JSON.stringify({ owner: me, expires: Date.now() + timeoutMs }));
+      } catch {
+        return null;
+      }
       // Another tab may have written at the same moment: the last writer owns it.
       await sleep(30);
       if (read()?.owner === me) {
-        try {
-          return await work();
-        } finally {
+        return () => {
           if (read()?.owner === me) storage.removeItem(name);
-        }
+        };
       }
     }
     await sleep(20 + Math.random() * 40);
   }
-  return work();
+  return null;
+}
+
+// --- HTTP: a POST with a timeout, answered as plain fields; it never rejects.
+export async function post(fetchFn, url, bearer, contentType, body, timeoutMs) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const headers = { "content-type": contentType };
+    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    const response = await fetchFn(url, { method: "POST", headers, body, signal: controller.signal });
+    const header = (name) => response.headers?.get?.(name) ?? null;
+    const retryAfter = Number.parseFloat(header("retry-after") ?? "");
+    let text = null;
+    try {
+      text = await response.text();
+    } catch {
+      text = null;
+    }
+    return {
+      status: Number(response.status) || 0,
+      retryAfter: Number.isFinite(retryAfter) ? retryAfter : null,
+      contentType: header("content-type"),
+      body: text,
+      error: null,
+    };
+  } catch (e) {
+    const error = controller.signal.aborted ? `no answer within ${timeoutMs} ms` : String(e?.message ?? e);
+    return { status: 0, retryAfter: null, contentType: null, body: null, error };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// --- API requests through the client: the Request, its origin, and a send with the token.
+export function prepareRequest(input, init) {
+  const request = new Request(input, init);
+  return { request, origin: new URL(request.url).origin };
+}
+
+export function originOf(url) {
+  return new URL(url, globalThis.location?.href).origin;
+}
+
+export async function sendRequest(fetchFn, request, token) {
+  const copy = request.clone();
+  if (token) copy.headers.set("authorization", `Bearer ${token}`);
+  return fetchFn(copy);
 }
 
 // --- Messages between tabs: BroadcastChannel, else storage events on a message key.
@@ -79,7 +128,7 @@ export function openChannel(name, onMessage) {
   if (typeof BroadcastChannel === "function") {
     const channel = new BroadcastChannel(name);
     channel.onmessage = (event) => onMessage(event.data);
-    return { post: (m) => channel.postMessage(m), close: () => channel.close() };
+    return { post: (m) => channel.postMessage(m), close: () => channel.close(), persists: false };
   }
   const key = `${name}:message`;
   const listener = (event) => {
@@ -101,6 +150,8 @@ export function openChannel(name, onMessage) {
       }
     },
     close: () => globalThis.removeEventListener?.("storage", listener),
+    // Messages pass through localStorage here: they must carry no tokens.
+    persists: true,
   };
 }
 

@@ -1,6 +1,8 @@
-//! The browser side in JS: token storages and the `AuthClient` (DESIGN.md §6).
+//! The browser side in JS: token storages, the platform the client core runs on, and the
+//! `AuthClient` binding (the decisions are in `src/client/`).
 
 mod client;
+mod platform;
 mod storage;
 
 pub use client::JsAuthClient;
@@ -19,8 +21,22 @@ pub(crate) mod glue {
         pub fn stop_timer(id: &JsValue);
         #[wasm_bindgen(js_name = randomUnit)]
         pub fn random_unit() -> f64;
-        #[wasm_bindgen(js_name = withLock)]
-        pub fn with_lock(name: &str, timeout_ms: f64, work: &Function) -> Promise;
+        #[wasm_bindgen(js_name = acquireLock)]
+        pub fn acquire_lock(name: &str, timeout_ms: f64) -> Promise;
+        pub fn post(
+            fetch: &Function,
+            url: &str,
+            bearer: Option<String>,
+            content_type: &str,
+            body: &str,
+            timeout_ms: f64,
+        ) -> Promise;
+        #[wasm_bindgen(catch, js_name = prepareRequest)]
+        pub fn prepare_request(input: &JsValue, init: &JsValue) -> Result<JsValue, JsValue>;
+        #[wasm_bindgen(catch, js_name = originOf)]
+        pub fn origin_of(url: &str) -> Result<String, JsValue>;
+        #[wasm_bindgen(js_name = sendRequest)]
+        pub fn send_request(fetch: &Function, request: &JsValue, token: Option<String>) -> Promise;
         #[wasm_bindgen(js_name = openChannel)]
         pub fn open_channel(name: &str, on_message: &Function) -> JsValue;
         #[wasm_bindgen(js_name = idbOpen)]

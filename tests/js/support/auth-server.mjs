@@ -107,6 +107,10 @@ const server = createServer(async (req, res) => {
         if (data.status === 200) stats.refreshSuccesses += 1;
         return sendData(res, data);
       }
+      case "/auth/stall":
+        // Never answers (a stalled server); the connection is dropped after a while.
+        setTimeout(() => req.socket.destroy(), 30_000).unref();
+        return;
       case "/auth/logout": {
         const { refresh_token } = JSON.parse(body || "{}");
         await issuer.revokeByRefreshToken(refresh_token);

@@ -1,0 +1,183 @@
+//! The client core's platform in a browser: Web Locks (or a storage lock), BroadcastChannel
+//! (or storage events), `fetch`, timers and the app's listeners. It carries things out and
+//! reports back; every decision is the core's (`src/client/session.rs`).
+
+use super::glue;
+use crate::client::{AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, TabMessage};
+use js_sys::{Function, Object, Reflect};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// A plain JS object from `entries`.
+pub(crate) fn object(entries: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in entries {
+        let _ = Reflect::set(&o, &(*k).into(), v);
+    }
+    o.into()
+}
+
+/// Releases the cross-tab lock when dropped (`None`: it was not obtained in time).
+pub(crate) struct LockGuard(Option<Function>);
+
+impl Drop for LockGuard {
+    fn drop(&mut self) {
+        if let Some(release) = self.0.take() {
+            let _ = release.call0(&JsValue::NULL);
+        }
+    }
+}
+
+pub(crate) struct BrowserPlatform {
+    pub(crate) fetch: Function,
+    pub(crate) lock_name: String,
+    pub(crate) lock_timeout_ms: f64,
+    /// `{ post, close, persists }` from `openChannel`.
+    pub(crate) channel: RefCell<JsValue>,
+    pub(crate) listeners: RefCell<Vec<(String, Function)>>,
+    /// Called after every event (the binding re-arms its timer there).
+    pub(crate) on_change: RefCell<Option<Box<dyn Fn()>>>,
+}
+
+fn field(value: &JsValue, name: &str) -> JsValue {
+    Reflect::get(value, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+impl BrowserPlatform {
+    /// Calls every listener of `event` with `detail`; a throwing listener is ignored.
+    pub(crate) fn notify(&self, event: &str, detail: &JsValue) {
+        let listeners: Vec<Function> = self
+            .listeners
+            .borrow()
+            .iter()
+            .filter(|(name, _)| name == event)
+            .map(|(_, f)| f.clone())
+            .collect();
+        for listener in listeners {
+            let _ = listener.call1(&JsValue::NULL, detail);
+        }
+    }
+}
+
+/// The JS form of a state (`AuthState` in the typings).
+pub(crate) fn state_to_js(state: &AuthState, clock_skew: f64) -> JsValue {
+    match state {
+        AuthState::Unauthenticated { reason } => object(&[
+            ("status", "unauthenticated".into()),
+            (
+                "reason",
+                reason.as_deref().map_or(JsValue::NULL, JsValue::from),
+            ),
+        ]),
+        AuthState::Restoring => object(&[("status", "restoring".into())]),
+        AuthState::Authenticated {
+            access_expires_at,
+            refresh_expires_at,
+            refreshing,
+        } => object(&[
+            (
+                "status",
+                if *refreshing {
+                    "refreshing"
+                } else {
+                    "authenticated"
+                }
+                .into(),
+            ),
+            (
+                "accessExpiresAt",
+                JsValue::from_f64(*access_expires_at as f64),
+            ),
+            (
+                "refreshExpiresAt",
+                JsValue::from_f64(*refresh_expires_at as f64),
+            ),
+            ("clockSkew", JsValue::from_f64(clock_skew)),
+        ]),
+    }
+}
+
+impl Platform for BrowserPlatform {
+    type Guard = LockGuard;
+
+    async fn lock(&self) -> LockGuard {
+        let released = JsFuture::from(glue::acquire_lock(&self.lock_name, self.lock_timeout_ms))
+            .await
+            .ok()
+            .and_then(|release| release.dyn_into::<Function>().ok());
+        LockGuard(released)
+    }
+
+    fn broadcast(&self, message: &TabMessage) {
+        let Ok(text) = serde_json::to_string(message) else {
+            return;
+        };
+        let channel = self.channel.borrow().clone();
+        if let Ok(post) = field(&channel, "post").dyn_into::<Function>() {
+            let _ = post.call1(&JsValue::NULL, &text.into());
+        }
+    }
+
+    fn channel_persists(&self) -> bool {
+        field(&self.channel.borrow(), "persists").as_bool() != Some(false)
+    }
+
+    async fn send(&self, request: HttpRequest) -> HttpAnswer {
+        let pending = glue::post(
+            &self.fetch,
+            &request.url,
+            request.bearer,
+            request.content_type,
+            &request.body,
+            request.timeout_ms,
+        );
+        let answer = JsFuture::from(pending).await.unwrap_or(JsValue::UNDEFINED);
+        HttpAnswer {
+            status: field(&answer, "status").as_f64().unwrap_or(0.0) as u16,
+            retry_after: field(&answer, "retryAfter").as_f64(),
+            content_type: field(&answer, "contentType").as_string(),
+            body: field(&answer, "body").as_string(),
+            error: field(&answer, "error").as_string(),
+        }
+    }
+
+    fn now(&self) -> f64 {
+        js_sys::Date::now() / 1000.0
+    }
+
+    async fn sleep(&self, ms: f64) {
+        let _ = JsFuture::from(glue::sleep(ms)).await;
+    }
+
+    fn jitter(&self) -> f64 {
+        glue::random_unit()
+    }
+
+    fn emit(&self, event: ClientEvent) {
+        let (name, detail) = match event {
+            ClientEvent::Refresh {
+                access_expires_at,
+                source,
+            } => (
+                "refresh",
+                object(&[
+                    (
+                        "accessExpiresAt",
+                        JsValue::from_f64(access_expires_at as f64),
+                    ),
+                    ("source", source.into()),
+                ]),
+            ),
+            ClientEvent::Logout { reason } => ("logout", object(&[("reason", reason.into())])),
+            ClientEvent::Error { code, message } => (
+                "error",
+                object(&[("code", code.as_str().into()), ("message", message.into())]),
+            ),
+        };
+        self.notify(name, &detail);
+        if let Some(on_change) = self.on_change.borrow().as_ref() {
+            on_change();
+        }
+    }
+}
