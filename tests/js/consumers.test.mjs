@@ -114,6 +114,35 @@ test("workerd: a Worker bundled with esbuild, the wasm imported as a module", as
   }
 });
 
+test("workerd: importing jwt-refresh/client fails at import, naming the entry to use", async () => {
+  const dir = project("consumer-workerd-client");
+  writeFileSync(
+    join(dir, "worker.js"),
+    `import { AuthClient } from "jwt-refresh/client";\nexport default { fetch() { return new Response(typeof AuthClient); } };\n`,
+  );
+  execFileSync(join(BIN, "esbuild"), [
+    "worker.js", "--bundle", "--format=esm", "--platform=neutral", "--conditions=workerd,worker",
+    "--loader:.wasm=copy", "--outdir=dist",
+  ], { cwd: dir, stdio: "pipe" });
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: join(dir, "dist"),
+    scriptPath: join(dir, "dist/worker.js"),
+    compatibilityDate: "2025-06-01",
+  });
+  try {
+    await assert.rejects(
+      (async () => {
+        const response = await mf.dispatchFetch("http://localhost/");
+        throw new Error(`the Worker started: ${response.status} ${await response.text()}`);
+      })(),
+      (error) => /import "jwt-refresh"/.test(String(error?.message ?? error)) && !/Invalid URL/.test(String(error?.message)),
+    );
+  } finally {
+    await mf.dispose().catch(() => {});
+  }
+});
+
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
 
 /** Serves `dir` on 127.0.0.1 and runs `page` in headless Chromium until window.result is set. */

@@ -1,17 +1,14 @@
 //! `AuthClient`: the JS face of the client core (`src/client/session.rs`). It reads options,
 //! forwards calls, arms the timer the core asks for, and maps errors; it decides nothing.
 
+use super::client_options::ClientOptions;
 use super::glue;
 use super::platform::{state_to_js, BrowserPlatform};
 use super::storage::BrowserStorage;
-use crate::client::{
-    ApiOutcome, AuthState, Backoff, ClientConfig, RefreshPolicy, Session, TabMessage,
-    TokenResponse, TokenStore,
-};
+use crate::client::{ApiOutcome, AuthState, Session, TabMessage, TokenResponse, TokenStore};
 use crate::wasm::convert::{from_js_json, string_arg};
 use crate::wasm::error::{invalid_options, to_js as error_to_js, JsResult};
 use crate::wasm::js::describe;
-use crate::wasm::options::JsOptions;
 use crate::{random_id, ErrorCode};
 use js_sys::{Function, Promise, Reflect};
 use std::cell::{Cell, RefCell};
@@ -20,19 +17,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-const OPTION_NAMES: &[&str] = &[
-    "refreshUrl",
-    "logoutUrl",
-    "origins",
-    "storage",
-    "namespace",
-    "split",
-    "refreshMargin",
-    "maxRefreshAttempts",
-    "backoff",
-    "lockTimeout",
-    "fetch",
-];
 const EVENTS: &[&str] = &["refresh", "logout", "error", "change"];
 
 struct Inner {
@@ -114,70 +98,18 @@ fn answer_of(response: &JsValue) -> (u16, Option<String>) {
     (status, header)
 }
 
-fn client_config(js: &mut JsOptions, refresh_url: String) -> JsResult<ClientConfig> {
-    // A relative URL outside a page has no origin: no request gets the token then, and the
-    // refresh itself fails with the runtime's own message when it is tried.
-    let origin = glue::origin_of(&refresh_url).ok();
-    let mut config = ClientConfig::new(refresh_url, origin.unwrap_or_default());
-    config.origins.retain(|origin| !origin.is_empty());
-    for extra in js.strings("origins")?.unwrap_or_default() {
-        let origin = glue::origin_of(&extra).map_err(|thrown| {
-            invalid_options(format!("origins: {extra:?}: {}", describe(&thrown)))
-        })?;
-        config.origins.push(origin);
-    }
-    config.logout_url = js.string("logoutUrl")?;
-    let defaults = RefreshPolicy::default();
-    let backoff = match js.value("backoff") {
-        None => defaults.backoff,
-        Some(backoff) => {
-            let mut js = JsOptions::read(&backoff, &[&["baseMs", "maxMs"]], "backoff")?;
-            let mut required = |name: &str| {
-                js.number(name)?
-                    .ok_or_else(|| invalid_options(format!("backoff.{name} is required")))
-            };
-            Backoff {
-                base_ms: required("baseMs")?,
-                max_ms: required("maxMs")?,
-            }
-        }
-    };
-    config.policy = RefreshPolicy {
-        margin: js
-            .seconds("refreshMargin")?
-            .map_or(defaults.margin, |s| s as f64),
-        max_attempts: js
-            .integer("maxRefreshAttempts", u32::MAX.into())?
-            .map_or(defaults.max_attempts, |n| n as u32)
-            .max(1),
-        backoff,
-    };
-    Ok(config)
-}
-
 impl JsAuthClient {
     /// `create` for Rust callers (tests): the client itself rather than a promise of it.
     #[doc(hidden)]
     pub async fn open(options: JsValue) -> JsResult<JsAuthClient> {
-        let mut js = JsOptions::read(&options, &[OPTION_NAMES], "AuthClient options")?;
-        let refresh_url = js
-            .string("refreshUrl")?
-            .ok_or_else(|| invalid_options("refreshUrl is required"))?;
-        let namespace = js
-            .string("namespace")?
-            .unwrap_or_else(|| "jwt-refresh".into());
-        let fetch: Function = match js.value("fetch") {
-            None => Reflect::get(&js_sys::global(), &"fetch".into())?
-                .dyn_into()
-                .map_err(|_| invalid_options("no fetch in this runtime: pass options.fetch"))?,
-            Some(fetch) => fetch
-                .dyn_into()
-                .map_err(|_| invalid_options("fetch must be a function"))?,
-        };
-        let config = client_config(&mut js, refresh_url)?;
-        let storage_spec = js.value("storage").unwrap_or(JsValue::UNDEFINED);
-        let split = js.boolean("split")?.unwrap_or(false);
-        let lock_timeout_ms = js.number("lockTimeout")?.unwrap_or(10_000.0).max(1.0);
+        let ClientOptions {
+            config,
+            namespace,
+            fetch,
+            storage: storage_spec,
+            split,
+            lock_timeout_ms,
+        } = ClientOptions::read(&options)?;
         let storage = BrowserStorage::open(&storage_spec, &namespace)
             .await
             .map_err(error_to_js)?;

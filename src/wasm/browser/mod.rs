@@ -2,6 +2,7 @@
 //! `AuthClient` binding (the decisions are in `src/client/`).
 
 mod client;
+mod client_options;
 mod platform;
 mod storage;
 

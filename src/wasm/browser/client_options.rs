@@ -1,0 +1,104 @@
+//! `AuthClient.create`'s options, read and checked: the client core's configuration, and what
+//! the browser layer needs (storage, fetch, lock timeout).
+
+use super::glue;
+use crate::client::{Backoff, ClientConfig, RefreshPolicy};
+use crate::wasm::error::{invalid_options, JsResult};
+use crate::wasm::js::describe;
+use crate::wasm::options::JsOptions;
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+const OPTION_NAMES: &[&str] = &[
+    "refreshUrl",
+    "logoutUrl",
+    "origins",
+    "storage",
+    "namespace",
+    "split",
+    "refreshMargin",
+    "maxRefreshAttempts",
+    "backoff",
+    "lockTimeout",
+    "fetch",
+];
+
+pub(crate) struct ClientOptions {
+    pub(crate) config: ClientConfig,
+    pub(crate) namespace: String,
+    pub(crate) fetch: Function,
+    /// The `storage` option as given (`BrowserStorage::open` reads it).
+    pub(crate) storage: JsValue,
+    pub(crate) split: bool,
+    pub(crate) lock_timeout_ms: f64,
+}
+
+impl ClientOptions {
+    pub(crate) fn read(options: &JsValue) -> JsResult<ClientOptions> {
+        let mut js = JsOptions::read(options, &[OPTION_NAMES], "AuthClient options")?;
+        let refresh_url = js
+            .string("refreshUrl")?
+            .ok_or_else(|| invalid_options("refreshUrl is required"))?;
+        let namespace = js
+            .string("namespace")?
+            .unwrap_or_else(|| "jwt-refresh".into());
+        let fetch: Function = match js.value("fetch") {
+            None => Reflect::get(&js_sys::global(), &"fetch".into())?
+                .dyn_into()
+                .map_err(|_| invalid_options("no fetch in this runtime: pass options.fetch"))?,
+            Some(fetch) => fetch
+                .dyn_into()
+                .map_err(|_| invalid_options("fetch must be a function"))?,
+        };
+        Ok(ClientOptions {
+            config: client_config(&mut js, refresh_url)?,
+            namespace,
+            fetch,
+            storage: js.value("storage").unwrap_or(JsValue::UNDEFINED),
+            split: js.boolean("split")?.unwrap_or(false),
+            lock_timeout_ms: js.number("lockTimeout")?.unwrap_or(10_000.0).max(1.0),
+        })
+    }
+}
+
+fn client_config(js: &mut JsOptions, refresh_url: String) -> JsResult<ClientConfig> {
+    // A relative URL outside a page has no origin: no request gets the token then, and the
+    // refresh itself fails with the runtime's own message when it is tried.
+    let origin = glue::origin_of(&refresh_url).ok();
+    let mut config = ClientConfig::new(refresh_url, origin.unwrap_or_default());
+    config.origins.retain(|origin| !origin.is_empty());
+    for extra in js.strings("origins")?.unwrap_or_default() {
+        let origin = glue::origin_of(&extra).map_err(|thrown| {
+            invalid_options(format!("origins: {extra:?}: {}", describe(&thrown)))
+        })?;
+        config.origins.push(origin);
+    }
+    config.logout_url = js.string("logoutUrl")?;
+    let defaults = RefreshPolicy::default();
+    let backoff = match js.value("backoff") {
+        None => defaults.backoff,
+        Some(backoff) => {
+            let mut js = JsOptions::read(&backoff, &[&["baseMs", "maxMs"]], "backoff")?;
+            let mut required = |name: &str| {
+                js.number(name)?
+                    .ok_or_else(|| invalid_options(format!("backoff.{name} is required")))
+            };
+            Backoff {
+                base_ms: required("baseMs")?,
+                max_ms: required("maxMs")?,
+            }
+        }
+    };
+    config.policy = RefreshPolicy {
+        margin: js
+            .seconds("refreshMargin")?
+            .map_or(defaults.margin, |s| s as f64),
+        max_attempts: js
+            .integer("maxRefreshAttempts", u32::MAX.into())?
+            .map_or(defaults.max_attempts, |n| n as u32)
+            .max(1),
+        backoff,
+    };
+    Ok(config)
+}
