@@ -227,6 +227,65 @@ test("jwt-refresh/client: Node, and a Vite build that ships only the client's wa
   assert.deepEqual(await inChromium(join(dir, "dist"), "/index.html"), CLIENT_EXPECTED);
 });
 
+// A React component reads the client through useSyncExternalStore(auth.subscribe, () => auth.state)
+// and must re-render on login, refresh and logout (and not on anything else: the snapshot is the
+// same object until the state changes, or React would loop). The refresh endpoint is a fake
+// fetch in the page that answers a new pair.
+const REACT_APP = `
+import { createElement, useSyncExternalStore } from "react";
+import { createRoot } from "react-dom/client";
+import { flushSync } from "react-dom";
+import { AuthClient } from "jwt-refresh/client";
+
+const b64 = (v) => btoa(JSON.stringify(v)).replace(/=+$/, "").replace(/\\+/g, "-").replace(/\\//g, "_");
+let generation = 0;
+const pair = () => {
+  generation += 1;
+  const now = Math.floor(Date.now() / 1000);
+  const token = (typ, ttl) => b64({ alg: "HS256", typ }) + "." + b64({ sub: "user-1", gen: generation, iat: now, exp: now + ttl }) + ".c2ln";
+  return { access_token: token("at+jwt", 600 + generation), refresh_token: token("rt+jwt", 3600), token_type: "Bearer" };
+};
+const fetch = async () => new Response(JSON.stringify(pair()), { status: 200, headers: { "content-type": "application/json" } });
+const auth = await AuthClient.create({ refreshUrl: "https://auth.example/refresh", fetch });
+
+const renders = [];
+function Status() {
+  const state = useSyncExternalStore((listener) => auth.subscribe(listener), () => auth.state);
+  renders.push(state.status === "authenticated" ? "authenticated@" + state.accessExpiresAt : state.status);
+  return createElement("p", { id: "status" }, state.status);
+}
+const root = createRoot(document.body.appendChild(document.createElement("div")));
+flushSync(() => root.render(createElement(Status)));
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+await auth.setTokens(pair());
+await settle();
+await auth.refresh();
+await settle();
+const afterRefresh = document.getElementById("status").textContent;
+await auth.logout();
+await settle();
+window.result = { renders, afterRefresh, final: document.getElementById("status").textContent };
+`;
+
+test("React: useSyncExternalStore re-renders on login, refresh and logout (Vite, Chromium)", async () => {
+  const dir = project("consumer-react");
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", "--loglevel=error", "react@19.3.1", "react-dom@19.3.1"], { cwd: dir });
+  writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module" src="/app.js"></script>`);
+  writeFileSync(join(dir, "app.js"), REACT_APP);
+  execFileSync(join(BIN, "vite"), ["build", "--logLevel", "error"], { cwd: dir, stdio: "pipe" });
+  const result = await inChromium(join(dir, "dist"), "/index.html");
+  assert.equal(result.afterRefresh, "authenticated");
+  assert.equal(result.final, "unauthenticated");
+  // One render per state: signed out, the login's pair, the refreshed pair (a later expiry), signed out.
+  const [first, login, refreshed, last] = result.renders;
+  assert.equal(result.renders.length, 4, JSON.stringify(result.renders));
+  assert.equal(first, "unauthenticated");
+  assert.match(login, /^authenticated@/);
+  assert.match(refreshed, /^authenticated@/);
+  assert.notEqual(refreshed, login, "the refresh re-rendered with the new expiry");
+  assert.equal(last, "unauthenticated");
+});
+
 test("tsc --strict accepts a consumer of every export, against the installed types", async () => {
   const dir = project("consumer-ts");
   copyFileSync(join(ROOT, "tests/js/consumer.ts"), join(dir, "consumer.ts"));
