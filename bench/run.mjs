@@ -168,6 +168,10 @@ for (const [name, source, platform] of [
   ["jose (SignJWT, jwtVerify, importJWK)", 'export { SignJWT, jwtVerify, importJWK } from "jose";', "browser"],
   ["cloudflare-worker-jwt (sign, verify)", 'export { sign, verify } from "@tsndr/cloudflare-worker-jwt";', "browser"],
   ["fast-jwt (createSigner, createVerifier)", 'export { createSigner, createVerifier } from "fast-jwt";', "node"],
+  // The browser token managers the client is compared with, each by its main client class.
+  ["oidc-client-ts (UserManager)", 'export { UserManager } from "oidc-client-ts";', "browser"],
+  ["@supabase/auth-js (AuthClient)", 'export { AuthClient } from "@supabase/auth-js";', "browser"],
+  ["@auth0/auth0-spa-js (createAuth0Client)", 'export { createAuth0Client } from "@auth0/auth0-spa-js";', "browser"],
 ]) {
   results.size[name] = await bundled({ stdin: { contents: source, resolveDir: `${ROOT}bench`, loader: "js" }, platform });
 }

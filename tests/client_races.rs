@@ -629,6 +629,35 @@ fn a_refresh_answer_after_logout_is_dropped() {
 }
 
 #[test]
+fn a_tab_logged_out_while_it_waits_for_the_lock_stays_logged_out() {
+    let mut h = logged_in(3, SHARED);
+    h.world.advance(600.0);
+    let first = h.spawn(0, |t| async move { t.refresh().await });
+    let waiting = h.spawn(1, |t| async move { t.refresh().await });
+    assert_eq!(*h.world.lock_holder.borrow(), Some(0));
+    // Tab 2 logs out while tab 1 waits for the lock and tab 0 waits for the server.
+    let logout = h.spawn(2, |t| async move { t.logout().await });
+    h.deliver();
+    h.world.answer(ok(&fresh_pair(&h.world))); // tab 0's answer, now for nobody
+    h.world.answer(HttpAnswer {
+        status: 204,
+        ..Default::default()
+    }); // the logout request
+    h.result(logout);
+    assert_eq!(
+        h.result(first).unwrap_err().code(),
+        ErrorCode::NotAuthenticated
+    );
+    assert_eq!(
+        h.result(waiting).unwrap_err().code(),
+        ErrorCode::NotAuthenticated
+    );
+    assert_eq!(h.requests(), 2, "tab 1 never asked the server");
+    assert!(h.tabs.iter().all(|t| t.tokens().is_none()));
+    assert_eq!(h.world.stored(), None);
+}
+
+#[test]
 fn a_login_during_a_refresh_wins() {
     let mut h = logged_in(1, SHARED);
     h.world.advance(600.0);
