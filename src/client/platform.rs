@@ -39,7 +39,9 @@ pub struct HttpAnswer {
 /// What tabs tell each other. The refresh token itself travels only where the tabs share
 /// no storage (memory placement); `RequestAccess` is answered with the access token alone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+// Externally tagged (`{"tokens": {...}}`): an internally tagged enum makes serde buffer
+// every message it reads (about 10 KB of wasm).
+#[serde(rename_all = "camelCase")]
 pub enum TabMessage {
     /// A new pair: after a refresh or a login. `set` is absent when the channel may be
     /// persisted (the storage-event fallback): the others then read the shared storage.

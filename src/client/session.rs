@@ -7,8 +7,9 @@
 use super::flight::Flight;
 use super::platform::{AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, TabMessage};
 use super::{ApiOutcome, HeldPair, RefreshPolicy, ServerClock, TokenSet, TokenStorage, TokenStore};
-use crate::decode_unverified;
+use crate::compact::{decode_text, split, DEFAULT_MAX_TOKEN_LENGTH};
 use crate::error::{Error, ErrorCode, Result};
+use crate::members::{read_members, Member};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Deserialize;
@@ -90,19 +91,45 @@ pub fn fingerprint(refresh_token: &str) -> String {
     URL_SAFE_NO_PAD.encode(&Sha256::digest(refresh_token.as_bytes())[..16])
 }
 
-fn claim(token: &str, name: &str) -> Option<f64> {
-    decode_unverified(token).ok()?.claims.get(name)?.as_f64()
+/// The `exp`, `iat` and `sub` of a token, unverified (the client only schedules with them),
+/// read from the token's text without building a map of its claims.
+#[derive(Default)]
+struct Unverified {
+    exp: Option<f64>,
+    iat: Option<f64>,
+    sub: Option<String>,
+}
+
+fn unverified(token: &str) -> Result<Unverified> {
+    let parts = split(token, DEFAULT_MAX_TOKEN_LENGTH)?;
+    decode_text(parts.header, "header")?;
+    let text = decode_text(parts.payload, "payload")?;
+    let ([exp, iat, sub], _) =
+        read_members(&text, ["exp", "iat", "sub"], &[]).map_err(|e| e.malformed("payload"))?;
+    let number = |member: Option<Member>| match member {
+        Some(Member::Number(n)) => Some(n),
+        _ => None,
+    };
+    Ok(Unverified {
+        exp: number(exp),
+        iat: number(iat),
+        sub: match sub {
+            Some(Member::Text(text)) => Some(text.into_owned()),
+            _ => None,
+        },
+    })
+}
+
+fn expiry(token: &str) -> Option<f64> {
+    unverified(token).ok()?.exp
 }
 
 impl TokenSet {
     /// What the client keeps of a token response received at local time `now`: the clock is
     /// anchored on the access token's `iat`. Both tokens must be JWTs (`malformed_token`).
     pub fn from_response(response: &TokenResponse, now: f64) -> Result<TokenSet> {
-        for (token, what) in [
-            (&response.access_token, "access_token"),
-            (&response.refresh_token, "refresh_token"),
-        ] {
-            decode_unverified(token).map_err(|err| {
+        let read = |token: &str, what: &str| {
+            unverified(token).map_err(|err| {
                 Error::new(
                     ErrorCode::MalformedToken,
                     format!(
@@ -110,17 +137,21 @@ impl TokenSet {
                         err.message()
                     ),
                 )
-            })?;
-        }
-        let issued_at = claim(&response.access_token, "iat");
+            })
+        };
+        let access = read(&response.access_token, "access_token")?;
+        let refresh = read(&response.refresh_token, "refresh_token")?;
+        let issued_at = access.iat;
         let clock = issued_at.map_or(ServerClock::default(), |iat| {
             ServerClock::from_issued_at(iat, now)
         });
         let server_now = clock.server_now(now);
-        let access_expires_at = claim(&response.access_token, "exp")
+        let access_expires_at = access
+            .exp
             .or_else(|| response.expires_in.map(|s| server_now + s))
             .unwrap_or(server_now);
-        let refresh_expires_at = claim(&response.refresh_token, "exp")
+        let refresh_expires_at = refresh
+            .exp
             .or_else(|| response.refresh_expires_in.map(|s| server_now + s))
             .unwrap_or(f64::MAX);
         Ok(TokenSet {
@@ -726,7 +757,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
                 let completed = self.tokens.borrow().as_ref().and_then(|mine| {
                     let matches = mine.access_token.is_none()
                         && fingerprint(&mine.refresh_token) == pairs_with
-                        && claim(&access_token, "exp") == Some(access_expires_at as f64);
+                        && expiry(&access_token) == Some(access_expires_at as f64);
                     matches.then(|| TokenSet {
                         access_token: Some(access_token),
                         access_issued_at,
@@ -747,17 +778,10 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             return false;
         };
         let server_now = self.clock().server_now(self.platform.now());
-        let decoded = decode_unverified(access);
         let live = set.refresh_expires_at as f64 > server_now
-            && decode_unverified(&set.refresh_token).is_ok()
-            && decoded.as_ref().is_ok_and(|d| {
-                d.claims.get("exp").and_then(|e| e.as_f64()) == Some(set.access_expires_at as f64)
-            });
-        let subject = |token: &str| {
-            decode_unverified(token)
-                .ok()
-                .and_then(|d| d.claims.get("sub")?.as_str().map(str::to_owned))
-        };
+            && unverified(&set.refresh_token).is_ok()
+            && expiry(access) == Some(set.access_expires_at as f64);
+        let subject = |token: &str| unverified(token).ok().and_then(|claims| claims.sub);
         let same_subject = match self.tokens.borrow().as_ref() {
             None => true,
             Some(mine) => match mine.access_token.as_deref() {
