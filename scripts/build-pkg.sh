@@ -15,6 +15,8 @@ bind() {
   shift
   cargo build --quiet --release --target wasm32-unknown-unknown "$@"
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$wasm"
+  # One import per snippet module, so that bundlers see no duplicate keys.
+  node scripts/dedupe-glue-imports.mjs "$out/$name.js"
   # A current wasm-opt from npm (never Debian's 108, whose output fails to load). The
   # features are the ones rustc enables for wasm32 by default.
   scripts/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \

@@ -143,6 +143,27 @@ test("workerd: importing jwt-refresh/client fails at import, naming the entry to
   }
 });
 
+// esbuild keeps quiet about files under node_modules, so a package installed from the registry
+// hides its warnings; linked or workspace installs (and wrangler on a linked package) show them.
+// Each entry file is bundled where it lies, as such an install would.
+test("esbuild bundles every entry file without a warning", async () => {
+  const { build } = await import("esbuild");
+  const pkg = join(ROOT, "pkg");
+  const warnings = [];
+  for (const [file, platform] of [
+    ["browser.js", "browser"], ["node.js", "node"], ["workerd.js", "neutral"],
+    ["client.js", "browser"], ["client-node.js", "node"], ["durable-object.js", "neutral"],
+  ]) {
+    const result = await build({
+      entryPoints: [join(pkg, file)], bundle: true, write: false, format: "esm", platform,
+      logLevel: "silent", loader: { ".wasm": "file" }, external: ["node:*", "cloudflare:*"],
+      outdir: join(work, "bundle-warnings"),
+    });
+    for (const w of result.warnings) warnings.push(`${file}: ${w.text}`);
+  }
+  assert.deepEqual(warnings, []);
+});
+
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
 
 /** Serves `dir` on 127.0.0.1 and runs `page` in headless Chromium until window.result is set. */
