@@ -35,11 +35,14 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$bindgen_ver
 fi
 
 install_browsers() {
-# Browsers and drivers: Debian's Chromium + ChromeDriver and Firefox ESR; geckodriver from crates.io.
+# Browsers and drivers: Debian's Chromium + ChromeDriver, Firefox ESR, and WebKitGTK's WebDriver
+# (MiniBrowser, Safari's engine) with Xvfb; geckodriver from crates.io.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
+command -v xvfb-run >/dev/null || missing+=(xvfb)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive
@@ -51,6 +54,16 @@ if [ "$(geckodriver --version 2>/dev/null | awk 'NR==1 {print $2}')" != "$GECKOD
   cargo install --locked geckodriver --version "=$GECKODRIVER_VERSION"
 fi
 }
+# wasm-pack runs the wasm test suites (it uses the wasm-bindgen CLI and the drivers installed
+# here; nothing is downloaded).
+WASM_PACK_VERSION=0.15.1
+install_wasm_pack() {
+if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
+  say "installing wasm-pack $WASM_PACK_VERSION (a few minutes, once)"
+  cargo install --locked wasm-pack --version "=$WASM_PACK_VERSION"
+fi
+}
+
 # cargo-fuzz for the fuzz smoke run (scripts/fuzz.sh); it runs on stable with RUSTC_BOOTSTRAP=1.
 CARGO_FUZZ_VERSION=0.13.2
 install_fuzz() {
@@ -62,6 +75,7 @@ command -v g++ >/dev/null || { apt-get update -qq && apt-get install -y -qq g++ 
 }
 [ "$MODE" = build ] || install_browsers
 [ "$MODE" = build ] || install_fuzz
+[ "$MODE" = build ] || install_wasm_pack
 
 # npm packages, from the lockfile; reinstalled only when the lockfile changes.
 for dir in scripts www tests/js bench; do

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite: lints, native tests, wasm tests in Node/Chrome/Firefox, JS tests
+# The whole test suite: lints, native tests, fuzz smoke run, wasm tests in Node, Chrome,
+# Firefox and WebKit, JS tests
 # against the built package. Installs what is missing first (scripts/setup.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,8 +40,8 @@ cargo test --quiet --all-features
 step "fuzz smoke run (every parser that takes outside input, 12 s each; scripts/fuzz.sh --long for 10 M executions)"
 ./scripts/fuzz.sh
 
-step "wasm tests in Node"
-cargo test --target wasm32-unknown-unknown --test wasm_api
+step "wasm tests in Node (wasm-pack test --node: the API suite; the browser suites skip themselves)"
+wasm-pack test --node
 
 step "build the npm package (default and the browser client, with RSA verification for the RS256/PS256 interop, HMAC-only)"
 ./scripts/build-pkg.sh
@@ -60,14 +61,24 @@ done
 JWT_REFRESH_TEST_SERVER=$(grep -o 'http://127.0.0.1:[0-9]*' target/auth-server.log)
 export JWT_REFRESH_TEST_SERVER
 
-export WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/tests/support/webdriver.json"
+# Browser capabilities come from ./webdriver.json (headless, no sandbox as root, MiniBrowser).
 export WASM_BINDGEN_TEST_TIMEOUT=120
-step "wasm tests in headless Chrome (API, storages, AuthClient)"
-WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="$(command -v chromedriver)" \
-  cargo test --target wasm32-unknown-unknown --features browser --test wasm_api --test wasm_browser
-step "wasm tests in headless Firefox (API, storages, AuthClient)"
-WASM_BINDGEN_USE_BROWSER=1 GECKODRIVER="$(command -v geckodriver)" \
-  cargo test --target wasm32-unknown-unknown --features browser --test wasm_api --test wasm_browser
+step "wasm tests in headless Chrome (wasm-pack: API, storages, AuthClient)"
+wasm-pack test --headless --chrome -- --features browser
+step "wasm tests in headless Firefox (wasm-pack: API, storages, AuthClient)"
+wasm-pack test --headless --firefox -- --features browser
+# wasm-pack drives Safari only on macOS: WebKitGTK goes through wasm-bindgen-test-runner's
+# Safari driver, a wrapper that runs WebKitWebDriver under Xvfb. The runner leaves its driver
+# running, so the step stops it.
+stop_webkit() {
+  pkill -TERM -f 'xvfb-run -a WebKitWebDriver' 2>/dev/null || true
+  pkill -TERM -x WebKitWebDriver 2>/dev/null || true
+}
+trap 'kill $server_pid 2>/dev/null || true; stop_webkit' EXIT
+step "wasm tests in WebKit (WebKitGTK under Xvfb: API, storages, AuthClient)"
+WASM_BINDGEN_USE_BROWSER=1 SAFARIDRIVER="$PWD/scripts/webkit-driver" \
+  cargo test --target wasm32-unknown-unknown --features browser --test wasm_api_browser --test wasm_browser
+stop_webkit
 
 step "TypeScript consumer (tsc --strict)"
 (cd tests/js && npx --no-install tsc -p tsconfig.json)
