@@ -22,7 +22,7 @@ targets=$(cargo fuzz list)
 cargo fuzz build --sanitizer "$sanitizer" --debug-assertions
 for target in $targets; do
   mkdir -p "fuzz/corpus/$target"
-  log="target/fuzz-$target.log"
+  log="target/fuzz-${mode#--}-$target.log"
   mkdir -p target
   if ! cargo fuzz run --sanitizer "$sanitizer" --debug-assertions "$target" \
     "fuzz/corpus/$target" "fuzz/seeds/$target" -- "${limit[@]}" -print_final_stats=1 >"$log" 2>&1; then
