@@ -1,17 +1,27 @@
-// Five real tabs (playwright-core driving Debian's Chromium, one browser profile) whose
-// access tokens expire at the same moment: exactly one refresh reaches the server, every tab
-// continues with the new token, nobody is logged out. Then one logout logs out every tab,
-// and a stale tab's refresh token inside the grace window does not revoke the session.
+// Five real tabs of one browser profile whose access tokens expire at the same moment: exactly
+// one refresh reaches the server, every tab continues with the new token, nobody is logged out.
+// Then one logout logs out every tab, and a stale tab's refresh token inside the grace window
+// does not revoke the session. In Chromium (playwright-core) and WebKit (WebKitGTK through
+// WebDriver, support/webkit.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { launchChromium } from "./support/chromium.mjs";
+import { launchWebKit } from "./support/webkit.mjs";
 
 let server;
 let base;
-let browser;
-let context;
+const BROWSERS = { Chromium: launchChromium, WebKit: launchWebKit };
+const launched = new Map(); // name -> { browser, context }, launched on first use
+
+async function contextOf(name) {
+  if (!launched.has(name)) {
+    const browser = await BROWSERS[name]();
+    launched.set(name, { browser, context: await browser.newContext() });
+  }
+  return launched.get(name).context;
+}
 
 async function post(path, body = {}) {
   const res = await fetch(new URL(path, base), { method: "POST", body: JSON.stringify(body) });
@@ -35,16 +45,15 @@ before(async () => {
   });
   const [line] = await once(server.stdout, "data");
   base = line.toString().match(/http:\/\/[\d.:]+/)[0];
-  browser = await launchChromium();
-  context = await browser.newContext();
 });
 
 after(async () => {
-  await browser?.close();
+  for (const { browser } of launched.values()) await browser.close();
   server?.kill();
 });
 
-async function openTabs(count, ns, extra = "") {
+async function openTabs(browserName, count, ns, extra = "") {
+  const context = await contextOf(browserName);
   const pages = [];
   for (let i = 0; i < count; i++) {
     const page = await context.newPage();
@@ -58,13 +67,14 @@ async function openTabs(count, ns, extra = "") {
 
 const events = (page, type) => page.evaluate((t) => window.events.filter((e) => e.type === t), type);
 
-for (const [label, extra] of [["Web Locks", ""], ["no Web Locks: localStorage lock", "&nolocks"]]) test(`five tabs, one expiry moment (${label}): one refresh request, every tab continues`, async () => {
+for (const browserName of Object.keys(BROWSERS)) {
+for (const [label, extra] of [["Web Locks", ""], ["no Web Locks: localStorage lock", "&nolocks"]]) test(`${browserName}: five tabs, one expiry moment (${label}): one refresh request, every tab continues`, async () => {
   await post("/test/reset");
-  const ns = extra ? "five-nolocks" : "five";
+  const ns = `${browserName}-${extra ? "five-nolocks" : "five"}`;
   // All tabs are open before the login, so that how long they take to load cannot matter.
-  const pages = await openTabs(5, ns, extra);
+  const pages = await openTabs(browserName, 5, ns, extra);
   const [first] = pages;
-  if (extra) assert.equal(await first.evaluate(() => navigator.locks), undefined);
+  if (extra) assert.equal(await first.evaluate(() => navigator.locks === undefined), true);
   await first.evaluate(async () => {
     const res = await fetch("/auth/login?short=1", { method: "POST", body: JSON.stringify({ user: "multi" }) });
     await window.auth.setTokens(await res.json());
@@ -116,9 +126,9 @@ for (const [label, extra] of [["Web Locks", ""], ["no Web Locks: localStorage lo
   for (const page of pages) await page.close();
 });
 
-test("a stale tab's refresh token inside the grace window does not revoke the session", async () => {
+test(`${browserName}: a stale tab's refresh token inside the grace window does not revoke the session`, async () => {
   await post("/test/reset");
-  const [fresh, stale] = await openTabs(2, "stale");
+  const [fresh, stale] = await openTabs(browserName, 2, "stale");
   await fresh.evaluate(async () => {
     const res = await fetch("/auth/login", { method: "POST", body: JSON.stringify({ user: "stale" }) });
     await window.auth.setTokens(await res.json());
@@ -148,3 +158,4 @@ test("a stale tab's refresh token inside the grace window does not revoke the se
   assert.deepEqual(await events(fresh, "logout"), []);
   assert.deepEqual(await events(stale, "logout"), []);
 });
+}
