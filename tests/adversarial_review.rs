@@ -3,6 +3,7 @@
 #![cfg(all(feature = "edge", not(target_arch = "wasm32")))]
 
 mod support {
+    pub mod flow;
     // Shared with refresh_flow.rs, which uses every fault.
     #[allow(dead_code)]
     pub mod stores;
@@ -13,9 +14,10 @@ use base64::Engine;
 use futures::executor::block_on;
 use jwt_refresh::{
     begin_verify, sign, verify, Algorithm, ErrorCode, Issuer, IssuerConfig, Key, KeySet,
-    SessionPolicy, SessionRecord, SignOptions, TokenPair, VerifyOptions,
+    SessionPolicy, SignOptions, VerifyOptions,
 };
 use serde_json::{json, Map, Value};
+use support::flow::{record, refresh};
 use support::stores::{Fault, TestStore};
 
 const T0: i64 = 1_700_000_000;
@@ -38,27 +40,6 @@ fn issuer() -> Issuer {
         clock_tolerance: 0,
     })
     .unwrap()
-}
-
-fn refresh(
-    issuer: &Issuer,
-    store: &TestStore,
-    pair: &TokenPair,
-    now: i64,
-) -> Result<TokenPair, ErrorCode> {
-    block_on(issuer.refresh(store, &pair.access_token, &pair.refresh_token, now))
-        .map_err(|e| e.code())
-}
-
-fn record(store: &TestStore, pair: &TokenPair) -> SessionRecord {
-    let stored = block_on(jwt_refresh::SessionStore::get(
-        store,
-        &pair.subject,
-        &pair.session_id,
-    ))
-    .unwrap()
-    .unwrap();
-    serde_json::from_str(&stored.value).unwrap()
 }
 
 #[test]

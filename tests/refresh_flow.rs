@@ -3,16 +3,17 @@
 #![cfg(all(feature = "edge", not(target_arch = "wasm32")))]
 
 mod support {
+    pub mod flow;
     pub mod stores;
 }
 
 use futures::executor::block_on;
 use futures::future::join_all;
 use jwt_refresh::{
-    decode_unverified, Algorithm, ErrorCode, Issuer, IssuerConfig, Key, SessionPolicy,
-    SessionRecord, TokenPair,
+    decode_unverified, Algorithm, ErrorCode, Issuer, IssuerConfig, Key, SessionPolicy, TokenPair,
 };
 use serde_json::{json, Map};
+use support::flow::{record, refresh};
 use support::stores::{Fault, TestStore};
 
 const T0: i64 = 1_700_000_000;
@@ -45,27 +46,6 @@ fn login(issuer: &Issuer, store: &TestStore, sub: &str) -> TokenPair {
     let mut claims = Map::new();
     claims.insert("role".into(), json!("reader"));
     block_on(issuer.start_session(store, sub, claims, T0)).unwrap()
-}
-
-fn refresh(
-    issuer: &Issuer,
-    store: &TestStore,
-    pair: &TokenPair,
-    now: i64,
-) -> Result<TokenPair, ErrorCode> {
-    block_on(issuer.refresh(store, &pair.access_token, &pair.refresh_token, now))
-        .map_err(|e| e.code())
-}
-
-fn record(store: &TestStore, pair: &TokenPair) -> SessionRecord {
-    let stored = block_on(jwt_refresh::SessionStore::get(
-        &store.inner,
-        &pair.subject,
-        &pair.session_id,
-    ))
-    .unwrap()
-    .unwrap();
-    serde_json::from_str(&stored.value).unwrap()
 }
 
 #[test]

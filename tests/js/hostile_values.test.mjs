@@ -6,8 +6,9 @@
 // Now each read fails into a typed `invalid_options`, and the instance keeps working.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Issuer, Key, KeySet, MemoryStore, isJwtRefreshError } from "../../pkg/node.js";
+import { Issuer, Key, MemoryStore, isJwtRefreshError } from "../../pkg/node.js";
 import { AuthClient } from "../../pkg/client-node.js";
+import { everyMethod } from "./support/exports.mjs";
 
 const CALLS_PER_KIND = 10_000;
 
@@ -63,31 +64,7 @@ test("hostile values in every position never escape as exceptions through wasm",
   const onUncaught = (error) => uncaught.push(String(error));
   process.on("uncaughtException", onUncaught);
   process.on("unhandledRejection", onUncaught);
-  const client = await AuthClient.create({
-    refreshUrl: "http://127.0.0.1:9/refresh",
-    fetch: async () => {
-      throw new TypeError("offline");
-    },
-    maxRefreshAttempts: 1,
-  });
-  const keySet = new KeySet();
-  keySet.add(key);
-  const targets = {
-    Key, KeySet, key, keySet, signer: key.signer(), verifier: key.verifier({ cache: 4 }), issuer,
-    accessVerifier: issuer.accessVerifier(), store: new MemoryStore(), client,
-    main: await import("../../pkg/node.js"), clientEntry: await import("../../pkg/client-node.js"),
-  };
-  const skip = new Set(["constructor", "free", "close", "length", "name", "prototype", "__wrap", "__destroy_into_raw", "initSync", "default"]);
-  const methods = [];
-  for (const [owner, target] of Object.entries(targets)) {
-    const proto = typeof target === "object" ? Object.getPrototypeOf(target) : null;
-    const names = new Set([...Object.getOwnPropertyNames(target), ...(proto ? Object.getOwnPropertyNames(proto) : [])]);
-    for (const name of names) {
-      const isClass = /^[A-Z]/.test(name) && typeof target === "object" && !("__wbg_ptr" in target);
-      const method = skip.has(name) || isClass ? undefined : target[name];
-      if (typeof method === "function") methods.push([`${owner}.${name}`, target, method]);
-    }
-  }
+  const { methods, close } = await everyMethod(key, issuer);
   // Constructors take options too.
   methods.push(["new Issuer", null, (a, b) => new Issuer(key, Key.generate("HS256"), b ?? a)]);
   methods.push(["AuthClient.create", null, (a, b) => AuthClient.create(b ?? a)]);
@@ -127,7 +104,7 @@ test("hostile values in every position never escape as exceptions through wasm",
       assert.ok(settled, `every promise settles (${kind})`);
     }
   }
-  client.close();
+  close();
   process.off("uncaughtException", onUncaught);
   process.off("unhandledRejection", onUncaught);
   const firstOf = new Map(untyped.map((u) => [u.split(" with ")[0], u]));
