@@ -68,7 +68,7 @@ async function openTabs(browserName, count, ns, extra = "") {
 const events = (page, type) => page.evaluate((t) => window.events.filter((e) => e.type === t), type);
 
 for (const browserName of Object.keys(BROWSERS)) {
-for (const [label, extra] of [["Web Locks", ""], ["no Web Locks: localStorage lock", "&nolocks"]]) test(`${browserName}: five tabs, one expiry moment (${label}): one refresh request, every tab continues`, async () => {
+for (const [label, extra] of [["Web Locks", ""], ["no Web Locks: localStorage lock", "&nolocks"]]) test(`${browserName}: five tabs, one expiry moment (${label}): one refresh request, every tab continues`, { timeout: 120_000 }, async () => {
   await post("/test/reset");
   const ns = `${browserName}-${extra ? "five-nolocks" : "five"}`;
   // All tabs are open before the login, so that how long they take to load cannot matter.
@@ -126,7 +126,7 @@ for (const [label, extra] of [["Web Locks", ""], ["no Web Locks: localStorage lo
   for (const page of pages) await page.close();
 });
 
-test(`${browserName}: a stale tab's refresh token inside the grace window does not revoke the session`, async () => {
+test(`${browserName}: a stale tab's refresh token inside the grace window does not revoke the session`, { timeout: 120_000 }, async () => {
   await post("/test/reset");
   const [fresh, stale] = await openTabs(browserName, 2, "stale");
   await fresh.evaluate(async () => {

@@ -89,19 +89,47 @@ export async function launchWebKit() {
       if (result.error !== undefined) throw new Error(result.error);
       return result.value;
     };
+    const waitForFunction = async (fn, arg, { timeout = 20_000 } = {}) => {
+      const deadline = Date.now() + timeout;
+      while (Date.now() < deadline) {
+        if (await evaluate(fn, arg).catch(() => false)) return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`timed out after ${timeout} ms waiting for ${fn} (${JSON.stringify(arg)})`);
+    };
+    // Elements as Playwright's locators find them: a CSS selector, optionally the ones whose
+    // text contains `hasText` (case-insensitive), visible ones for `waitFor`.
+    const matching = (query) => {
+      const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+      return [...document.querySelectorAll(query.selector)]
+        .filter((el) => query.hasText === undefined || el.innerText.toLowerCase().includes(query.hasText.toLowerCase()))
+        .filter((el) => !query.visible || visible(el));
+    };
+    const inPage = (body) => `(query) => { const matching = ${matching}; ${body} }`;
+    const locator = (selector, { hasText } = {}) => ({
+      first: () => locator(selector, { hasText }),
+      filter: (more) => locator(selector, { hasText: more.hasText ?? hasText }),
+      waitFor: ({ state = "visible", timeout = 30_000 } = {}) =>
+        waitForFunction(inPage("return matching(query).length > 0;"), { selector, hasText, visible: state === "visible" }, { timeout }),
+      innerText: () => evaluate(inPage("return matching(query)[0].innerText;"), { selector, hasText }),
+    });
+    // Input as a person gives it: the element must be there and enabled first.
+    const act = async (selector, body, value) => {
+      await waitForFunction(inPage("const el = matching(query)[0]; return !!el && !el.disabled;"), { selector, visible: true });
+      await evaluate(inPage(body), { selector, value });
+    };
     return {
       // Page errors are not reported through WebDriver; the tests' own events cover them.
       on() {},
       goto: (url) => inTab(() => driver.get(url)),
       evaluate,
-      async waitForFunction(fn, arg, { timeout = 20_000 } = {}) {
-        const deadline = Date.now() + timeout;
-        while (Date.now() < deadline) {
-          if (await evaluate(fn, arg).catch(() => false)) return;
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        throw new Error(`waitForFunction timed out: ${fn}`);
-      },
+      waitForFunction,
+      locator,
+      fill: (selector, value) =>
+        act(selector, `const el = matching(query)[0]; el.value = query.value;
+          el.dispatchEvent(new Event("input", { bubbles: true })); el.dispatchEvent(new Event("change", { bubbles: true }));`, value),
+      click: (selector) => act(selector, "matching(query)[0].click();"),
+      waitForTimeout: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       close: () =>
         inTab(async () => {
           await driver.close();
@@ -111,7 +139,19 @@ export async function launchWebKit() {
   }
 
   return {
-    newContext: async () => ({ newPage }),
+    async newContext() {
+      const pages = [];
+      return {
+        async newPage() {
+          const page = await newPage();
+          pages.push(page);
+          return page;
+        },
+        async close() {
+          for (const page of pages.splice(0)) await page.close();
+        },
+      };
+    },
     async close() {
       await driver.quit().catch(() => {});
       stopDriver();
