@@ -71,8 +71,11 @@ wasm-pack test --headless --firefox -- --features browser
 # Safari driver, a wrapper that runs WebKitWebDriver under Xvfb. The runner leaves its driver
 # running, so the step stops it.
 stop_webkit() {
-  pkill -TERM -f 'xvfb-run -a WebKitWebDriver' 2>/dev/null || true
-  pkill -TERM -x WebKitWebDriver 2>/dev/null || true
+  # The runner kills its driver's wrapper but not the rest of that process group (xvfb-run,
+  # its Xvfb, WebKitWebDriver): stop each group a WebKitWebDriver is in.
+  for group in $(ps -o pgid= -C WebKitWebDriver 2>/dev/null | sort -u); do
+    kill -TERM -- "-$group" 2>/dev/null || true
+  done
 }
 trap 'kill $server_pid 2>/dev/null || true; stop_webkit' EXIT
 step "wasm tests in WebKit (WebKitGTK under Xvfb: API, storages, AuthClient)"

@@ -41,7 +41,8 @@ async function reachable(url) {
 
 export async function launchWebKit() {
   const port = await freePort();
-  const driverProcess = spawn(DRIVER, [`--port=${port}`], { stdio: "ignore", detached: true });
+  // Not detached: the wrapper makes its own process group (setsid), whose id is its pid.
+  const driverProcess = spawn(DRIVER, [`--port=${port}`], { stdio: "ignore" });
   const stopDriver = () => {
     try {
       process.kill(-driverProcess.pid, "SIGTERM");
