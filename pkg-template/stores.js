@@ -85,24 +85,28 @@ export class KvStore {
   }
 }
 
-/** The `revoked` reason of a stored session record (the Issuer's JSON), or null. */
-function revocationOf(value) {
+/** A stored session record (the Issuer's JSON) as an object, or null if it is not one. */
+function recordOf(value) {
   try {
-    const reason = JSON.parse(value)?.revoked;
-    return typeof reason === "string" ? reason : null;
+    const record = JSON.parse(value);
+    return record !== null && typeof record === "object" ? record : null;
   } catch {
     return null;
   }
 }
 
+/** The `revoked` reason of a stored session record, or null. */
+function revocationOf(value) {
+  const reason = recordOf(value)?.revoked;
+  return typeof reason === "string" ? reason : null;
+}
+
 /** `value` with `revoked` set when a revocation key exists and the record does not say so. */
 function withRevocation(value, revocation) {
-  if (revocation === null || revocationOf(value) !== null) return value;
-  try {
-    return JSON.stringify({ ...JSON.parse(value), revoked: revocation });
-  } catch {
-    return value;
-  }
+  if (revocation === null) return value;
+  const record = recordOf(value);
+  if (record === null || typeof record.revoked === "string") return value;
+  return JSON.stringify({ ...record, revoked: revocation });
 }
 
 /** D1 (SQLite): a conditional `UPDATE ... WHERE version = ?` is the compare-and-swap. */

@@ -166,7 +166,7 @@ impl TokenSet {
 }
 
 /// What a refresh endpoint's answer means.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum RefreshVerdict {
     /// New tokens.
     Tokens(TokenResponse),
@@ -179,12 +179,6 @@ pub enum RefreshVerdict {
     NotTheEndpoint(String),
     /// Another refusal (a malformed request, say): the tokens are kept.
     Refused(String),
-}
-
-impl PartialEq for TokenResponse {
-    fn eq(&self, other: &TokenResponse) -> bool {
-        (&self.access_token, &self.refresh_token) == (&other.access_token, &other.refresh_token)
-    }
 }
 
 #[derive(Deserialize)]

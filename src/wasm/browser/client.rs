@@ -29,24 +29,28 @@ struct Inner {
 }
 
 impl Inner {
-    fn snapshot(&self) -> JsValue {
+    /// The state as JS, and whether it differs from the one handed out before.
+    fn current_snapshot(&self) -> (JsValue, bool) {
         let state = self.session.state();
         if let Some((known, value)) = self.snapshot.borrow().as_ref() {
             if *known == state {
-                return value.clone();
+                return (value.clone(), false);
             }
         }
         let skew = self.session.tokens().map_or(0.0, |t| t.clock_skew);
         let value = state_to_js(&state, skew);
         *self.snapshot.borrow_mut() = Some((state, value.clone()));
-        value
+        (value, true)
+    }
+
+    fn snapshot(&self) -> JsValue {
+        self.current_snapshot().0
     }
 
     /// After anything that may have changed the state: `change` if it did, and the timer.
     fn changed(self: &Rc<Self>) {
-        let before = self.snapshot.borrow().as_ref().map(|(s, _)| s.clone());
-        let now = self.snapshot();
-        if before != Some(self.session.state()) {
+        let (now, is_new) = self.current_snapshot();
+        if is_new {
             self.session.platform().notify("change", &now);
         }
         self.schedule();
