@@ -95,6 +95,12 @@ error_codes! {
     /// The refresh URL does not answer as a refresh endpoint (404, 405, an HTML page, a 2xx
     /// without tokens): a configuration error, not a dead session.
     RefreshEndpointInvalid => "refresh_endpoint_invalid",
+    /// A cookie-authenticated request that may come from another site (its `Sec-Fetch-Site`,
+    /// its `Origin`, or a body a cross-site form can send): answered 403, nothing changed.
+    CsrfRejected => "csrf_rejected",
+    /// A cookie would be longer than browsers keep (4096 bytes): refused when it is made,
+    /// never silently dropped by the browser.
+    CookieTooLarge => "cookie_too_large",
 }
 
 impl fmt::Display for ErrorCode {

@@ -2,6 +2,10 @@
 //! responses. RFC 6750 §3 for 401s, RFC 6749 §5–6 for the refresh request and answers.
 
 #[cfg(feature = "edge")]
+use crate::cookie::{cookie_value, CookieMode};
+#[cfg(feature = "edge")]
+use crate::csrf::RequestSite;
+#[cfg(feature = "edge")]
 use crate::error::{Error, ErrorCode, Result};
 #[cfg(feature = "edge")]
 use crate::issuer::TokenPair;
@@ -81,21 +85,105 @@ pub fn token_response(pair: &TokenPair) -> HttpResponse {
 
 #[cfg(feature = "edge")]
 /// The error answer of the token endpoint: RFC 6749 §5.2 `invalid_grant` with our code;
-/// a malformed request is `invalid_request`; a store outage is 503 (retry later).
+/// a malformed request is `invalid_request`; a request refused as possibly another site's is
+/// 403 `invalid_request` with `csrf_rejected` (and the message, which names the header at
+/// fault); a store outage is 503 (retry later); a cookie too large to set is 500.
 pub fn grant_error(err: &Error) -> HttpResponse {
     let (status, error) = match err.code() {
         ErrorCode::InvalidRequest => (400, "invalid_request"),
+        ErrorCode::CsrfRejected => (403, "invalid_request"),
         ErrorCode::StoreUnavailable | ErrorCode::StoreConflict => (503, "temporarily_unavailable"),
+        ErrorCode::CookieTooLarge => (500, "server_error"),
         _ => (400, "invalid_grant"),
     };
-    let mut response = json_response(
-        status,
-        Vec::new(),
-        json!({ "error": error, "error_description": err.code().as_str() }),
-    );
+    let body = match err.code() {
+        ErrorCode::CsrfRejected => json!({
+            "error": error,
+            "error_description": err.code().as_str(),
+            "message": err.message(),
+        }),
+        _ => json!({ "error": error, "error_description": err.code().as_str() }),
+    };
+    let mut response = json_response(status, Vec::new(), body);
     if status == 503 {
         response.headers.push(("retry-after".into(), "1".into()));
     }
+    response
+}
+
+#[cfg(feature = "edge")]
+/// The token answer in cookie mode: both tokens as cookies, the body without the refresh
+/// token (no page script ever sees it). `cookie_too_large` if a token cannot be a cookie.
+pub fn cookie_token_response(pair: &TokenPair, mode: &CookieMode) -> Result<HttpResponse> {
+    let refresh = mode.set_cookie(
+        &mode.refresh_name,
+        &pair.refresh_token,
+        pair.refresh_expires_in,
+    )?;
+    let access = mode.set_cookie(
+        &mode.access_name,
+        &pair.access_token,
+        pair.refresh_expires_in,
+    )?;
+    Ok(json_response(
+        200,
+        vec![
+            ("pragma".into(), "no-cache".into()),
+            ("set-cookie".into(), refresh),
+            ("set-cookie".into(), access),
+        ],
+        json!({
+            "access_token": pair.access_token,
+            "token_type": "Bearer",
+            "expires_in": pair.expires_in,
+            "refresh_expires_in": pair.refresh_expires_in,
+        }),
+    ))
+}
+
+#[cfg(feature = "edge")]
+/// Whether a refusal ends the grant, so that cookie mode clears the cookies with it: a
+/// malformed request, a CSRF refusal or an outage leaves them.
+pub fn ends_the_grant(err: &Error) -> bool {
+    !matches!(
+        err.code(),
+        ErrorCode::InvalidRequest
+            | ErrorCode::CsrfRejected
+            | ErrorCode::StoreUnavailable
+            | ErrorCode::StoreConflict
+            | ErrorCode::CookieTooLarge
+    )
+}
+
+#[cfg(feature = "edge")]
+/// [`grant_error`], and in cookie mode the cookies cleared when the grant is over.
+pub fn grant_error_in(err: &Error, cookies: Option<&CookieMode>) -> HttpResponse {
+    let mut response = grant_error(err);
+    if ends_the_grant(err) {
+        clear_cookies_on(&mut response, cookies);
+    }
+    response
+}
+
+#[cfg(feature = "edge")]
+/// Adds the `Set-Cookie`s that remove cookie mode's cookies (nothing in header mode).
+pub fn clear_cookies_on(response: &mut HttpResponse, cookies: Option<&CookieMode>) {
+    if let Some(mode) = cookies {
+        for cookie in mode.clear_cookies() {
+            response.headers.push(("set-cookie".into(), cookie));
+        }
+    }
+}
+
+#[cfg(feature = "edge")]
+/// The answer of a logout: 204, and in cookie mode both cookies cleared.
+pub fn logout_response(cookies: Option<&CookieMode>) -> HttpResponse {
+    let mut response = HttpResponse {
+        status: 204,
+        headers: vec![("cache-control".to_owned(), "no-store".to_owned())],
+        body: String::new(),
+    };
+    clear_cookies_on(&mut response, cookies);
     response
 }
 
@@ -193,6 +281,137 @@ pub fn parse_refresh_request(
         access_token: access_token.to_owned(),
         refresh_token,
     })
+}
+
+#[cfg(feature = "edge")]
+/// The parts of a refresh or logout request the endpoints read (header values as sent).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestParts<'a> {
+    /// The endpoint's own origin, from the request URL (for the `Origin` check).
+    pub own_origin: Option<&'a str>,
+    /// `Content-Type`.
+    pub content_type: Option<&'a str>,
+    /// `Authorization`.
+    pub authorization: Option<&'a str>,
+    /// `Cookie`.
+    pub cookie: Option<&'a str>,
+    /// `Origin`.
+    pub origin: Option<&'a str>,
+    /// `Sec-Fetch-Site`.
+    pub sec_fetch_site: Option<&'a str>,
+    /// The body (at most [`MAX_REFRESH_BODY`] bytes are meaningful).
+    pub body: &'a str,
+}
+
+#[cfg(feature = "edge")]
+impl<'a> RequestParts<'a> {
+    fn site(&self) -> RequestSite<'a> {
+        RequestSite {
+            own_origin: self.own_origin,
+            origin: self.origin,
+            sec_fetch_site: self.sec_fetch_site,
+            content_type: self.content_type,
+        }
+    }
+}
+
+#[cfg(feature = "edge")]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CookieRefreshBody {
+    grant_type: Option<String>,
+}
+
+#[cfg(feature = "edge")]
+fn no_session(message: &str) -> Error {
+    Error::new(ErrorCode::NotAuthenticated, message)
+}
+
+#[cfg(feature = "edge")]
+/// Parses `POST /auth/refresh` in cookie mode: the CSRF checks first (nothing else is read
+/// from a refused request), then a JSON body (`{}` or `{"grant_type":"refresh_token"}`; a
+/// `refresh_token` in it is refused: this endpoint reads the cookie), the refresh token from
+/// its cookie, and the access token from `Authorization: Bearer` when sent, else from its
+/// cookie. No cookie is `not_authenticated` (there is no session to refresh).
+pub fn parse_cookie_refresh_request(
+    mode: &CookieMode,
+    request: &RequestParts<'_>,
+) -> Result<RefreshRequest> {
+    mode.csrf.check(&request.site())?;
+    if request.body.len() > MAX_REFRESH_BODY {
+        return Err(bad_request("the request body is too large"));
+    }
+    let body = match request.body.trim() {
+        "" => CookieRefreshBody { grant_type: None },
+        text => serde_json::from_str::<CookieRefreshBody>(text).map_err(|_| {
+            bad_request(
+                "the body must be {} or {\"grant_type\":\"refresh_token\"}: in cookie mode the refresh token comes from its cookie",
+            )
+        })?,
+    };
+    if body
+        .grant_type
+        .is_some_and(|grant| grant != "refresh_token")
+    {
+        return Err(bad_request("grant_type must be refresh_token"));
+    }
+    let cookie = request.cookie.unwrap_or_default();
+    let refresh_token = cookie_value(cookie, &mode.refresh_name)?.ok_or_else(|| {
+        no_session("no refresh cookie: this browser holds no session (log in first)")
+    })?;
+    let access_token = match request.authorization {
+        Some(authorization) => bearer_token(authorization)
+            .ok_or_else(|| bad_request("Authorization must be Bearer <access token>, or absent"))?,
+        None => cookie_value(cookie, &mode.access_name)?
+            .ok_or_else(|| no_session("no access cookie beside the refresh cookie"))?,
+    };
+    Ok(RefreshRequest {
+        access_token: access_token.to_owned(),
+        refresh_token: refresh_token.to_owned(),
+    })
+}
+
+#[cfg(feature = "edge")]
+#[derive(Deserialize)]
+struct LogoutBody {
+    refresh_token: Option<String>,
+}
+
+#[cfg(feature = "edge")]
+/// Parses `POST /auth/logout`: the refresh token to revoke, if any. Cookie mode: the CSRF
+/// checks, then the refresh cookie. Header mode: `{"refresh_token": "…"}` as JSON (or the
+/// same as a form); a missing token is fine (there is nothing to revoke).
+pub fn parse_logout_request(
+    cookies: Option<&CookieMode>,
+    request: &RequestParts<'_>,
+) -> Result<Option<String>> {
+    if let Some(mode) = cookies {
+        mode.csrf.check(&request.site())?;
+        return Ok(
+            cookie_value(request.cookie.unwrap_or_default(), &mode.refresh_name)?
+                .map(str::to_owned),
+        );
+    }
+    if request.body.len() > MAX_REFRESH_BODY {
+        return Err(bad_request("the request body is too large"));
+    }
+    if request.body.trim().is_empty() {
+        return Ok(None);
+    }
+    let form = request.content_type.is_some_and(|t| {
+        t.to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+    });
+    let token = if form {
+        form_urlencoded::parse(request.body.as_bytes())
+            .find(|(name, _)| name == "refresh_token")
+            .map(|(_, value)| value.into_owned())
+    } else {
+        serde_json::from_str::<LogoutBody>(request.body)
+            .map_err(|_| bad_request("the body must be {\"refresh_token\": \"…\"}"))?
+            .refresh_token
+    };
+    Ok(token.filter(|t| !t.is_empty()))
 }
 
 /// The client side: is this response the expired signal (401 + `error_description="token_expired"`)?

@@ -23,8 +23,14 @@ mod claims;
 #[cfg(feature = "browser")]
 pub mod client;
 mod compact;
+#[cfg(feature = "edge")]
+pub mod cookie;
+#[cfg(feature = "edge")]
+pub mod csrf;
 mod decode;
 mod duration;
+#[cfg(feature = "edge")]
+pub mod endpoints;
 mod error;
 #[cfg(any(feature = "edge", feature = "browser"))]
 pub mod http;
