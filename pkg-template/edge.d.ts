@@ -2,10 +2,22 @@ import type { ClockOptions, Issuer, JWTPayload, ProtectedHeader, TokenResponse }
 
 /**
  * Answers `POST /auth/refresh`: RFC 6749 token response, or `400 invalid_grant` with our code.
+ * Header mode reads the expired access token from `Authorization` and the refresh token from
+ * the body; cookie mode (the Issuer's `cookies` option) reads both cookies after the CSRF
+ * checks (`403 csrf_rejected`) and sets the new pair as cookies.
  * @example
  * if (url.pathname === "/auth/refresh") return handleRefresh(request, issuer);
  */
 export function handleRefresh(request: Request, issuer: Issuer, options?: ClockOptions): Promise<Response>;
+
+/**
+ * Answers `POST /auth/logout`: revokes the session of the refresh token sent (cookie mode: its
+ * cookie, after the CSRF checks; header mode: `{"refresh_token": "…"}`), answers 204 and clears
+ * the cookies. Idempotent.
+ * @example
+ * if (url.pathname === "/auth/logout") return handleLogout(request, issuer);
+ */
+export function handleLogout(request: Request, issuer: Issuer, options?: ClockOptions): Promise<Response>;
 
 /**
  * Checks `Authorization: Bearer` on a protected request.
@@ -31,5 +43,10 @@ export function authenticateAsync(
   options?: ClockOptions,
 ): Promise<{ ok: true; payload: JWTPayload; protectedHeader: ProtectedHeader } | { ok: false; response: Response }>;
 
-/** A JSON `Response` carrying a token response (for a login handler). */
-export function tokenResponse(tokens: TokenResponse): Response;
+/**
+ * The login answer for `startSession`'s tokens. Pass the issuer: in cookie mode the tokens are
+ * set as cookies and the body carries no refresh token.
+ * @example
+ * return tokenResponse(await issuer.startSession(user.id), issuer);
+ */
+export function tokenResponse(tokens: TokenResponse, issuer?: Issuer): Response;

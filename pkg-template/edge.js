@@ -34,32 +34,58 @@ async function boundedText(request, limit) {
 }
 
 function toResponse({ status, headers, body }) {
-  return new Response(body, { status, headers });
+  // Pairs, not an object: a cookie-mode answer sets two cookies.
+  return new Response(body === "" ? null : body, { status, headers });
+}
+
+const methodNotAllowed = () =>
+  new Response(JSON.stringify({ error: "invalid_request" }), {
+    status: 405,
+    headers: { allow: "POST", "content-type": "application/json" },
+  });
+
+/** What the endpoints read of a request (the body bounded). */
+async function endpointRequest(request) {
+  const header = (name) => request.headers.get(name) ?? undefined;
+  // Over the cap, the core answers `400 invalid_request` ("too large") for any longer text.
+  const body = (await boundedText(request, MAX_BODY_BYTES)) ?? "x".repeat(MAX_BODY_BYTES + 1);
+  return {
+    ownOrigin: new URL(request.url).origin,
+    contentType: header("content-type"),
+    authorization: header("authorization"),
+    cookie: header("cookie"),
+    origin: header("origin"),
+    secFetchSite: header("sec-fetch-site"),
+    body,
+  };
 }
 
 /**
- * Answers `POST /auth/refresh` (form or JSON body, expired access token in Authorization).
+ * Answers `POST /auth/refresh`. Header mode: the expired access token in Authorization, the
+ * refresh token in a form or JSON body. Cookie mode (the Issuer's `cookies` option): both from
+ * the cookies, after the CSRF checks.
  * @param {Request} request
  * @param {import("./jwt_refresh.js").Issuer} issuer
  * @param {{ currentDate?: Date }} [options]
  * @returns {Promise<Response>}
  */
 export async function handleRefresh(request, issuer, options) {
-  if (request.method !== "POST") {
-    return new Response(JSON.stringify({ error: "invalid_request" }), {
-      status: 405,
-      headers: { allow: "POST", "content-type": "application/json" },
-    });
-  }
-  // Over the cap, the core answers `400 invalid_request` ("too large") for any longer text.
-  const body = (await boundedText(request, MAX_BODY_BYTES)) ?? "x".repeat(MAX_BODY_BYTES + 1);
-  const data = await issuer.refreshHttp(
-    request.headers.get("content-type") ?? undefined,
-    request.headers.get("authorization") ?? undefined,
-    body,
-    options,
-  );
-  return toResponse(data);
+  if (request.method !== "POST") return methodNotAllowed();
+  return toResponse(await issuer.refreshEndpoint(await endpointRequest(request), options));
+}
+
+/**
+ * Answers `POST /auth/logout`: revokes the session of the refresh token sent (cookie mode: its
+ * cookie, after the CSRF checks; header mode: `{"refresh_token": …}`) and answers 204,
+ * clearing the cookies.
+ * @param {Request} request
+ * @param {import("./jwt_refresh.js").Issuer} issuer
+ * @param {{ currentDate?: Date }} [options]
+ * @returns {Promise<Response>}
+ */
+export async function handleLogout(request, issuer, options) {
+  if (request.method !== "POST") return methodNotAllowed();
+  return toResponse(await issuer.logoutEndpoint(await endpointRequest(request), options));
 }
 
 /**
@@ -83,8 +109,13 @@ function authResult(result) {
   return result.ok ? result : { ok: false, response: toResponse(result.response) };
 }
 
-/** A JSON `Response` with the RFC 6749 token answer (for a login handler). */
-export function tokenResponse(tokens) {
+/**
+ * The login answer for `issuer.startSession(...)`'s tokens. With the issuer, in cookie mode,
+ * both tokens are set as cookies and the body has no refresh token; without it (or in header
+ * mode), the RFC 6749 token answer as JSON.
+ */
+export function tokenResponse(tokens, issuer) {
+  if (issuer !== undefined) return toResponse(issuer.tokenResponseData(tokens));
   return new Response(JSON.stringify(tokens), {
     status: 200,
     headers: { "content-type": "application/json", "cache-control": "no-store", pragma: "no-cache" },

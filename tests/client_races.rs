@@ -1086,3 +1086,227 @@ fn the_state_is_truthful_through_a_session() {
         }
     ));
 }
+
+// ---------------------------------------------------------------- cookie mode
+
+/// Cookie mode: each tab keeps its access token in memory, the browser holds the cookies.
+const COOKIE: Setup = Setup {
+    shared: false,
+    split: false,
+};
+
+fn cookie_config() -> ClientConfig {
+    let mut config = Harness::config();
+    config.cookie_mode = true;
+    config
+}
+
+/// A cookie-mode token answer: no refresh token in the body.
+fn cookie_ok(response: &TokenResponse) -> HttpAnswer {
+    HttpAnswer {
+        status: 200,
+        content_type: Some("application/json".into()),
+        body: Some(
+            json!({
+                "access_token": response.access_token,
+                "token_type": "Bearer",
+                "expires_in": 600,
+                "refresh_expires_in": 3600,
+            })
+            .to_string(),
+        ),
+        ..Default::default()
+    }
+}
+
+fn cookie_tabs(n: usize) -> Harness {
+    let mut h = Harness::new();
+    for _ in 0..n {
+        h.open_with(COOKIE, cookie_config());
+    }
+    h
+}
+
+#[test]
+fn a_cookie_mode_tab_is_restoring_until_its_refresh_through_the_cookie_answers() {
+    let mut h = cookie_tabs(1);
+    assert_eq!(h.state(0), AuthState::Restoring);
+    let started = h.spawn(0, |t| async move { t.start().await });
+    {
+        let requests = h.world.requests.borrow();
+        let request = &requests[0];
+        assert!(request.with_cookies, "the cookies go along");
+        assert_eq!(request.content_type, "application/json");
+        assert_eq!(request.body, r#"{"grant_type":"refresh_token"}"#);
+        assert_eq!(request.bearer, None, "a reloaded tab holds no access token");
+    }
+    assert_eq!(h.state(0), AuthState::Restoring);
+    let pair = fresh_pair(&h.world);
+    h.world.answer(cookie_ok(&pair));
+    assert_eq!(h.result(started), Ok(()));
+    let tokens = h.tabs[0].tokens().unwrap();
+    assert_eq!(
+        tokens.access_token.as_deref(),
+        Some(pair.access_token.as_str())
+    );
+    assert_eq!(
+        tokens.refresh_token, "",
+        "the client never holds the refresh token"
+    );
+    assert!(matches!(h.state(0), AuthState::Authenticated { .. }));
+    // The next refresh sends the access token it holds, and still no refresh token.
+    h.world.advance(600.0);
+    let refreshed = h.spawn(0, |t| async move { t.refresh().await });
+    let bearer = h.world.requests.borrow()[1].bearer.clone();
+    assert_eq!(bearer.as_deref(), Some(pair.access_token.as_str()));
+    assert!(!h.world.requests.borrow()[1]
+        .body
+        .contains("refresh_token\":\""));
+    h.world.answer(cookie_ok(&fresh_pair(&h.world)));
+    assert_eq!(h.result(refreshed), Ok(()));
+}
+
+#[test]
+fn no_session_cookie_starts_signed_out_with_the_reason_and_tells_no_other_tab() {
+    let mut h = cookie_tabs(2);
+    // Tab 1 signs in meanwhile (its login answer set the cookies after tab 0 asked).
+    let started = h.spawn(0, |t| async move { t.start().await });
+    let login = fresh_pair(&h.world);
+    let tab = h.tabs[1].clone();
+    h.run(tab.set_tokens(&TokenResponse {
+        refresh_token: String::new(),
+        ..login
+    }))
+    .unwrap();
+    h.world.bus.borrow_mut().clear();
+    h.world
+        .answer(oauth_error(400, "invalid_grant", "not_authenticated"));
+    h.settle();
+    // Tab 0 held nothing: no logout message for the others. (Tab 1's pair would have
+    // reached it had the bus been delivered; here it was not.)
+    let bus = h.world.bus.borrow().clone();
+    assert!(
+        !bus.iter()
+            .any(|(_, m)| matches!(m, TabMessage::Logout { .. })),
+        "{bus:?}"
+    );
+    assert!(h.result(started).is_err());
+    assert_eq!(
+        h.state(0),
+        AuthState::Unauthenticated {
+            reason: Some("not_authenticated".into())
+        }
+    );
+    assert!(matches!(h.state(1), AuthState::Authenticated { .. }));
+    // Knowing there is no session, tab 0 does not ask again on every request.
+    let token = h.spawn(0, |t| async move { t.access_token().await });
+    assert_eq!(h.result(token), Ok(None));
+    assert_eq!(h.requests(), 1);
+}
+
+#[test]
+fn five_cookie_tabs_starting_together_make_one_refresh_request() {
+    let mut h = cookie_tabs(5);
+    let handles: Vec<_> = (0..5)
+        .map(|i| h.spawn(i, |t| async move { t.start().await }))
+        .collect();
+    assert_eq!(
+        h.requests(),
+        1,
+        "one tab asks, the others wait for the lock"
+    );
+    // The refresh takes a moment; its answer's message and the lock reach the others in
+    // either order: here the lock first.
+    h.world.advance(0.2);
+    let pair = fresh_pair(&h.world);
+    h.world.answer(cookie_ok(&pair));
+    h.settle();
+    assert_eq!(h.requests(), 1, "the next tab waits for the pair's message");
+    h.deliver();
+    h.world.advance(0.05);
+    h.settle();
+    h.deliver();
+    h.world.advance(0.05);
+    h.settle();
+    for handle in handles {
+        assert_eq!(h.result(handle), Ok(()));
+    }
+    assert_eq!(h.requests(), 1);
+    for tab in 0..5 {
+        assert_eq!(
+            h.tabs[tab].tokens().unwrap().access_token.as_deref(),
+            Some(pair.access_token.as_str()),
+            "tab {tab}"
+        );
+    }
+}
+
+#[test]
+fn a_cookie_mode_logout_tells_the_server_even_from_a_tab_that_holds_nothing_yet() {
+    let mut h = cookie_tabs(2);
+    let started = h.spawn(0, |t| async move { t.start().await });
+    // Logged out (in this tab) while its first refresh is in flight: the answer is dropped.
+    let logout = h.spawn(0, |t| async move { t.logout().await });
+    {
+        let requests = h.world.requests.borrow();
+        assert_eq!(requests[1].url, "https://app.example/auth/logout");
+        assert_eq!(requests[1].body, "{}");
+        assert!(requests[1].with_cookies);
+    }
+    h.world.answer(cookie_ok(&fresh_pair(&h.world)));
+    h.world.answer(HttpAnswer {
+        status: 204,
+        ..Default::default()
+    });
+    h.result(logout);
+    assert_eq!(
+        h.result(started).unwrap_err().code(),
+        ErrorCode::NotAuthenticated
+    );
+    assert_eq!(
+        h.state(0),
+        AuthState::Unauthenticated {
+            reason: Some("logout".into())
+        }
+    );
+    h.deliver();
+    assert!(matches!(h.state(1), AuthState::Unauthenticated { .. }));
+}
+
+#[test]
+fn a_mode_mismatch_with_the_server_is_a_configuration_error() {
+    // A cookie-mode client and a header-mode server: the body carries a refresh token.
+    let mut h = cookie_tabs(1);
+    let started = h.spawn(0, |t| async move { t.start().await });
+    h.world.answer(ok(&fresh_pair(&h.world)));
+    let err = h.result(started).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RefreshEndpointInvalid);
+    assert!(err.message().contains("header mode"), "{}", err.message());
+    assert!(h.tabs[0].tokens().is_none());
+    // A header-mode client and a cookie-mode server: no refresh token in the login answer.
+    let mut h = Harness::new();
+    h.open(SHARED);
+    let tab = h.tabs[0].clone();
+    let login = fresh_pair(&h.world);
+    let err = h
+        .run(tab.set_tokens(&TokenResponse {
+            refresh_token: String::new(),
+            ..login
+        }))
+        .unwrap_err();
+    assert!(err.message().contains("cookie mode"), "{}", err.message());
+}
+
+#[test]
+fn with_proactive_refresh_off_the_expired_signal_is_what_refreshes() {
+    let mut h = logged_in(1, SHARED);
+    h.tabs[0].set_proactive(false);
+    assert_eq!(h.tabs[0].next_refresh_at(), None);
+    h.world.advance(700.0);
+    let stale = h.tabs[0].tokens().unwrap().access_token;
+    let token = h.spawn(0, |t| async move { t.access_token().await });
+    assert_eq!(h.result(token), Ok(stale), "the due token is still sent");
+    assert_eq!(h.requests(), 0);
+    h.tabs[0].set_proactive(true);
+    assert!(h.tabs[0].next_refresh_at().is_some());
+}

@@ -19,6 +19,8 @@ pub struct HttpRequest {
     pub body: String,
     /// Give up after this long (the adapter aborts the request): status 0.
     pub timeout_ms: f64,
+    /// Send the browser's cookies, also to another origin (cookie mode).
+    pub with_cookies: bool,
 }
 
 /// What came back. Status 0 is a network error, a timeout or an abort (`error` says which).

@@ -112,7 +112,7 @@ pub enum HeldPair<'a> {
 }
 
 impl<'a> HeldPair<'a> {
-    /// `held`: the tab's pair now; `used`: the refresh token the refresh started from.
+    /// `held`: the tab's pair now; `used`: the [`TokenSet::grant`] the refresh started from.
     ///
     /// ```
     /// use jwt_refresh::client::HeldPair;
@@ -121,7 +121,7 @@ impl<'a> HeldPair<'a> {
     pub fn of(held: Option<&'a TokenSet>, used: &str) -> HeldPair<'a> {
         match held {
             None => HeldPair::LoggedOut,
-            Some(pair) if pair.refresh_token != used => HeldPair::Replaced,
+            Some(pair) if pair.grant() != used => HeldPair::Replaced,
             Some(pair) => HeldPair::Same(pair),
         }
     }

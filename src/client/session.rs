@@ -22,6 +22,7 @@ pub const MAX_RETRY_AFTER: f64 = 300.0;
 
 /// The refresh token codes of this library that mean the grant is dead: the tab logs out.
 const DEAD_GRANT_CODES: &[ErrorCode] = &[
+    ErrorCode::NotAuthenticated,
     ErrorCode::RefreshTokenExpired,
     ErrorCode::RefreshTokenReused,
     ErrorCode::SessionRevoked,
@@ -52,6 +53,13 @@ pub struct ClientConfig {
     /// Proactive refreshes are at least this many seconds apart (a server that hands out
     /// tokens already due must not cause a refresh storm).
     pub min_refresh_interval: f64,
+    /// Cookie mode: the refresh token lives in an HttpOnly cookie the client never sees; the
+    /// access token in this tab's memory. A tab starts by refreshing through the cookie.
+    pub cookie_mode: bool,
+    /// Where tabs share no storage (memory, cookie mode), a tab that waited for the lock
+    /// then waits this long for the pair of the tab that held it: its message and the lock
+    /// reach a tab by different paths, in either order.
+    pub lock_settle_ms: f64,
 }
 
 impl ClientConfig {
@@ -66,6 +74,8 @@ impl ClientConfig {
             logout_timeout_ms: 3_000.0,
             access_wait_ms: 500.0,
             min_refresh_interval: 5.0,
+            cookie_mode: false,
+            lock_settle_ms: 50.0,
         }
     }
 }
@@ -75,7 +85,8 @@ impl ClientConfig {
 pub struct TokenResponse {
     /// The access token.
     pub access_token: String,
-    /// The refresh token.
+    /// The refresh token; absent (empty) in cookie mode, where it is a cookie.
+    #[serde(default)]
     pub refresh_token: String,
     /// Seconds until the access token expires (its `exp` wins when readable).
     #[serde(default)]
@@ -140,7 +151,10 @@ impl TokenSet {
             })
         };
         let access = read(&response.access_token, "access_token")?;
-        let refresh = read(&response.refresh_token, "refresh_token")?;
+        let refresh = match response.refresh_token.as_str() {
+            "" => Unverified::default(),
+            token => read(token, "refresh_token")?,
+        };
         let issued_at = access.iat;
         let clock = issued_at.map_or(ServerClock::default(), |iat| {
             ServerClock::from_issued_at(iat, now)
@@ -250,6 +264,14 @@ pub struct Session<P: Platform, S: TokenStorage> {
     restore_flight: Flight,
     /// Local time of the last refresh this tab completed (the floor between refreshes).
     last_refresh_at: Cell<f64>,
+    /// Refresh before the access token expires (the timer, and before a request); off, the
+    /// token is sent until the server answers with the expired signal.
+    proactive: Cell<bool>,
+    /// Cookie mode: the browser may hold a session cookie this tab has not refreshed through
+    /// yet (a reload, a new tab). Off once the server says there is none.
+    cookie_session: Cell<bool>,
+    /// Counts logouts: a refresh that started before one drops its answer.
+    logouts: Cell<u32>,
 }
 
 impl<P: Platform, S: TokenStorage> Session<P, S> {
@@ -263,6 +285,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         tab_id: String,
     ) -> Result<Session<P, S>> {
         let loaded = store.load().await?;
+        let cookie_mode = config.cookie_mode;
         Ok(Session {
             platform,
             store,
@@ -274,6 +297,9 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             refresh_flight: Flight::default(),
             restore_flight: Flight::default(),
             last_refresh_at: Cell::new(f64::NEG_INFINITY),
+            proactive: Cell::new(true),
+            cookie_session: Cell::new(cookie_mode),
+            logouts: Cell::new(0),
         })
     }
 
@@ -288,9 +314,13 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
     }
 
     /// The state now. A tab that holds only a refresh token is `Restoring` until another tab
-    /// hands it the access token or a refresh succeeds, never `Authenticated`.
+    /// hands it the access token or a refresh succeeds, never `Authenticated`; so is a
+    /// cookie-mode tab until its first refresh through the cookie is answered.
     pub fn state(&self) -> AuthState {
         match self.tokens.borrow().as_ref() {
+            None if self.cookie_session.get() && self.signed_out_reason.borrow().is_none() => {
+                AuthState::Restoring
+            }
             None => AuthState::Unauthenticated {
                 reason: self.signed_out_reason.borrow().clone(),
             },
@@ -313,6 +343,9 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
     /// at all: on the server's clock, a margin before expiry, never sooner than
     /// `min_refresh_interval` after the last one.
     pub fn next_refresh_at(&self) -> Option<f64> {
+        if !self.proactive.get() {
+            return None;
+        }
         let tokens = self.tokens.borrow();
         let set = tokens.as_ref().filter(|set| set.access_token.is_some())?;
         let at = self.config.policy.refresh_at(
@@ -321,6 +354,12 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             set.access_expires_at as f64,
         );
         Some(at.max(self.last_refresh_at.get() + self.config.min_refresh_interval))
+    }
+
+    /// Turns proactive refresh on or off: off, no timer is due and a due token is still
+    /// sent, so the expired signal is what makes the client refresh (demos, tests).
+    pub fn set_proactive(&self, on: bool) {
+        self.proactive.set(on);
     }
 
     /// Whether requests to `origin` get the access token (and their expired signal a refresh).
@@ -338,6 +377,9 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
     /// Takes tokens that arrived: a refresh's, another tab's, the app's login.
     fn adopt(&self, set: TokenSet, source: &'static str) {
         self.store.adopt_access(&set);
+        if self.config.cookie_mode {
+            self.cookie_session.set(true);
+        }
         let access_expires_at = set.access_expires_at;
         *self.tokens.borrow_mut() = Some(set);
         self.signed_out_reason.borrow_mut().take();
@@ -350,6 +392,8 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
     /// Forgets this tab's tokens (and storage's, when `clear_storage`), once.
     async fn logout_local(&self, reason: &str, clear_storage: bool, tell_others: bool) {
         let had = self.tokens.borrow_mut().take().is_some();
+        self.logouts.set(self.logouts.get().wrapping_add(1));
+        self.cookie_session.set(false);
         *self.signed_out_reason.borrow_mut() = Some(reason.to_owned());
         if clear_storage || !self.shared_storage {
             if let Err(err) = self.store.clear().await {
@@ -378,9 +422,25 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         }
     }
 
+    /// What a token response holds, checked against the mode: in cookie mode the body must
+    /// carry no refresh token, in header mode it must.
+    fn pair_of(&self, response: &TokenResponse, now: f64) -> Result<TokenSet> {
+        match (self.config.cookie_mode, response.refresh_token.is_empty()) {
+            (true, false) => Err(Error::new(
+                ErrorCode::RefreshEndpointInvalid,
+                "the token response carries a refresh_token: the server is in header mode (turn on the Issuer's cookies option, or drop mode: \"cookie\" here)",
+            )),
+            (false, true) => Err(Error::new(
+                ErrorCode::RefreshEndpointInvalid,
+                "the token response has no refresh_token: the server is in cookie mode? (set mode: \"cookie\" here)",
+            )),
+            _ => TokenSet::from_response(response, now),
+        }
+    }
+
     /// The app's login: a token response, saved and shared with the other tabs.
     pub async fn set_tokens(&self, response: &TokenResponse) -> Result<()> {
-        let set = TokenSet::from_response(response, self.platform.now())?;
+        let set = self.pair_of(response, self.platform.now())?;
         self.store.save(&set).await?;
         self.platform.broadcast(&self.tokens_message(&set));
         self.adopt(set, "login");
@@ -427,8 +487,14 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
     /// A valid access token, refreshing first when it is due; `None` when signed out.
     pub async fn access_token(&self) -> Result<Option<String>> {
         self.restore().await?;
+        if self.tokens.borrow().is_none() && self.cookie_session.get() {
+            // A cookie-mode tab's first request waits for its first refresh; a failure here
+            // is reported by `start` and the state, the request goes out without a token.
+            let _ = self.start().await;
+        }
         let due = match self.tokens.borrow().as_ref() {
             None => return Ok(None),
+            Some(_) if !self.proactive.get() => false,
             Some(set) => self.config.policy.needs_refresh(
                 &self.clock(),
                 self.platform.now(),
@@ -477,21 +543,66 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         self.refresh_flight.run(|| self.refresh_across_tabs()).await
     }
 
-    fn held(&self, used: &str) -> core::result::Result<TokenSet, Result<()>> {
-        match HeldPair::of(self.tokens.borrow().as_ref(), used) {
-            HeldPair::Same(pair) => Ok(pair.clone()),
-            HeldPair::Replaced => Err(Ok(())),
-            HeldPair::LoggedOut => Err(Err(Error::new(
+    /// Cookie mode, at start (a reload, a new tab): refreshes through the session cookie, if
+    /// the browser holds one, and no tab has handed this one a pair meanwhile. Until the
+    /// answer the state is `Restoring`; no cookie or a dead grant is `Unauthenticated` with the
+    /// server's reason; an unreachable server is `Unauthenticated` with `network_error` until
+    /// a later request gets through.
+    pub async fn start(&self) -> Result<()> {
+        if !self.config.cookie_mode || self.tokens.borrow().is_some() || !self.cookie_session.get()
+        {
+            return Ok(());
+        }
+        self.signed_out_reason.borrow_mut().take();
+        let result = self.refresh().await;
+        if let Err(err) = &result {
+            if self.tokens.borrow().is_none() && self.cookie_session.get() {
+                *self.signed_out_reason.borrow_mut() = Some(err.code().as_str().to_owned());
+                self.platform.emit(ClientEvent::Error {
+                    code: err.code(),
+                    message: err.message().to_owned(),
+                });
+            }
+        }
+        result
+    }
+
+    /// Whether a refresh that started from `used` (the grant held then; `None`: nothing held,
+    /// a cookie-mode start) after `logouts` logouts still goes on, with the pair held now; or
+    /// its outcome: another pair arrived (done), or logged out meanwhile.
+    fn held(
+        &self,
+        used: Option<&str>,
+        logouts: u32,
+    ) -> core::result::Result<Option<TokenSet>, Result<()>> {
+        let logged_out = || {
+            Err(Err(Error::new(
                 ErrorCode::NotAuthenticated,
                 "logged out during refresh",
-            ))),
+            )))
+        };
+        if self.logouts.get() != logouts {
+            return logged_out();
+        }
+        let Some(used) = used else {
+            return match self.tokens.borrow().is_some() {
+                true => Err(Ok(())),
+                false => Ok(None),
+            };
+        };
+        match HeldPair::of(self.tokens.borrow().as_ref(), used) {
+            HeldPair::Same(pair) => Ok(Some(pair.clone())),
+            HeldPair::Replaced => Err(Ok(())),
+            HeldPair::LoggedOut => logged_out(),
         }
     }
 
     async fn refresh_across_tabs(&self) -> Result<()> {
         self.restore().await?;
+        let logouts = self.logouts.get();
         let used = match self.tokens.borrow().as_ref() {
-            Some(set) => set.refresh_token.clone(),
+            Some(set) => Some(set.grant().to_owned()),
+            None if self.config.cookie_mode => None,
             None => {
                 let reason = self.signed_out_reason.borrow().clone();
                 return Err(Error::new(
@@ -503,13 +614,21 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
                 ));
             }
         };
+        let used = used.as_deref();
+        let asked_at = self.platform.now();
         let _lock = self.platform.lock().await;
-        if let Err(outcome) = self.held(&used) {
+        if !self.shared_storage && self.platform.now() > asked_at {
+            if let Err(outcome) = self.held(used, logouts) {
+                return outcome;
+            }
+            self.platform.sleep(self.config.lock_settle_ms).await;
+        }
+        if let Err(outcome) = self.held(used, logouts) {
             return outcome;
         }
-        if self.shared_storage {
+        if let (true, Some(used)) = (self.shared_storage, used) {
             let stored = self.store.load().await;
-            if let Err(outcome) = self.held(&used) {
+            if let Err(outcome) = self.held(Some(used), logouts) {
                 return outcome;
             }
             match stored {
@@ -520,7 +639,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
                         "logged out in another tab",
                     ));
                 }
-                Ok(Some(stored)) if stored.refresh_token != used => {
+                Ok(Some(stored)) if stored.grant() != used => {
                     // Another tab refreshed; its message has not reached this tab yet.
                     self.adopt(stored, "other-tab");
                     return Ok(());
@@ -531,20 +650,25 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         }
         let mut attempt = 0;
         loop {
-            let current = match self.held(&used) {
+            let current = match self.held(used, logouts) {
                 Ok(current) => current,
                 Err(outcome) => return outcome,
             };
-            let answer = self.platform.send(self.refresh_request(&current)).await;
-            if let Err(outcome) = self.held(&used) {
+            let answer = self
+                .platform
+                .send(self.refresh_request(current.as_ref()))
+                .await;
+            if let Err(outcome) = self.held(used, logouts) {
                 return outcome;
             }
             match RefreshVerdict::of(&answer) {
                 RefreshVerdict::Tokens(response) => {
-                    return self.refreshed(&used, &response).await;
+                    return self.refreshed(used, logouts, &response).await;
                 }
                 RefreshVerdict::Dead(reason) => {
-                    self.logout_local(&reason, true, true).await;
+                    // A tab that held nothing (a cookie-mode start) has no session to end in
+                    // the others: one may have logged in meanwhile.
+                    self.logout_local(&reason, true, used.is_some()).await;
                     let code = ErrorCode::parse(&reason).unwrap_or(ErrorCode::SessionRevoked);
                     return Err(Error::new(code, "the server refused the refresh token"));
                 }
@@ -587,29 +711,47 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         }
     }
 
-    fn refresh_request(&self, current: &TokenSet) -> HttpRequest {
-        let body = form_urlencoded::Serializer::new(String::new())
-            .append_pair("grant_type", "refresh_token")
-            .append_pair("refresh_token", &current.refresh_token)
-            .finish();
+    fn refresh_request(&self, current: Option<&TokenSet>) -> HttpRequest {
+        let bearer = current.and_then(|set| set.access_token.clone());
+        let (content_type, body) = match (self.config.cookie_mode, current) {
+            // Cookie mode: the refresh token is the cookie; a JSON body is what a form on
+            // another site cannot send (the server's CSRF check).
+            (true, _) | (false, None) => (
+                "application/json",
+                r#"{"grant_type":"refresh_token"}"#.to_owned(),
+            ),
+            (false, Some(set)) => (
+                "application/x-www-form-urlencoded",
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("grant_type", "refresh_token")
+                    .append_pair("refresh_token", &set.refresh_token)
+                    .finish(),
+            ),
+        };
         HttpRequest {
             url: self.config.refresh_url.clone(),
-            bearer: current.access_token.clone(),
-            content_type: "application/x-www-form-urlencoded",
+            bearer,
+            content_type,
             body,
             timeout_ms: self.config.request_timeout_ms,
+            with_cookies: self.config.cookie_mode,
         }
     }
 
-    async fn refreshed(&self, used: &str, response: &TokenResponse) -> Result<()> {
+    async fn refreshed(
+        &self,
+        used: Option<&str>,
+        logouts: u32,
+        response: &TokenResponse,
+    ) -> Result<()> {
         let now = self.platform.now();
-        let set = TokenSet::from_response(response, now).map_err(|err| {
+        let set = self.pair_of(response, now).map_err(|err| {
             Error::new(ErrorCode::RefreshEndpointInvalid, err.message().to_owned())
         })?;
         if let Err(err) = self.store.save(&set).await {
             self.emit_error(&err);
         }
-        if let Err(outcome) = self.held(used) {
+        if let Err(outcome) = self.held(used, logouts) {
             // Replaced while saving, whose write may have landed last: storage as held.
             let mine = self.tokens.borrow().clone();
             let restored = match mine {
@@ -641,35 +783,46 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
     }
 
     /// Logs out here and in every tab at once (tokens gone, storage cleared, the others
-    /// told, `logout` emitted), then revokes the session at the logout URL with the captured
-    /// refresh token, bounded by a timeout, best effort: a stalled server never keeps the tab
-    /// signed in.
+    /// told, `logout` emitted), then revokes the session at the logout URL, bounded by a
+    /// timeout, best effort: a stalled server never keeps the tab signed in. Header mode
+    /// sends the captured refresh token; cookie mode sends the cookies (also from a tab that
+    /// holds nothing yet), and the server clears them.
     pub async fn logout(&self) {
         let captured = self.tokens.borrow().clone();
+        let cookie_session =
+            self.config.cookie_mode && (captured.is_some() || self.cookie_session.get());
         self.logout_local("logout", true, true).await;
-        if let (Some(url), Some(set)) = (self.config.logout_url.clone(), captured) {
-            let body = serde_json::json!({ "refresh_token": set.refresh_token }).to_string();
-            let answer = self
-                .platform
-                .send(HttpRequest {
-                    url,
-                    bearer: set.access_token,
-                    content_type: "application/json",
-                    body,
-                    timeout_ms: self.config.logout_timeout_ms,
-                })
-                .await;
-            if !(200..300).contains(&answer.status) {
-                self.emit_error(&Error::new(
-                    ErrorCode::NetworkError,
-                    format!(
-                        "signed out here, but the server was not told ({})",
-                        answer
-                            .error
-                            .unwrap_or_else(|| format!("status {}", answer.status))
-                    ),
-                ));
+        let Some(url) = self.config.logout_url.clone() else {
+            return;
+        };
+        let body = match (&captured, cookie_session) {
+            (_, true) => "{}".to_owned(),
+            (Some(set), false) if !set.refresh_token.is_empty() => {
+                serde_json::json!({ "refresh_token": set.refresh_token }).to_string()
             }
+            _ => return,
+        };
+        let answer = self
+            .platform
+            .send(HttpRequest {
+                url,
+                bearer: captured.and_then(|set| set.access_token),
+                content_type: "application/json",
+                body,
+                timeout_ms: self.config.logout_timeout_ms,
+                with_cookies: self.config.cookie_mode,
+            })
+            .await;
+        if !(200..300).contains(&answer.status) {
+            self.emit_error(&Error::new(
+                ErrorCode::NetworkError,
+                format!(
+                    "signed out here, but the server was not told ({})",
+                    answer
+                        .error
+                        .unwrap_or_else(|| format!("status {}", answer.status))
+                ),
+            ));
         }
     }
 
@@ -689,9 +842,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
                 }
                 let newer = match self.tokens.borrow().as_ref() {
                     None => true,
-                    Some(mine) if mine.refresh_token == set.refresh_token => {
-                        mine.access_token.is_none()
-                    }
+                    Some(mine) if mine.grant() == set.grant() => mine.access_token.is_none(),
                     // Messages can arrive late and out of order: never step back to an
                     // older pair.
                     Some(mine) => {
@@ -729,6 +880,9 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
                     return;
                 }
                 let answer = self.tokens.borrow().as_ref().and_then(|set| {
+                    if set.refresh_token.is_empty() {
+                        return None;
+                    }
                     Some(TabMessage::Access {
                         from: self.tab_id.clone(),
                         access_token: set.access_token.clone()?,
@@ -750,6 +904,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             } => {
                 let completed = self.tokens.borrow().as_ref().and_then(|mine| {
                     let matches = mine.access_token.is_none()
+                        && !mine.refresh_token.is_empty()
                         && fingerprint(&mine.refresh_token) == pairs_with
                         && expiry(&access_token) == Some(access_expires_at as f64);
                     matches.then(|| TokenSet {
@@ -772,8 +927,13 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             return false;
         };
         let server_now = self.clock().server_now(self.platform.now());
+        // A cookie-mode tab takes pairs without a refresh token, any other with one.
+        let refresh_as_mode = match self.config.cookie_mode {
+            true => set.refresh_token.is_empty(),
+            false => unverified(&set.refresh_token).is_ok(),
+        };
         let live = set.refresh_expires_at as f64 > server_now
-            && unverified(&set.refresh_token).is_ok()
+            && refresh_as_mode
             && expiry(access) == Some(set.access_expires_at as f64);
         let subject = |token: &str| unverified(token).ok().and_then(|claims| claims.sub);
         let same_subject = match self.tokens.borrow().as_ref() {

@@ -18,13 +18,25 @@ pub struct TokenSet {
     pub access_issued_at: i64,
     /// When the access token expires (server time).
     pub access_expires_at: i64,
-    /// The refresh token.
+    /// The refresh token; empty in cookie mode, where the browser's cookie jar holds it and
+    /// no script can read it.
     pub refresh_token: String,
     /// When the refresh token expires (server time).
     pub refresh_expires_at: i64,
     /// `server time - local time` measured when the tokens arrived, in seconds.
     #[serde(default)]
     pub clock_skew: f64,
+}
+
+impl TokenSet {
+    /// What names this pair among the others: the refresh token, or in cookie mode (where
+    /// the client never sees it) the access token, which every refresh also renews.
+    pub fn grant(&self) -> &str {
+        match self.refresh_token.as_str() {
+            "" => self.access_token.as_deref().unwrap_or_default(),
+            refresh_token => refresh_token,
+        }
+    }
 }
 
 /// A key/value storage: memory, `localStorage`, `sessionStorage`, IndexedDB, or any object

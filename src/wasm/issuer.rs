@@ -10,6 +10,8 @@ use super::options::JsOptions;
 use super::prepared::{cache_option, signature_cache, JsVerifier, Keys};
 use super::store::AnyStore;
 use super::webcrypto::{verify_async, HostKeys, HostSigner};
+use crate::cookie::CookieMode;
+use crate::endpoints::refresh_endpoint;
 use crate::http::{self, HttpResponse};
 use crate::signature_cache::SignatureCache;
 use crate::{Error, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy, TokenPair};
@@ -32,6 +34,7 @@ const ISSUER_OPTION_NAMES: &[&str] = &[
     "store",
     "storeTimeout",
     "signatureCache",
+    "cookies",
 ];
 
 /// The RFC 6749 §5.1 token response body, as `startSession` and `refresh` resolve it.
@@ -80,7 +83,9 @@ pub(crate) fn response_data(response: &HttpResponse) -> JsResult<JsValue> {
 /// ```
 #[wasm_bindgen(js_name = Issuer)]
 pub struct JsIssuer {
-    inner: Rc<(Issuer<HostSigner>, AnyStore)>,
+    pub(crate) inner: Rc<(Issuer<HostSigner>, AnyStore)>,
+    /// Cookie mode (the `cookies` option), for the endpoints.
+    pub(crate) cookies: Option<Rc<CookieMode>>,
     /// Host keys of `accessVerifier()`s and `authenticateHttpAsync`, imported once for all.
     access_host: Rc<HostKeys>,
     /// Access-token signatures that verified (the `signatureCache` option), shared by every
@@ -158,8 +163,10 @@ impl JsIssuer {
                 ))
             }
         };
+        let cookies = super::endpoints::cookie_mode(js.value("cookies"))?.map(Rc::new);
         Ok(JsIssuer {
             inner: Rc::new((issuer, store)),
+            cookies,
             access_host,
             cache,
         })
@@ -327,10 +334,10 @@ impl JsIssuer {
         to_js(&self.inner.0.access_keys().to_jwks().map_err(error_to_js)?)
     }
 
-    /// `POST /auth/refresh` as data: parses the request (DESIGN.md §4), refreshes, and
-    /// resolves to the response to send, whatever the request (it rejects only with
-    /// `invalid_options`: bad options, or an argument that is not a string). Used by
-    /// `handleRefresh`.
+    /// `POST /auth/refresh` in header mode as data, from its three parts: the response to
+    /// send, whatever the request (it rejects only with `invalid_options`: bad options, or an
+    /// argument that is not a string). `refreshEndpoint` takes the whole request and cookie
+    /// mode.
     #[wasm_bindgen(js_name = refreshHttp, unchecked_return_type = "Promise<ResponseData>")]
     pub fn refresh_http(
         &self,
@@ -347,20 +354,13 @@ impl JsIssuer {
             let body = string_arg(&body, ErrorCode::InvalidOptions, "the body")?;
             let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
             let (issuer, store) = &*inner;
-            let response = match http::parse_refresh_request(
-                content_type.as_deref(),
-                authorization.as_deref(),
-                &body,
-            ) {
-                Err(err) => http::grant_error(&err),
-                Ok(request) => match issuer
-                    .refresh(store, &request.access_token, &request.refresh_token, now)
-                    .await
-                {
-                    Ok(pair) => http::token_response(&pair),
-                    Err(err) => http::grant_error(&err),
-                },
+            let request = http::RequestParts {
+                content_type: content_type.as_deref(),
+                authorization: authorization.as_deref(),
+                body: &body,
+                ..http::RequestParts::default()
             };
+            let response = refresh_endpoint(issuer, store, &request, now, None).await;
             response_data(&response)
         })
     }

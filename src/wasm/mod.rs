@@ -4,6 +4,8 @@
 #[cfg(feature = "browser")]
 mod browser;
 mod convert;
+#[cfg(feature = "edge")]
+mod endpoints;
 mod error;
 #[cfg(feature = "edge")]
 mod issuer;

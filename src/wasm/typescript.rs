@@ -206,6 +206,44 @@ export interface IssuerOptions {
    * (off); at most 100000.
    */
   signatureCache?: number;
+  /**
+   * Cookie mode: login and refresh answers set the refresh token and a copy of the access
+   * token as `HttpOnly; Secure; SameSite=Strict` cookies on the auth path, and their bodies
+   * carry no refresh token; refresh and logout read the cookies after the CSRF checks. `true`
+   * for the defaults. Default: off (header mode).
+   */
+  cookies?: boolean | CookieOptions;
+}
+
+/** Cookie mode's settings (the Issuer's `cookies` option). */
+export interface CookieOptions {
+  /** Default "__Secure-refresh_token". A `__Host-` name needs `path: "/"`. */
+  refreshName?: string;
+  /** The access token's copy, read by refresh when no Bearer token is sent. Default "__Secure-access_token". */
+  accessName?: string;
+  /** Both cookies are sent only under it: put the refresh and logout endpoints there. Default "/auth". */
+  path?: string;
+  /** Default "Strict". "None" requires `allowedOrigins`. */
+  sameSite?: "Strict" | "Lax" | "None";
+  /** Default: the refresh token's lifetime. "session": until the browser closes. */
+  maxAge?: Duration | "session";
+  /** Origins besides the endpoint's own whose requests may use the cookies (e.g. the app on a sibling subdomain). */
+  allowedOrigins?: string[];
+  /** Accept every same-site request, not only those of `allowedOrigins`. Default false. */
+  allowSameSite?: boolean;
+}
+
+/** A refresh or logout request as the endpoints read it (header values as `Headers.get` gives them). */
+export interface EndpointRequest {
+  /** The origin of the request URL (`new URL(request.url).origin`), for the `Origin` check. */
+  ownOrigin?: string | null;
+  contentType?: string | null;
+  authorization?: string | null;
+  cookie?: string | null;
+  origin?: string | null;
+  secFetchSite?: string | null;
+  /** At most 16 KiB are read. */
+  body?: string | null;
 }
 
 /** A response as data: status, headers, JSON body. */

@@ -1,0 +1,223 @@
+//! The Issuer's HTTP endpoints as data (`refreshEndpoint`, `logoutEndpoint`,
+//! `tokenResponseData`) and the `cookies` option that turns on cookie mode. The exchanges
+//! themselves are `crate::endpoints`; this converts requests in and responses out.
+
+use super::convert::{optional_string_arg, string_arg};
+use super::error::{invalid_options, JsResult};
+use super::issuer::{response_data, JsIssuer};
+use super::js::member;
+use super::key_options::now_from;
+use super::options::JsOptions;
+use crate::cookie::{CookieLifetime, CookieMode, SameSite};
+use crate::csrf::CsrfPolicy;
+use crate::endpoints::{logout_endpoint, refresh_endpoint};
+use crate::http::{self, RequestParts};
+use crate::{ErrorCode, TokenPair};
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+const COOKIE_OPTION_NAMES: &[&str] = &[
+    "refreshName",
+    "accessName",
+    "path",
+    "sameSite",
+    "maxAge",
+    "allowedOrigins",
+    "allowSameSite",
+];
+
+/// The Issuer's `cookies` option: `true` for the defaults, or an object of settings.
+pub(crate) fn cookie_mode(value: Option<JsValue>) -> JsResult<Option<CookieMode>> {
+    let value = match value {
+        None => return Ok(None),
+        Some(value) if value.as_bool() == Some(false) => return Ok(None),
+        Some(value) if value.as_bool() == Some(true) => JsValue::UNDEFINED,
+        Some(value) if value.is_object() => value,
+        Some(_) => return Err(invalid_options("cookies must be true or an object")),
+    };
+    let mut js = JsOptions::read(&value, &[COOKIE_OPTION_NAMES], "cookies")?;
+    let defaults = CookieMode::default();
+    let same_site = match js.string("sameSite")? {
+        None => defaults.same_site,
+        Some(text) => SameSite::parse(&text).ok_or_else(|| {
+            invalid_options("cookies.sameSite must be \"Strict\", \"Lax\" or \"None\"")
+        })?,
+    };
+    let lifetime = match js.value("maxAge") {
+        None => defaults.lifetime,
+        Some(value) if value.as_string().as_deref() == Some("session") => {
+            CookieLifetime::BrowserSession
+        }
+        Some(_) => CookieLifetime::Seconds(
+            js.seconds("maxAge")?
+                .unwrap_or_default()
+                .min(i64::MAX as u64) as i64,
+        ),
+    };
+    let mode = CookieMode {
+        refresh_name: js.string("refreshName")?.unwrap_or(defaults.refresh_name),
+        access_name: js.string("accessName")?.unwrap_or(defaults.access_name),
+        path: js.string("path")?.unwrap_or(defaults.path),
+        same_site,
+        lifetime,
+        csrf: CsrfPolicy {
+            allowed_origins: js.strings("allowedOrigins")?.unwrap_or_default(),
+            allow_same_site: js.boolean("allowSameSite")?.unwrap_or(false),
+        },
+    };
+    mode.validate().map_err(super::error::to_js)?;
+    Ok(Some(mode))
+}
+
+/// A request as the endpoints read it, from `{ ownOrigin, contentType, authorization, cookie,
+/// origin, secFetchSite, body }` (header values as `Headers.get` gives them; `ownOrigin` is
+/// the origin of the request URL, `new URL(request.url).origin`).
+struct JsRequest {
+    own_origin: Option<String>,
+    content_type: Option<String>,
+    authorization: Option<String>,
+    cookie: Option<String>,
+    origin: Option<String>,
+    sec_fetch_site: Option<String>,
+    body: String,
+}
+
+impl JsRequest {
+    fn read(request: &JsValue) -> JsResult<JsRequest> {
+        if !request.is_object() {
+            return Err(invalid_options("the request must be an object"));
+        }
+        let header = |name: &'static str| -> JsResult<Option<String>> {
+            optional_string_arg(
+                member(request, name, name)?,
+                ErrorCode::InvalidOptions,
+                name,
+            )
+        };
+        Ok(JsRequest {
+            own_origin: header("ownOrigin")?,
+            content_type: header("contentType")?,
+            authorization: header("authorization")?,
+            cookie: header("cookie")?,
+            origin: header("origin")?,
+            sec_fetch_site: header("secFetchSite")?,
+            body: header("body")?.unwrap_or_default(),
+        })
+    }
+
+    fn parts(&self) -> RequestParts<'_> {
+        RequestParts {
+            own_origin: self.own_origin.as_deref(),
+            content_type: self.content_type.as_deref(),
+            authorization: self.authorization.as_deref(),
+            cookie: self.cookie.as_deref(),
+            origin: self.origin.as_deref(),
+            sec_fetch_site: self.sec_fetch_site.as_deref(),
+            body: &self.body,
+        }
+    }
+}
+
+#[wasm_bindgen(js_class = Issuer)]
+impl JsIssuer {
+    /// `POST /auth/refresh` as data: the response to send, whatever the request (it rejects
+    /// only with `invalid_options` for a request object it cannot read). In cookie mode the
+    /// tokens come from the cookies, after the CSRF checks. `handleRefresh` calls it.
+    ///
+    /// ```js
+    /// const data = await issuer.refreshEndpoint({ ownOrigin, contentType, cookie, origin, secFetchSite, body });
+    /// ```
+    #[wasm_bindgen(js_name = refreshEndpoint, unchecked_return_type = "Promise<ResponseData>")]
+    pub fn refresh_endpoint(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "EndpointRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let (inner, cookies) = (self.inner.clone(), self.cookies.clone());
+        future_to_promise(async move {
+            let request = JsRequest::read(&request)?;
+            let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
+            let (issuer, store) = &*inner;
+            let response =
+                refresh_endpoint(issuer, store, &request.parts(), now, cookies.as_deref()).await;
+            response_data(&response)
+        })
+    }
+
+    /// `POST /auth/logout` as data: revokes the session of the refresh token sent (in cookie
+    /// mode its cookie, after the CSRF checks; else `{"refresh_token": …}`) and answers 204,
+    /// clearing the cookies. `handleLogout` calls it.
+    ///
+    /// ```js
+    /// const data = await issuer.logoutEndpoint({ ownOrigin, contentType, cookie, origin, secFetchSite, body });
+    /// ```
+    #[wasm_bindgen(js_name = logoutEndpoint, unchecked_return_type = "Promise<ResponseData>")]
+    pub fn logout_endpoint(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "EndpointRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let (inner, cookies) = (self.inner.clone(), self.cookies.clone());
+        future_to_promise(async move {
+            let request = JsRequest::read(&request)?;
+            let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
+            let (issuer, store) = &*inner;
+            let response =
+                logout_endpoint(issuer, store, &request.parts(), now, cookies.as_deref()).await;
+            response_data(&response)
+        })
+    }
+
+    /// The login answer for a `startSession` result: in cookie mode both tokens as cookies
+    /// and the body without the refresh token (`cookie_too_large` if a token cannot be a
+    /// cookie); else the RFC 6749 token response. `tokenResponse(tokens, issuer)` calls it.
+    ///
+    /// ```js
+    /// const data = issuer.tokenResponseData(await issuer.startSession("ada"));
+    /// ```
+    #[wasm_bindgen(js_name = tokenResponseData, unchecked_return_type = "ResponseData")]
+    pub fn token_response_data(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TokenResponse")] tokens: JsValue,
+    ) -> JsResult<JsValue> {
+        if !tokens.is_object() {
+            return Err(invalid_options("tokens must be a startSession result"));
+        }
+        let text = |name: &'static str| -> JsResult<String> {
+            string_arg(
+                &member(&tokens, name, name)?,
+                ErrorCode::InvalidOptions,
+                name,
+            )
+        };
+        let seconds = |name: &'static str| -> JsResult<i64> {
+            member(&tokens, name, name)?
+                .as_f64()
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .map(|n| n as i64)
+                .ok_or_else(|| {
+                    invalid_options(format!("tokens.{name} must be a number of seconds"))
+                })
+        };
+        let pair = TokenPair {
+            access_token: text("access_token")?,
+            refresh_token: text("refresh_token")?,
+            expires_in: seconds("expires_in")?,
+            refresh_expires_in: seconds("refresh_expires_in")?,
+            session_id: String::new(),
+            subject: String::new(),
+        };
+        let response = match self.cookies.as_deref() {
+            Some(mode) => http::cookie_token_response(&pair, mode).map_err(super::error::to_js)?,
+            None => http::token_response(&pair),
+        };
+        response_data(&response)
+    }
+
+    /// Whether this issuer answers in cookie mode (the `cookies` option).
+    #[wasm_bindgen(getter, js_name = cookieMode)]
+    pub fn cookie_mode(&self) -> bool {
+        self.cookies.is_some()
+    }
+}
