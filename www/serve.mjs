@@ -10,7 +10,9 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".svg": "image/svg+xml" };
 
 /** Starts the demo; resolves to `{ url, close }`. */
-export async function startDemo({ port = 8787, accessTtl = "20s" } = {}) {
+export async function startDemo({ port = 8787, accessTtl = "20s", refreshTtl = "1h", gracePeriod = "10s" } = {}) {
+  // Every request to the Worker and its status, for tests (`demo.exchanges`).
+  const exchanges = [];
   const mf = new Miniflare({
     modules: true,
     modulesRoot: ROOT,
@@ -22,10 +24,12 @@ export async function startDemo({ port = 8787, accessTtl = "20s" } = {}) {
     ],
     compatibilityDate: "2025-06-01",
     durableObjects: { SESSIONS: "SessionStoreObject" },
-    bindings: { ACCESS_TTL: accessTtl },
+    bindings: { ACCESS_TTL: accessTtl, REFRESH_TTL: refreshTtl, GRACE_PERIOD: gracePeriod },
   });
   const server = createServer(async (req, res) => {
-    const url = new URL(req.url, "http://127.0.0.1");
+    // The URL as the browser asked for it (host and port), so that the Worker's Origin check
+    // sees its own origin.
+    const url = new URL(req.url, `http://${req.headers.host ?? "127.0.0.1"}`);
     try {
       if (url.pathname.startsWith("/auth/") || url.pathname.startsWith("/api/") || url.pathname.startsWith("/.well-known/")) {
         // The Worker reads at most 16 KiB of a body; this local front stops buffering at 1 MiB.
@@ -41,7 +45,12 @@ export async function startDemo({ port = 8787, accessTtl = "20s" } = {}) {
         }
         const body = ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks);
         const response = await mf.dispatchFetch(url.href, { method: req.method, headers: req.headers, body });
-        res.writeHead(response.status, Object.fromEntries(response.headers));
+        // Set-Cookie stays a list: a cookie-mode answer sets two cookies.
+        const headers = Object.fromEntries(response.headers);
+        const cookies = response.headers.getSetCookie();
+        if (cookies.length) headers["set-cookie"] = cookies;
+        res.writeHead(response.status, headers);
+        exchanges.push({ method: req.method, path: url.pathname, host: url.host, status: response.status });
         return res.end(Buffer.from(await response.arrayBuffer()));
       }
       const file = url.pathname === "/" ? "www/public/index.html"
@@ -60,6 +69,7 @@ export async function startDemo({ port = 8787, accessTtl = "20s" } = {}) {
   const url = `http://127.0.0.1:${server.address().port}/`;
   return {
     url,
+    exchanges,
     async close() {
       await new Promise((resolve) => server.close(resolve));
       await mf.dispose();

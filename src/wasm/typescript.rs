@@ -278,10 +278,20 @@ export type TokenStorageOption =
 
 /** Options of `AuthClient.create`. */
 export interface AuthClientOptions {
-  /** The token endpoint (DESIGN: POST, expired access token in Authorization, form body). */
+  /** The token endpoint (POST; header mode: expired access token in Authorization, form body). */
   refreshUrl: string;
-  /** Called with `{ refresh_token }` (JSON) on `logout()` to revoke the session server-side. */
+  /**
+   * Called on `logout()` to revoke the session server-side: with `{ refresh_token }` (JSON) in
+   * header mode, with the cookies in cookie mode (the server clears them).
+   */
   logoutUrl?: string;
+  /**
+   * "cookie": the server keeps the refresh token (and a copy of the access token) in HttpOnly
+   * cookies (the Issuer's `cookies` option); this client holds the access token in memory only
+   * and refreshes through the cookies, also right after a reload. `storage` and `split` do not
+   * apply. Default "header": the client holds both tokens in `storage`.
+   */
+  mode?: "header" | "cookie";
   /** Default "memory" (nothing persists; tabs share through messages only). */
   storage?: TokenStorageOption;
   /** Prefix of every storage key, lock and channel name; default "jwt-refresh". */
@@ -309,10 +319,14 @@ export interface AuthClientOptions {
 export type AuthState =
   | {
       status: "unauthenticated";
-      /** Why, when known: "logout", a server code, or "no_access_token" (a split-placement reload no open tab could complete). */
+      /**
+       * Why, when known: "logout", a server code ("not_authenticated" in cookie mode: no session
+       * cookie), "network_error", or "no_access_token" (a split-placement reload no open tab could
+       * complete).
+       */
       reason: string | null;
     }
-  /** A reload holding only a refresh token, waiting for another tab's access token. */
+  /** A reload: waiting for another tab's access token (split), or for the first refresh through the cookie (cookie mode). */
   | { status: "restoring" }
   | {
       status: "authenticated" | "refreshing";

@@ -163,10 +163,12 @@ impl JsAuthClient {
         );
         on_message.forget(); // lives as long as the channel; `close()` closes the channel
         if inner.session.state() == AuthState::Restoring {
-            // Split placement after a reload: ask the other tabs for the access token now.
+            // After a reload: split placement asks the other tabs for the access token,
+            // cookie mode refreshes through the cookie (each is a no-op in the other mode).
             let restoring = inner.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 let _ = restoring.session.restore().await;
+                let _ = restoring.session.start().await;
                 restoring.changed();
             });
         }
@@ -318,6 +320,18 @@ impl JsAuthClient {
             inner.session.logout().await;
             Ok(JsValue::UNDEFINED)
         })
+    }
+
+    /// Turns proactive refresh (before expiry, on a timer) off or on. Off, the access token is
+    /// sent until the API answers with the expired signal, which then refreshes once.
+    ///
+    /// ```js
+    /// auth.setProactiveRefresh(false); // watch the expired-signal path
+    /// ```
+    #[wasm_bindgen(js_name = setProactiveRefresh)]
+    pub fn set_proactive_refresh(&self, on: bool) {
+        self.inner.session.set_proactive(on);
+        self.inner.changed();
     }
 
     /// The state now: the same object until it changes (for `useSyncExternalStore`).

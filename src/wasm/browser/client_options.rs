@@ -22,6 +22,7 @@ const OPTION_NAMES: &[&str] = &[
     "backoff",
     "lockTimeout",
     "fetch",
+    "mode",
 ];
 
 pub(crate) struct ClientOptions {
@@ -51,12 +52,26 @@ impl ClientOptions {
                 .dyn_into()
                 .map_err(|_| invalid_options("fetch must be a function"))?,
         };
+        let mut config = client_config(&mut js, refresh_url)?;
+        let storage = js.value("storage").unwrap_or(JsValue::UNDEFINED);
+        let split = js.boolean("split")?.unwrap_or(false);
+        config.cookie_mode = match js.string("mode")?.as_deref() {
+            None | Some("header") => false,
+            Some("cookie") => true,
+            Some(_) => return Err(invalid_options("mode must be \"header\" or \"cookie\"")),
+        };
+        let memory = storage.is_undefined() || storage.as_string().as_deref() == Some("memory");
+        if config.cookie_mode && (split || !memory) {
+            return Err(invalid_options(
+                "mode \"cookie\" keeps the access token in memory and the refresh token in a cookie: storage and split do not apply",
+            ));
+        }
         Ok(ClientOptions {
-            config: client_config(&mut js, refresh_url)?,
+            config,
             namespace,
             fetch,
-            storage: js.value("storage").unwrap_or(JsValue::UNDEFINED),
-            split: js.boolean("split")?.unwrap_or(false),
+            storage,
+            split,
             lock_timeout_ms: js.number("lockTimeout")?.unwrap_or(10_000.0).max(1.0),
         })
     }

@@ -77,13 +77,15 @@ async function acquireStorageLock(name, timeoutMs) {
 }
 
 // --- HTTP: a POST with a timeout, answered as plain fields; it never rejects.
-export async function post(fetchFn, url, bearer, contentType, body, timeoutMs) {
+export async function post(fetchFn, url, bearer, contentType, body, timeoutMs, withCookies) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const headers = { "content-type": contentType };
     if (bearer) headers.authorization = `Bearer ${bearer}`;
-    const response = await fetchFn(url, { method: "POST", headers, body, signal: controller.signal });
+    // Cookie mode sends the session cookies, also to a refresh URL on another origin.
+    const credentials = withCookies ? "include" : "same-origin";
+    const response = await fetchFn(url, { method: "POST", headers, body, credentials, signal: controller.signal });
     const header = (name) => response.headers?.get?.(name) ?? null;
     const retryAfter = Number.parseFloat(header("retry-after") ?? "");
     let text = null;

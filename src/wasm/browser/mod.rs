@@ -31,6 +31,7 @@ pub(crate) mod glue {
             content_type: &str,
             body: &str,
             timeout_ms: f64,
+            with_cookies: bool,
         ) -> Promise;
         #[wasm_bindgen(catch, js_name = prepareRequest)]
         pub fn prepare_request(input: &JsValue, init: &JsValue) -> Result<JsValue, JsValue>;

@@ -131,6 +131,7 @@ impl Platform for BrowserPlatform {
             request.content_type,
             &request.body,
             request.timeout_ms,
+            request.with_cookies,
         );
         let answer = JsFuture::from(pending).await.unwrap_or(JsValue::UNDEFINED);
         HttpAnswer {

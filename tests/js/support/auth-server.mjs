@@ -54,7 +54,8 @@ function send(res, status, body, headers = {}) {
 }
 
 function sendData(res, { status, headers, body }) {
-  res.writeHead(status, { ...Object.fromEntries(headers), ...CORS });
+  // Pairs as a flat list: repeated names (Set-Cookie) stay separate headers.
+  res.writeHead(status, [...headers.flat(), ...Object.entries(CORS).flat()]);
   res.end(body);
 }
 
