@@ -36,13 +36,15 @@ fi
 
 install_browsers() {
 # Browsers and drivers: Debian's Chromium + ChromeDriver, Firefox ESR, and WebKitGTK's WebDriver
-# (MiniBrowser, Safari's engine) with Xvfb; geckodriver from crates.io.
+# (MiniBrowser, Safari's engine) with Xvfb; geckodriver from crates.io; openssl.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v firefox-esr >/dev/null || missing+=(firefox-esr)
 command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
 command -v xvfb-run >/dev/null || missing+=(xvfb)
+# A throwaway TLS certificate for the demo in WebKit, which keeps no Secure cookie over http.
+command -v openssl >/dev/null || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive

@@ -2,6 +2,11 @@
 // local Durable Object for sessions, and the SPA plus the built package served next to it.
 //   node www/serve.mjs [port]        (default 8787; 0 picks a free port)
 import { createServer } from "node:http";
+import { createServer as createTlsServer } from "node:https";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Miniflare } from "miniflare";
@@ -9,8 +14,26 @@ import { Miniflare } from "miniflare";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".svg": "image/svg+xml" };
 
-/** Starts the demo; resolves to `{ url, close }`. */
-export async function startDemo({ port = 8787, accessTtl = "20s", refreshTtl = "1h", gracePeriod = "10s" } = {}) {
+/**
+ * A throwaway self-signed certificate for 127.0.0.1 and localhost (openssl): browsers that keep
+ * no `Secure` cookie over plain http on a loopback address (WebKit) need https for cookie mode.
+ */
+export function throwawayCertificate() {
+  const dir = mkdtempSync(join(tmpdir(), "jwt-refresh-demo-"));
+  try {
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+    ], { stdio: "ignore" });
+    return { key: readFileSync(join(dir, "key.pem")), cert: readFileSync(join(dir, "cert.pem")) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts the demo; resolves to `{ url, exchanges, close }`. `tls` ({ key, cert }) serves https. */
+export async function startDemo({ port = 8787, accessTtl = "20s", refreshTtl = "1h", gracePeriod = "10s", tls } = {}) {
   // Every request to the Worker and its status, for tests (`demo.exchanges`).
   const exchanges = [];
   const mf = new Miniflare({
@@ -26,10 +49,10 @@ export async function startDemo({ port = 8787, accessTtl = "20s", refreshTtl = "
     durableObjects: { SESSIONS: "SessionStoreObject" },
     bindings: { ACCESS_TTL: accessTtl, REFRESH_TTL: refreshTtl, GRACE_PERIOD: gracePeriod },
   });
-  const server = createServer(async (req, res) => {
+  const server = (tls ? (handler) => createTlsServer(tls, handler) : createServer)(async (req, res) => {
     // The URL as the browser asked for it (host and port), so that the Worker's Origin check
     // sees its own origin.
-    const url = new URL(req.url, `http://${req.headers.host ?? "127.0.0.1"}`);
+    const url = new URL(req.url, `${tls ? "https" : "http"}://${req.headers.host ?? "127.0.0.1"}`);
     try {
       if (url.pathname.startsWith("/auth/") || url.pathname.startsWith("/api/") || url.pathname.startsWith("/.well-known/")) {
         // The Worker reads at most 16 KiB of a body; this local front stops buffering at 1 MiB.
@@ -66,7 +89,7 @@ export async function startDemo({ port = 8787, accessTtl = "20s", refreshTtl = "
     }
   });
   await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${server.address().port}/`;
+  const url = `${tls ? "https" : "http"}://127.0.0.1:${server.address().port}/`;
   return {
     url,
     exchanges,
@@ -78,7 +101,10 @@ export async function startDemo({ port = 8787, accessTtl = "20s", refreshTtl = "
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const demo = await startDemo({ port: Number(process.argv[2] ?? 8787) });
+  // --https: a throwaway certificate, for Safari, which keeps no Secure cookie over http.
+  const https = process.argv.includes("--https");
+  const portArg = process.argv.slice(2).find((arg) => /^\d+$/.test(arg));
+  const demo = await startDemo({ port: Number(portArg ?? 8787), tls: https ? throwawayCertificate() : undefined });
   console.log(`jwt-refresh demo running at ${demo.url}  (Ctrl-C to stop)`);
   for (const signal of ["SIGINT", "SIGTERM"]) {
     process.on(signal, async () => {

@@ -109,14 +109,18 @@ auth.on("logout", ({ reason }) => {
   log("logout", `logged out (${reason})`);
   stolen = false;
   $("replay").disabled = true;
-  const why = REVOCATIONS[reason];
+  // The server names what this tab met (session_revoked); the replay in this tab knows why.
+  const cause = revokedBy ?? reason;
+  revokedBy = null;
+  const why = REVOCATIONS[cause];
   $("revoked-banner").hidden = !why;
-  if (why) $("revoked-banner").innerHTML = `<b>Session revoked</b> (<code>${reason}</code>): ${why} Log in again.`;
+  if (why) $("revoked-banner").innerHTML = `<b>Session revoked</b> (<code>${cause}</code>): ${why} Log in again.`;
 });
 auth.on("error", ({ code, message }) => log("error", `${code}: ${message}`));
 auth.on("change", () => render());
 
 let stolen = false;
+let revokedBy = null;
 
 function seconds(n) {
   return n <= 0 ? "expired" : n < 120 ? `${Math.ceil(n)} s left` : `${Math.round(n / 60)} min left`;
@@ -224,11 +228,12 @@ $("steal").addEventListener("click", async () => {
 $("replay").addEventListener("click", async () => {
   const answer = await (await recordingFetch("/auth/demo/replay", { method: "POST" })).json();
   if (answer.got_tokens) {
-    log("attack", "replayed inside the 10 s grace window: the server answered with the current pair (two tabs racing look like this); wait and replay again");
+    log("attack", "replayed inside the grace window: the server answered with the current pair (two tabs racing look like this); wait and replay again");
     return;
   }
   log("attack", `replay refused: ${answer.error_description} — the whole session is revoked`);
   stolen = false;
+  revokedBy = answer.error_description;
   $("replay").disabled = true;
   // The legitimate tabs find out at their next refresh; do it now to show it.
   await auth.refresh().catch(() => {});

@@ -59,6 +59,8 @@ export async function launchWebKit() {
     .usingServer(`http://127.0.0.1:${port}`)
     .withCapabilities({
       browserName: "MiniBrowser",
+      // The demo in cookie mode runs over https with a throwaway certificate.
+      acceptInsecureCerts: true,
       "webkitgtk:browserOptions": { binary: MINIBROWSER, args: ["--automation"] },
     })
     .build();
