@@ -16,6 +16,8 @@ export {
 export type {
   AuthResult,
   ClockOptions,
+  CookieOptions,
+  EndpointRequest,
   IssuerOptions,
   ResponseData,
   SessionStore,

@@ -7,6 +7,7 @@ import {
   D1Store,
   DurableObjectStore,
   handleRefresh,
+  handleLogout,
   authenticate,
   authenticateAsync,
   tokenResponse,
@@ -25,6 +26,8 @@ import {
   type KvNamespaceLike,
   type D1DatabaseLike,
   type DurableObjectNamespaceLike,
+  type CookieOptions,
+  type EndpointRequest,
   type ResponseData,
   type SessionStore,
   type TokenResponse,
@@ -149,8 +152,35 @@ async function edge(request: Request): Promise<Response> {
 }
 void edge;
 
+// Cookie mode at the edge.
+const cookieOptions: CookieOptions = { path: "/auth", sameSite: "Strict", maxAge: "session", allowedOrigins: ["https://app.example"] };
+const cookieIssuer = new Issuer(key, Key.generate("HS256"), { issuer: "https://auth.example", cookies: cookieOptions });
+const inCookieMode: boolean = cookieIssuer.cookieMode;
+// @ts-expect-error: SameSite has three values.
+const badSameSite: CookieOptions = { sameSite: "Sometimes" };
+async function cookieEdge(request: Request): Promise<Response> {
+  const login: Response = tokenResponse(await cookieIssuer.startSession("user-1"), cookieIssuer);
+  const parts: EndpointRequest = { ownOrigin: "https://auth.example", contentType: "application/json", cookie: request.headers.get("cookie"), body: "{}" };
+  const refreshed: ResponseData = await cookieIssuer.refreshEndpoint(parts);
+  const loggedOut: ResponseData = await cookieIssuer.logoutEndpoint(parts, { currentDate: new Date() });
+  const data: ResponseData = cookieIssuer.tokenResponseData(await cookieIssuer.startSession("user-2"));
+  void [login, refreshed, loggedOut, data, inCookieMode, badSameSite];
+  return new URL(request.url).pathname === "/auth/logout" ? handleLogout(request, cookieIssuer) : handleRefresh(request, cookieIssuer);
+}
+void cookieEdge;
+
 // The browser client ("jwt-refresh/client") with the session storage and the helpers it
 // exports itself.
+async function cookieBrowser(): Promise<void> {
+  const options: AuthClientOptions = { mode: "cookie", refreshUrl: "/auth/refresh", logoutUrl: "/auth/logout" };
+  const client: AuthClient = await AuthClient.create(options);
+  client.setProactiveRefresh(false);
+  // @ts-expect-error: two modes only.
+  const badMode: AuthClientOptions = { mode: "cookies", refreshUrl: "/auth/refresh" };
+  void badMode;
+}
+void cookieBrowser;
+
 async function leanBrowser(): Promise<void> {
   const options: AuthClientOptions = { refreshUrl: "/auth/refresh", storage: "sessionStorage" };
   const client: AuthClient = await AuthClient.create(options);
