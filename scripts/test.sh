@@ -89,5 +89,5 @@ step "TypeScript consumer (tsc --strict)"
 step "benchmark smoke run (tiny budgets, debug builds of the Rust side; no timing is asserted)"
 node bench/run.mjs --quick
 
-step "JS tests against the package (jose interop, workerd end-to-end, store faults, five real tabs and the demo in Chromium and WebKit, npm-pack consumers)"
+step "JS tests against the package (jose interop, workerd end-to-end, store faults, five real tabs and the demo in Chromium and WebKit, cookie mode in Chromium and Firefox, npm-pack consumers)"
 (cd tests/js && node --test)
