@@ -10,6 +10,8 @@ use crate::error::{Error, ErrorCode, Result};
 #[cfg(feature = "edge")]
 use crate::issuer::TokenPair;
 #[cfg(feature = "edge")]
+use crate::members::{read_members, Member};
+#[cfg(feature = "edge")]
 use serde::Deserialize;
 #[cfg(feature = "edge")]
 use serde_json::json;
@@ -316,13 +318,6 @@ impl<'a> RequestParts<'a> {
 }
 
 #[cfg(feature = "edge")]
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CookieRefreshBody {
-    grant_type: Option<String>,
-}
-
-#[cfg(feature = "edge")]
 fn no_session(message: &str) -> Error {
     Error::new(ErrorCode::NotAuthenticated, message)
 }
@@ -341,17 +336,25 @@ pub fn parse_cookie_refresh_request(
     if request.body.len() > MAX_REFRESH_BODY {
         return Err(bad_request("the request body is too large"));
     }
-    let body = match request.body.trim() {
-        "" => CookieRefreshBody { grant_type: None },
-        text => serde_json::from_str::<CookieRefreshBody>(text).map_err(|_| {
-            bad_request(
-                "the body must be {} or {\"grant_type\":\"refresh_token\"}: in cookie mode the refresh token comes from its cookie",
-            )
-        })?,
+    let [grant_type, refresh_token] = match request.body.trim() {
+        "" => [None, None],
+        text => {
+            read_members(text, ["grant_type", "refresh_token"], &[])
+                .map_err(|_| {
+                    bad_request(
+                        "the body must be a JSON object such as {\"grant_type\":\"refresh_token\"}",
+                    )
+                })?
+                .0
+        }
     };
-    if body
-        .grant_type
-        .is_some_and(|grant| grant != "refresh_token")
+    if refresh_token.is_some() {
+        return Err(bad_request(
+            "a refresh_token in the body: in cookie mode the refresh token comes from its cookie",
+        ));
+    }
+    if grant_type
+        .is_some_and(|grant| !matches!(grant, Member::Text(text) if text == "refresh_token"))
     {
         return Err(bad_request("grant_type must be refresh_token"));
     }
@@ -369,12 +372,6 @@ pub fn parse_cookie_refresh_request(
         access_token: access_token.to_owned(),
         refresh_token: refresh_token.to_owned(),
     })
-}
-
-#[cfg(feature = "edge")]
-#[derive(Deserialize)]
-struct LogoutBody {
-    refresh_token: Option<String>,
 }
 
 #[cfg(feature = "edge")]
@@ -407,9 +404,13 @@ pub fn parse_logout_request(
             .find(|(name, _)| name == "refresh_token")
             .map(|(_, value)| value.into_owned())
     } else {
-        serde_json::from_str::<LogoutBody>(request.body)
-            .map_err(|_| bad_request("the body must be {\"refresh_token\": \"…\"}"))?
-            .refresh_token
+        let ([token], _) = read_members(request.body, ["refresh_token"], &[])
+            .map_err(|_| bad_request("the body must be {\"refresh_token\": \"…\"}"))?;
+        match token {
+            None => None,
+            Some(Member::Text(token)) => Some(token.into_owned()),
+            Some(_) => return Err(bad_request("refresh_token must be a string")),
+        }
     };
     Ok(token.filter(|t| !t.is_empty()))
 }
