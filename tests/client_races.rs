@@ -658,6 +658,30 @@ fn a_tab_logged_out_while_it_waits_for_the_lock_stays_logged_out() {
 }
 
 #[test]
+fn a_logout_then_a_login_during_a_refresh_keep_the_login() {
+    let mut h = logged_in(1, SHARED);
+    h.world.advance(600.0);
+    let refreshing = h.spawn(0, |t| async move { t.refresh().await });
+    let tab = h.tabs[0].clone();
+    let logout = h.spawn(0, |t| async move { t.logout().await });
+    let login = pair_at(h.world.now.get(), 600, "bob");
+    h.run(tab.set_tokens(&login)).unwrap();
+    h.world.answer(ok(&fresh_pair(&h.world)));
+    h.world.answer(HttpAnswer {
+        status: 204,
+        ..Default::default()
+    });
+    h.result(logout);
+    // The refresh resolves: a newer pair is held, whatever happened in between.
+    assert_eq!(h.result(refreshing), Ok(()));
+    assert_eq!(h.held_refresh(0), Some(login.refresh_token.clone()));
+    assert_eq!(
+        h.world.stored().unwrap()["refreshToken"],
+        json!(login.refresh_token)
+    );
+}
+
+#[test]
 fn a_login_during_a_refresh_wins() {
     let mut h = logged_in(1, SHARED);
     h.world.advance(600.0);

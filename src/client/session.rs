@@ -581,19 +581,18 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
                 "logged out during refresh",
             )))
         };
-        if self.logouts.get() != logouts {
-            return logged_out();
-        }
-        let Some(used) = used else {
-            return match self.tokens.borrow().is_some() {
-                true => Err(Ok(())),
-                false => Ok(None),
-            };
-        };
-        match HeldPair::of(self.tokens.borrow().as_ref(), used) {
-            HeldPair::Same(pair) => Ok(Some(pair.clone())),
-            HeldPair::Replaced => Err(Ok(())),
-            HeldPair::LoggedOut => logged_out(),
+        let tokens = self.tokens.borrow();
+        match (used, tokens.as_ref()) {
+            // Another pair arrived (a login, another tab's refresh): nothing left to do, even
+            // after a logout in between.
+            (_, Some(pair)) if used != Some(pair.grant()) => Err(Ok(())),
+            _ if self.logouts.get() != logouts => logged_out(),
+            (Some(used), held) => match HeldPair::of(held, used) {
+                HeldPair::Same(pair) => Ok(Some(pair.clone())),
+                HeldPair::Replaced => Err(Ok(())),
+                HeldPair::LoggedOut => logged_out(),
+            },
+            (None, _) => Ok(None),
         }
     }
 

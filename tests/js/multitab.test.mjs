@@ -126,6 +126,25 @@ for (const [label, extra] of [["Web Locks", ""], ["no Web Locks: localStorage lo
   for (const page of pages) await page.close();
 });
 
+test(`${browserName}: header mode with split placement: a lone tab's reload starts signed out with a reason, never authenticated`, { timeout: 120_000 }, async () => {
+  await post("/test/reset");
+  const [page] = await openTabs(browserName, 1, `${browserName}-split-reload`, "&split");
+  await page.evaluate(async () => {
+    const res = await fetch("/auth/login", { method: "POST", body: JSON.stringify({ user: "split" }) });
+    await window.auth.setTokens(await res.json());
+  });
+  assert.equal(await page.evaluate(() => window.auth.state.status), "authenticated");
+  await page.reload();
+  await page.waitForFunction(() => window.ready === true);
+  await until(async () => (await page.evaluate(() => window.auth.state.status)) === "unauthenticated", "the reload to settle");
+  const states = await page.evaluate(() => window.states);
+  assert.deepEqual(states, ["restoring", "unauthenticated"], "restoring, then signed out: never authenticated");
+  assert.equal(await page.evaluate(() => window.auth.state.reason), "no_access_token");
+  assert.equal((await stats()).refreshRequests, 0, "no refresh the server would refuse with invalid_request");
+  assert.deepEqual(await events(page, "logout"), [], "a reason, not a logout");
+  await page.close();
+});
+
 test(`${browserName}: a stale tab's refresh token inside the grace window does not revoke the session`, { timeout: 120_000 }, async () => {
   await post("/test/reset");
   const [fresh, stale] = await openTabs(browserName, 2, "stale");
