@@ -7,6 +7,7 @@ import {
   Issuer,
   Key,
   DurableObjectStore,
+  decodeUnverified,
   handleRefresh,
   handleLogout,
   authenticateAsync,
@@ -68,13 +69,22 @@ export default {
         return handleLogout(request, issuer);
       case "GET /auth/cookies": {
         // For the demo page, which cannot read HttpOnly cookies: which ones the browser sent
-        // here (under /auth), shortened, and the attributes they were set with.
+        // here (under /auth), shortened, their decoded header and claims (no signature: not a
+        // usable token), and the attributes they were set with.
         const sent = (request.headers.get("cookie") ?? "").split(";").map((c) => c.trim()).filter(Boolean);
+        const decoded = (value) => {
+          try {
+            const { protectedHeader, payload } = decodeUnverified(value);
+            return { header: protectedHeader, claims: payload };
+          } catch {
+            return null;
+          }
+        };
         return json({
           attributes: "Path=/auth; HttpOnly; Secure; SameSite=Strict; Max-Age = the refresh token's lifetime",
           cookies: sent.map((c) => {
             const [name, value = ""] = c.split("=");
-            return { name, value: value.length > 24 ? `${value.slice(0, 12)}…${value.slice(-8)}` : value, bytes: value.length };
+            return { name, value: value.length > 24 ? `${value.slice(0, 12)}…${value.slice(-8)}` : value, bytes: value.length, decoded: decoded(value) };
           }),
         });
       }

@@ -19,9 +19,9 @@ async function recordingFetch(input, init) {
     const left = payload.exp - Date.now() / 1000;
     lines.push(`Authorization: Bearer ${short(bearer)} (access token, ${left > 0 ? `${Math.round(left)} s left` : "expired"})`);
   }
-  if (url.pathname.startsWith("/auth/")) lines.push("Cookie: __Secure-refresh_token, __Secure-access_token (HttpOnly: added by the browser, unseen by this page)");
+  if (url.pathname.startsWith("/auth/")) lines.push("Cookie: whatever /auth cookies the browser holds (HttpOnly: added by the browser, unseen by this page)");
   const body = init?.body ?? (request.method === "POST" ? await request.clone().text() : "");
-  if (body) lines.push(`Body: ${body}`);
+  if (body) lines.push(`Body: ${String(body).replace(/("password":)"[^"]*"/, '$1"•••"')}`);
   const item = exchange(`${request.method} ${url.pathname}`, lines);
   let response;
   try {
@@ -162,6 +162,11 @@ async function showTokens() {
   $("cookies").textContent = cookies
     ? `${cookies.cookies.map((c) => `${c.name} = ${c.value} (${c.bytes} bytes)`).join("\n") || "(none)"}\n\nset with: ${cookies.attributes}\n\ndocument.cookie on this page: ${JSON.stringify(document.cookie)}`
     : "";
+  // The refresh token as the server reads it from the cookie (the page never holds it).
+  const refresh = cookies?.cookies.find((c) => c.name === "__Secure-refresh_token")?.decoded;
+  $("refresh-decoded").textContent = refresh
+    ? `header ${JSON.stringify(refresh.header, null, 2)}\nclaims ${JSON.stringify(refresh.claims, null, 2)}`
+    : "(no refresh cookie)";
 }
 
 $("login-form").addEventListener("submit", async (event) => {
