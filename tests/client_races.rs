@@ -1100,6 +1100,11 @@ fn the_state_is_truthful_through_a_session() {
             ..
         }
     ));
+    // The start of a refresh is a change the app hears of (a `change` event in the browser).
+    assert_eq!(
+        h.world.events_of(0).last(),
+        Some(&ClientEvent::RefreshStarted)
+    );
     h.world.answer(ok(&fresh_pair(&h.world)));
     h.result(refreshing).unwrap();
     assert!(matches!(

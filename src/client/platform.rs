@@ -102,6 +102,8 @@ pub enum ClientEvent {
         /// Why.
         reason: String,
     },
+    /// A refresh started: the state is now `refreshing` (no app event of its own; a change).
+    RefreshStarted,
     /// Something failed without logging out (the tokens are kept).
     Error {
         /// The stable code.

@@ -540,7 +540,12 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
     /// time across tabs (under the lock, a tab whose pair another tab already rotated adopts
     /// that). A logout or a login meanwhile wins: the answer is dropped.
     pub async fn refresh(&self) -> Result<()> {
-        self.refresh_flight.run(|| self.refresh_across_tabs()).await
+        self.refresh_flight
+            .run(|| async {
+                self.platform.emit(ClientEvent::RefreshStarted);
+                self.refresh_across_tabs().await
+            })
+            .await
     }
 
     /// Cookie mode, at start (a reload, a new tab): refreshes through the session cookie, if

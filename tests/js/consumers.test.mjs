@@ -272,7 +272,7 @@ const auth = await AuthClient.create({ refreshUrl: "https://auth.example/refresh
 const renders = [];
 function Status() {
   const state = useSyncExternalStore((listener) => auth.subscribe(listener), () => auth.state);
-  renders.push(state.status === "authenticated" ? "authenticated@" + state.accessExpiresAt : state.status);
+  renders.push(state.status === "unauthenticated" ? state.status : state.status + "@" + state.accessExpiresAt);
   return createElement("p", { id: "status" }, state.status);
 }
 const root = createRoot(document.body.appendChild(document.createElement("div")));
@@ -288,7 +288,7 @@ await settle();
 window.result = { renders, afterRefresh, final: document.getElementById("status").textContent };
 `;
 
-test("React: useSyncExternalStore re-renders on login, refresh and logout (Vite, Chromium)", async () => {
+test("React: useSyncExternalStore re-renders on login, the start and end of a refresh, and logout (Vite, Chromium)", async () => {
   const dir = project("consumer-react");
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", "--loglevel=error", "react@19.3.1", "react-dom@19.3.1"], { cwd: dir });
   writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module" src="/app.js"></script>`);
@@ -297,11 +297,13 @@ test("React: useSyncExternalStore re-renders on login, refresh and logout (Vite,
   const result = await inChromium(join(dir, "dist"), "/index.html");
   assert.equal(result.afterRefresh, "authenticated");
   assert.equal(result.final, "unauthenticated");
-  // One render per state: signed out, the login's pair, the refreshed pair (a later expiry), signed out.
-  const [first, login, refreshed, last] = result.renders;
-  assert.equal(result.renders.length, 4, JSON.stringify(result.renders));
+  // One render per state: signed out, the login's pair, refreshing, the refreshed pair (a later
+  // expiry), signed out.
+  const [first, login, refreshing, refreshed, last] = result.renders;
+  assert.equal(result.renders.length, 5, JSON.stringify(result.renders));
   assert.equal(first, "unauthenticated");
   assert.match(login, /^authenticated@/);
+  assert.match(refreshing, /^refreshing@/);
   assert.match(refreshed, /^authenticated@/);
   assert.notEqual(refreshed, login, "the refresh re-rendered with the new expiry");
   assert.equal(last, "unauthenticated");

@@ -1,179 +1,29 @@
 //! `AuthClient`: the JS face of the client core (`src/client/session.rs`). It reads options,
-//! forwards calls, arms the timer the core asks for, and maps errors; it decides nothing.
+//! forwards calls and maps errors; the tab it drives (timer, snapshot, channel) is `tab.rs`.
+//! It decides nothing.
 
-use super::client_options::ClientOptions;
 use super::glue;
-use super::platform::{state_to_js, BrowserPlatform};
-use super::storage::BrowserStorage;
-use crate::client::{ApiOutcome, AuthState, Session, TabMessage, TokenResponse, TokenStore};
+use super::tab::{self, answer_of, Inner};
+use crate::client::{ApiOutcome, TokenResponse};
 use crate::wasm::convert::{from_js_json, string_arg};
 use crate::wasm::error::{invalid_options, to_js as error_to_js, JsResult};
 use crate::wasm::js::describe;
-use crate::{random_id, ErrorCode};
+use crate::ErrorCode;
 use js_sys::{Function, Promise, Reflect};
-use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 const EVENTS: &[&str] = &["refresh", "logout", "error", "change"];
 
-struct Inner {
-    session: Session<BrowserPlatform, BrowserStorage>,
-    timer: RefCell<JsValue>,
-    closed: Cell<bool>,
-    /// The last state handed out: the same object until the state changes, as
-    /// `useSyncExternalStore` requires of a snapshot.
-    snapshot: RefCell<Option<(AuthState, JsValue)>>,
-}
-
-impl Inner {
-    /// The state as JS, and whether it differs from the one handed out before.
-    fn current_snapshot(&self) -> (JsValue, bool) {
-        let state = self.session.state();
-        if let Some((known, value)) = self.snapshot.borrow().as_ref() {
-            if *known == state {
-                return (value.clone(), false);
-            }
-        }
-        let skew = self.session.tokens().map_or(0.0, |t| t.clock_skew);
-        let value = state_to_js(&state, skew);
-        *self.snapshot.borrow_mut() = Some((state, value.clone()));
-        (value, true)
-    }
-
-    fn snapshot(&self) -> JsValue {
-        self.current_snapshot().0
-    }
-
-    /// After anything that may have changed the state: `change` if it did, and the timer.
-    fn changed(self: &Rc<Self>) {
-        let (now, is_new) = self.current_snapshot();
-        if is_new {
-            self.session.platform().notify("change", &now);
-        }
-        self.schedule();
-    }
-
-    fn schedule(self: &Rc<Self>) {
-        let timer = self.timer.replace(JsValue::UNDEFINED);
-        if !timer.is_undefined() {
-            glue::stop_timer(&timer);
-        }
-        let Some(at) = self
-            .session
-            .next_refresh_at()
-            .filter(|_| !self.closed.get())
-        else {
-            return;
-        };
-        let weak: Weak<Inner> = Rc::downgrade(self);
-        let fire = Closure::once_into_js(move || {
-            if let Some(inner) = weak.upgrade() {
-                wasm_bindgen_futures::spawn_local(async move {
-                    // Failures reach the app through the `error` and `logout` events.
-                    let _ = inner.session.refresh().await;
-                    inner.changed();
-                });
-            }
-        });
-        let delay_ms = ((at - js_sys::Date::now() / 1000.0) * 1000.0).max(0.0);
-        *self.timer.borrow_mut() = glue::start_timer(delay_ms, fire.unchecked_ref());
-    }
-}
-
-/// Reads an API response's status and `WWW-Authenticate`.
-fn answer_of(response: &JsValue) -> (u16, Option<String>) {
-    let status = Reflect::get(response, &"status".into())
-        .ok()
-        .and_then(|s| s.as_f64())
-        .unwrap_or(0.0) as u16;
-    let header = Reflect::get(response, &"headers".into())
-        .ok()
-        .and_then(|headers| {
-            let get: Function = Reflect::get(&headers, &"get".into())
-                .ok()?
-                .dyn_into()
-                .ok()?;
-            get.call1(&headers, &"www-authenticate".into()).ok()
-        })
-        .and_then(|value| value.as_string());
-    (status, header)
-}
-
 impl JsAuthClient {
     /// `create` for Rust callers (tests): the client itself rather than a promise of it.
     #[doc(hidden)]
     pub async fn open(options: JsValue) -> JsResult<JsAuthClient> {
-        let ClientOptions {
-            config,
-            namespace,
-            fetch,
-            storage: storage_spec,
-            split,
-            lock_timeout_ms,
-        } = ClientOptions::read(&options)?;
-        let storage = BrowserStorage::open(&storage_spec, &namespace)
-            .await
-            .map_err(error_to_js)?;
-        let shared = storage.is_shared();
-        let store = TokenStore::new(storage, &namespace, split).map_err(error_to_js)?;
-        let platform = BrowserPlatform {
-            fetch,
-            lock_name: format!("{namespace}:refresh-lock"),
-            lock_timeout_ms,
-            channel: RefCell::new(JsValue::UNDEFINED),
-            listeners: RefCell::default(),
-            on_change: RefCell::default(),
-        };
-        let tab_id = random_id().map_err(error_to_js)?;
-        let session = Session::open(platform, store, shared, config, tab_id)
-            .await
-            .map_err(error_to_js)?;
-        let inner = Rc::new(Inner {
-            session,
-            timer: RefCell::default(),
-            closed: Cell::new(false),
-            snapshot: RefCell::default(),
-        });
-        let weak = Rc::downgrade(&inner);
-        *inner.session.platform().on_change.borrow_mut() = Some(Box::new(move || {
-            if let Some(inner) = weak.upgrade() {
-                inner.changed();
-            }
-        }));
-        let weak = Rc::downgrade(&inner);
-        let on_message = Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
-            let Some(inner) = weak.upgrade() else { return };
-            let Some(message) = message
-                .as_string()
-                .and_then(|text| serde_json::from_str::<TabMessage>(&text).ok())
-            else {
-                return;
-            };
-            wasm_bindgen_futures::spawn_local(async move {
-                inner.session.on_message(message).await;
-                inner.changed();
-            });
-        });
-        *inner.session.platform().channel.borrow_mut() = glue::open_channel(
-            &format!("{namespace}:tabs"),
-            on_message.as_ref().unchecked_ref(),
-        );
-        on_message.forget(); // lives as long as the channel; `close()` closes the channel
-        if inner.session.state() == AuthState::Restoring {
-            // After a reload: split placement asks the other tabs for the access token,
-            // cookie mode refreshes through the cookie (each is a no-op in the other mode).
-            let restoring = inner.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = restoring.session.restore().await;
-                let _ = restoring.session.start().await;
-                restoring.changed();
-            });
-        }
-        inner.changed();
-        Ok(JsAuthClient { inner })
+        Ok(JsAuthClient {
+            inner: tab::open(options).await?,
+        })
     }
 }
 

@@ -5,6 +5,7 @@ mod client;
 mod client_options;
 mod platform;
 mod storage;
+mod tab;
 
 pub use client::JsAuthClient;
 

@@ -157,6 +157,7 @@ impl Platform for BrowserPlatform {
 
     fn emit(&self, event: ClientEvent) {
         let (name, detail) = match event {
+            ClientEvent::RefreshStarted => ("", JsValue::UNDEFINED),
             ClientEvent::Refresh {
                 access_expires_at,
                 source,
@@ -176,7 +177,9 @@ impl Platform for BrowserPlatform {
                 object(&[("code", code.as_str().into()), ("message", message.into())]),
             ),
         };
-        self.notify(name, &detail);
+        if !name.is_empty() {
+            self.notify(name, &detail);
+        }
         if let Some(on_change) = self.on_change.borrow().as_ref() {
             on_change();
         }

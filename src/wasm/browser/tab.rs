@@ -1,0 +1,173 @@
+//! One tab's client as the `AuthClient` binding holds it: the core's `Session` over the
+//! browser platform, the timer it asks for, the state snapshot handed to frameworks, and the
+//! channel to the other tabs. It carries out; the core decides.
+
+use super::client_options::ClientOptions;
+use super::glue;
+use super::platform::{state_to_js, BrowserPlatform};
+use super::storage::BrowserStorage;
+use crate::client::{AuthState, Session, TabMessage, TokenStore};
+use crate::random_id;
+use crate::wasm::error::{to_js as error_to_js, JsResult};
+use js_sys::{Function, Reflect};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+pub(crate) struct Inner {
+    pub(crate) session: Session<BrowserPlatform, BrowserStorage>,
+    timer: RefCell<JsValue>,
+    pub(crate) closed: Cell<bool>,
+    /// The last state handed out: the same object until the state changes, as
+    /// `useSyncExternalStore` requires of a snapshot.
+    snapshot: RefCell<Option<(AuthState, JsValue)>>,
+}
+
+impl Inner {
+    /// The state as JS, and whether it differs from the one handed out before.
+    fn current_snapshot(&self) -> (JsValue, bool) {
+        let state = self.session.state();
+        if let Some((known, value)) = self.snapshot.borrow().as_ref() {
+            if *known == state {
+                return (value.clone(), false);
+            }
+        }
+        let skew = self.session.tokens().map_or(0.0, |t| t.clock_skew);
+        let value = state_to_js(&state, skew);
+        *self.snapshot.borrow_mut() = Some((state, value.clone()));
+        (value, true)
+    }
+
+    pub(crate) fn snapshot(&self) -> JsValue {
+        self.current_snapshot().0
+    }
+
+    /// After anything that may have changed the state: `change` if it did, and the timer.
+    pub(crate) fn changed(self: &Rc<Self>) {
+        let (now, is_new) = self.current_snapshot();
+        if is_new {
+            self.session.platform().notify("change", &now);
+        }
+        self.schedule();
+    }
+
+    pub(crate) fn schedule(self: &Rc<Self>) {
+        let timer = self.timer.replace(JsValue::UNDEFINED);
+        if !timer.is_undefined() {
+            glue::stop_timer(&timer);
+        }
+        let Some(at) = self
+            .session
+            .next_refresh_at()
+            .filter(|_| !self.closed.get())
+        else {
+            return;
+        };
+        let weak: Weak<Inner> = Rc::downgrade(self);
+        let fire = Closure::once_into_js(move || {
+            if let Some(inner) = weak.upgrade() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    // Failures reach the app through the `error` and `logout` events.
+                    let _ = inner.session.refresh().await;
+                    inner.changed();
+                });
+            }
+        });
+        let delay_ms = ((at - js_sys::Date::now() / 1000.0) * 1000.0).max(0.0);
+        *self.timer.borrow_mut() = glue::start_timer(delay_ms, fire.unchecked_ref());
+    }
+}
+
+/// Reads an API response's status and `WWW-Authenticate`.
+pub(crate) fn answer_of(response: &JsValue) -> (u16, Option<String>) {
+    let status = Reflect::get(response, &"status".into())
+        .ok()
+        .and_then(|s| s.as_f64())
+        .unwrap_or(0.0) as u16;
+    let header = Reflect::get(response, &"headers".into())
+        .ok()
+        .and_then(|headers| {
+            let get: Function = Reflect::get(&headers, &"get".into())
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            get.call1(&headers, &"www-authenticate".into()).ok()
+        })
+        .and_then(|value| value.as_string());
+    (status, header)
+}
+
+/// Opens the storage, loads any saved tokens, joins the other tabs, and starts what a reload
+/// needs (split placement: the other tabs' access token; cookie mode: a refresh through the
+/// cookie).
+pub(crate) async fn open(options: JsValue) -> JsResult<Rc<Inner>> {
+    let ClientOptions {
+        config,
+        namespace,
+        fetch,
+        storage: storage_spec,
+        split,
+        lock_timeout_ms,
+    } = ClientOptions::read(&options)?;
+    let storage = BrowserStorage::open(&storage_spec, &namespace)
+        .await
+        .map_err(error_to_js)?;
+    let shared = storage.is_shared();
+    let store = TokenStore::new(storage, &namespace, split).map_err(error_to_js)?;
+    let platform = BrowserPlatform {
+        fetch,
+        lock_name: format!("{namespace}:refresh-lock"),
+        lock_timeout_ms,
+        channel: RefCell::new(JsValue::UNDEFINED),
+        listeners: RefCell::default(),
+        on_change: RefCell::default(),
+    };
+    let tab_id = random_id().map_err(error_to_js)?;
+    let session = Session::open(platform, store, shared, config, tab_id)
+        .await
+        .map_err(error_to_js)?;
+    let inner = Rc::new(Inner {
+        session,
+        timer: RefCell::default(),
+        closed: Cell::new(false),
+        snapshot: RefCell::default(),
+    });
+    let weak = Rc::downgrade(&inner);
+    *inner.session.platform().on_change.borrow_mut() = Some(Box::new(move || {
+        if let Some(inner) = weak.upgrade() {
+            inner.changed();
+        }
+    }));
+    let weak = Rc::downgrade(&inner);
+    let on_message = Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
+        let Some(inner) = weak.upgrade() else { return };
+        let Some(message) = message
+            .as_string()
+            .and_then(|text| serde_json::from_str::<TabMessage>(&text).ok())
+        else {
+            return;
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            inner.session.on_message(message).await;
+            inner.changed();
+        });
+    });
+    *inner.session.platform().channel.borrow_mut() = glue::open_channel(
+        &format!("{namespace}:tabs"),
+        on_message.as_ref().unchecked_ref(),
+    );
+    on_message.forget(); // lives as long as the channel; `close()` closes the channel
+    if inner.session.state() == AuthState::Restoring {
+        // After a reload: split placement asks the other tabs for the access token,
+        // cookie mode refreshes through the cookie (each is a no-op in the other mode).
+        let restoring = inner.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = restoring.session.restore().await;
+            let _ = restoring.session.start().await;
+            restoring.changed();
+        });
+    }
+    inner.changed();
+    Ok(inner)
+}
