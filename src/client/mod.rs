@@ -6,6 +6,7 @@
 //! another platform.
 
 mod flight;
+pub(crate) mod json;
 mod platform;
 mod policy;
 mod session;

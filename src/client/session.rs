@@ -5,16 +5,19 @@
 //! and a [`TokenStorage`]; timers stay in the adapter, which asks [`Session::next_refresh_at`].
 
 use super::flight::Flight;
+use super::json::{self, Claim};
 use super::platform::{AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, TabMessage};
 use super::{ApiOutcome, HeldPair, RefreshPolicy, ServerClock, TokenSet, TokenStorage, TokenStore};
 use crate::compact::{decode_text, split, DEFAULT_MAX_TOKEN_LENGTH};
 use crate::error::{Error, ErrorCode, Result};
-use crate::members::{read_members, Member};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::cell::{Cell, RefCell};
+
+/// 2^53 - 1: the largest integer every JS number holds exactly.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// A server's `Retry-After` is honoured up to this many seconds (a larger one would overflow
 /// the browser's timers into immediate retries).
@@ -115,17 +118,21 @@ fn unverified(token: &str) -> Result<Unverified> {
     let parts = split(token, DEFAULT_MAX_TOKEN_LENGTH)?;
     decode_text(parts.header, "header")?;
     let text = decode_text(parts.payload, "payload")?;
-    let ([exp, iat, sub], _) =
-        read_members(&text, ["exp", "iat", "sub"], &[]).map_err(|e| e.malformed("payload"))?;
-    let number = |member: Option<Member>| match member {
-        Some(Member::Number(n)) => Some(n),
+    let claims = json::schedule_claims(&text).ok_or_else(|| {
+        Error::new(
+            ErrorCode::MalformedToken,
+            "the payload is not a JSON object",
+        )
+    })?;
+    let number = |claim: Claim| match claim {
+        Claim::Number(n) => Some(n),
         _ => None,
     };
     Ok(Unverified {
-        exp: number(exp),
-        iat: number(iat),
-        sub: match sub {
-            Some(Member::Text(text)) => Some(text.into_owned()),
+        exp: number(claims.exp),
+        iat: number(claims.iat),
+        sub: match claims.sub {
+            Claim::Text(text) => Some(text),
             _ => None,
         },
     })
@@ -173,7 +180,8 @@ impl TokenSet {
             access_issued_at: issued_at.unwrap_or(server_now) as i64,
             access_expires_at: access_expires_at as i64,
             refresh_token: response.refresh_token.clone(),
-            refresh_expires_at: refresh_expires_at.min(i64::MAX as f64) as i64,
+            // "Never" is the largest integer a JS number holds exactly (the pair crosses JS).
+            refresh_expires_at: refresh_expires_at.min(MAX_SAFE_INTEGER) as i64,
             clock_skew: clock.skew,
         })
     }
@@ -195,6 +203,12 @@ pub enum RefreshVerdict {
     Refused(String),
 }
 
+/// The logout request's body in header mode.
+#[derive(Serialize)]
+struct LogoutBody<'a> {
+    refresh_token: &'a str,
+}
+
 #[derive(Deserialize)]
 struct OAuthError {
     error: String,
@@ -206,7 +220,7 @@ impl RefreshVerdict {
     /// Classifies an answer of the refresh endpoint. Only an OAuth `invalid_grant` logs
     /// out: an HTML error page, a 404 or a 400 `invalid_request` say nothing about the grant.
     pub fn of(answer: &HttpAnswer) -> RefreshVerdict {
-        let json = answer
+        let is_json = answer
             .content_type
             .as_deref()
             .is_some_and(|t| t.to_ascii_lowercase().contains("json"));
@@ -217,15 +231,15 @@ impl RefreshVerdict {
                 "the refresh URL answered {}: check refreshUrl",
                 answer.status
             )),
-            200..=299 => match serde_json::from_str::<TokenResponse>(body) {
-                Ok(tokens) if json => RefreshVerdict::Tokens(tokens),
+            200..=299 => match json::from_str::<TokenResponse>(body) {
+                Some(tokens) if is_json => RefreshVerdict::Tokens(tokens),
                 _ => RefreshVerdict::NotTheEndpoint(format!(
                     "the refresh URL answered {} without a token response",
                     answer.status
                 )),
             },
-            status => match serde_json::from_str::<OAuthError>(body) {
-                Ok(error) if json && error.error == "invalid_grant" => {
+            status => match json::from_str::<OAuthError>(body) {
+                Some(error) if is_json && error.error == "invalid_grant" => {
                     let reason = error
                         .error_description
                         .filter(|code| {
@@ -234,7 +248,7 @@ impl RefreshVerdict {
                         .unwrap_or(error.error);
                     RefreshVerdict::Dead(reason)
                 }
-                Ok(error) if json => RefreshVerdict::Refused(format!(
+                Some(error) if is_json => RefreshVerdict::Refused(format!(
                     "the refresh endpoint refused the request ({status} {}{})",
                     error.error,
                     error
@@ -802,7 +816,12 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         let body = match (&captured, cookie_session) {
             (_, true) => "{}".to_owned(),
             (Some(set), false) if !set.refresh_token.is_empty() => {
-                serde_json::json!({ "refresh_token": set.refresh_token }).to_string()
+                match json::to_string(&LogoutBody {
+                    refresh_token: &set.refresh_token,
+                }) {
+                    Some(body) => body,
+                    None => return,
+                }
             }
             _ => return,
         };

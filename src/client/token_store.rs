@@ -117,7 +117,7 @@ impl<S: TokenStorage> TokenStore<S> {
         };
         // A value we cannot read is treated as absent (and overwritten on the next save),
         // rather than failing every request.
-        let Ok(mut set) = serde_json::from_str::<TokenSet>(&text) else {
+        let Some(mut set) = super::json::from_str::<TokenSet>(&text) else {
             return Ok(None);
         };
         if self.split {
@@ -141,8 +141,12 @@ impl<S: TokenStorage> TokenStore<S> {
                 .map(|token| (token, set.access_expires_at));
             persisted.access_token = None;
         }
-        let text = serde_json::to_string(&persisted)
-            .map_err(|err| Error::new(ErrorCode::StorageUnavailable, err.to_string()))?;
+        let text = super::json::to_string(&persisted).ok_or_else(|| {
+            Error::new(
+                ErrorCode::StorageUnavailable,
+                "the token set could not be written as JSON",
+            )
+        })?;
         self.storage.set(&self.key, &text).await
     }
 

@@ -49,6 +49,7 @@ pub(crate) fn optional_string_arg(
 
 /// `{ payload, protectedHeader }` (jose's names) from a token's own JSON texts, in one
 /// `JSON.parse`: members in the token's order, numbers as JS reads them.
+#[cfg(feature = "keys")]
 pub(crate) fn token_result_to_js(claims_json: &str, header_json: &str) -> JsResult<JsValue> {
     let mut text = String::with_capacity(claims_json.len() + header_json.len() + 32);
     for part in [
@@ -66,7 +67,7 @@ pub(crate) fn token_result_to_js(claims_json: &str, header_json: &str) -> JsResu
 /// A JS value through `JSON.stringify` (so `undefined` and functions vanish, `Date`s become
 /// strings, as in any JSON API), then into `T`. Unlike serde-wasm-bindgen's reader, a getter
 /// or `Proxy` trap that throws is caught here (`invalid_options`).
-#[cfg(any(feature = "keys", feature = "browser"))]
+#[cfg(feature = "keys")]
 pub(crate) fn from_js_json<T: serde::de::DeserializeOwned>(
     value: &JsValue,
     what: &str,
@@ -74,8 +75,9 @@ pub(crate) fn from_js_json<T: serde::de::DeserializeOwned>(
     parse_json(&json_text(value, what)?, what)
 }
 
+/// `JSON.stringify` of a JS value, with whatever it throws caught (`invalid_options`).
 #[cfg(any(feature = "keys", feature = "browser"))]
-fn json_text(value: &JsValue, what: &str) -> JsResult<String> {
+pub(crate) fn json_text(value: &JsValue, what: &str) -> JsResult<String> {
     js_sys::JSON::stringify(value)
         .map_err(|thrown| {
             invalid_options(format!(
@@ -87,7 +89,7 @@ fn json_text(value: &JsValue, what: &str) -> JsResult<String> {
         .ok_or_else(|| invalid_options(format!("{what} is not JSON-serializable")))
 }
 
-#[cfg(any(feature = "keys", feature = "browser"))]
+#[cfg(feature = "keys")]
 fn parse_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> JsResult<T> {
     serde_json::from_str(text).map_err(|err| invalid_options(format!("invalid {what}: {err}")))
 }

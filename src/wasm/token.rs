@@ -1,8 +1,8 @@
 //! Free functions: reading a token without verifying it, and durations.
 
-use super::convert::{string_arg, token_arg, token_result_to_js};
+use super::convert::{string_arg, token_arg};
 use super::error::{to_js as error_to_js, JsResult};
-use crate::{decode_unverified_json, parse_duration};
+use crate::parse_duration;
 use wasm_bindgen::prelude::*;
 
 /// Reads header and claims WITHOUT verifying anything — for a client that wants `exp`.
@@ -17,8 +17,44 @@ use wasm_bindgen::prelude::*;
 pub fn decode_unverified_js(
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
 ) -> JsResult<JsValue> {
-    let decoded = decode_unverified_json(&token_arg(&token)?).map_err(error_to_js)?;
-    token_result_to_js(&decoded.claims_json, &decoded.header_json)
+    let token = token_arg(&token)?;
+    #[cfg(feature = "keys")]
+    {
+        let decoded = crate::decode_unverified_json(&token).map_err(error_to_js)?;
+        super::convert::token_result_to_js(&decoded.claims_json, &decoded.header_json)
+    }
+    // The browser client's build has no JSON parser of its own: the host's checks each
+    // segment (the structure and base64url strictness are still the core's).
+    #[cfg(not(feature = "keys"))]
+    {
+        use crate::compact::{decode_text, split};
+        use crate::{Error, ErrorCode, DEFAULT_MAX_TOKEN_LENGTH};
+        let parts = split(&token, DEFAULT_MAX_TOKEN_LENGTH).map_err(error_to_js)?;
+        let object = |segment: &str, what: &str| -> JsResult<JsValue> {
+            let text = decode_text(segment, what).map_err(error_to_js)?;
+            js_sys::JSON::parse(&text)
+                .ok()
+                .filter(|value| value.is_object() && !js_sys::Array::is_array(value))
+                .ok_or_else(|| {
+                    error_to_js(Error::new(
+                        ErrorCode::MalformedToken,
+                        format!("the {what} is not a JSON object"),
+                    ))
+                })
+        };
+        let result = js_sys::Object::new();
+        js_sys::Reflect::set(
+            &result,
+            &"payload".into(),
+            &object(parts.payload, "payload")?,
+        )?;
+        js_sys::Reflect::set(
+            &result,
+            &"protectedHeader".into(),
+            &object(parts.header, "header")?,
+        )?;
+        Ok(result.into())
+    }
 }
 
 /// Seconds in a duration text such as `"15m"`, `"2 hours"`, `"7d"`.

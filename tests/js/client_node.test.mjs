@@ -38,3 +38,24 @@ test(`${ENTRY}: options are checked`, async () => {
     await assert.rejects(AuthClient.create({ refreshUrl: "/r", ...bad }), (e) => e.code === "invalid_options", JSON.stringify(bad));
   }
 });
+
+test(`${ENTRY}: mode "cookie" keeps storage and split out; unknown modes are refused`, async () => {
+  for (const bad of [{ mode: "cookies" }, { mode: "cookie", storage: "localStorage" }, { mode: "cookie", split: true }]) {
+    await assert.rejects(AuthClient.create({ refreshUrl: "/r", ...bad }), (e) => e.code === "invalid_options", JSON.stringify(bad));
+  }
+  const client = await AuthClient.create({ refreshUrl: "http://127.0.0.1:9/refresh", mode: "cookie", storage: "memory" });
+  client.close();
+});
+
+test(`${ENTRY}: decodeUnverified (the host parses each segment) reads what the main entry reads, and refuses the same`, () => {
+  const key = server.Key.generate("HS256");
+  const token = key.sign({ role: "reader", nested: { n: 1.5, list: [1, "a"] } }, { subject: "ada", expiresIn: "5m", typ: "at+jwt" });
+  assert.deepEqual(clientEntry.decodeUnverified(token), server.decodeUnverified(token));
+  const b64 = (text) => Buffer.from(text).toString("base64url");
+  const header = b64('{"alg":"HS256"}');
+  for (const bad of [`${header}.${b64("[1]")}.sig`, `${b64("null")}.${b64("{}")}.sig`, `${header}.${b64("{")}.sig`, `${header}.e30=.sig`, "a.b", 42]) {
+    for (const entry of [clientEntry, server]) {
+      assert.throws(() => entry.decodeUnverified(bad), (e) => isJwtRefreshError(e) && e.code === "malformed_token", String(bad));
+    }
+  }
+});

@@ -4,8 +4,8 @@
 
 use super::glue;
 use super::tab::{self, answer_of, Inner};
-use crate::client::{ApiOutcome, TokenResponse};
-use crate::wasm::convert::{from_js_json, string_arg};
+use crate::client::{json, ApiOutcome, TokenResponse};
+use crate::wasm::convert::{json_text, string_arg};
 use crate::wasm::error::{invalid_options, to_js as error_to_js, JsResult};
 use crate::wasm::js::describe;
 use crate::ErrorCode;
@@ -71,7 +71,12 @@ impl JsAuthClient {
         #[wasm_bindgen(unchecked_param_type = "TokenResponse")] response: JsValue,
     ) -> Promise {
         run(&self.inner, |inner| async move {
-            let response: TokenResponse = from_js_json(&response, "the token response")?;
+            let response: TokenResponse =
+                json::from_str(&json_text(&response, "the token response")?).ok_or_else(|| {
+                    invalid_options(
+                        "the token response is not an RFC 6749 token response (a JSON object with access_token, and refresh_token in header mode)",
+                    )
+                })?;
             inner
                 .session
                 .set_tokens(&response)

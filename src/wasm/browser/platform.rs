@@ -110,7 +110,7 @@ impl Platform for BrowserPlatform {
     }
 
     fn broadcast(&self, message: &TabMessage) {
-        let Ok(text) = serde_json::to_string(message) else {
+        let Some(text) = crate::client::json::to_string(message) else {
             return;
         };
         let channel = self.channel.borrow().clone();

@@ -6,7 +6,7 @@ use super::client_options::ClientOptions;
 use super::glue;
 use super::platform::{state_to_js, BrowserPlatform};
 use super::storage::BrowserStorage;
-use crate::client::{AuthState, Session, TabMessage, TokenStore};
+use crate::client::{json, AuthState, Session, TabMessage, TokenStore};
 use crate::random_id;
 use crate::wasm::error::{to_js as error_to_js, JsResult};
 use js_sys::{Function, Reflect};
@@ -144,7 +144,7 @@ pub(crate) async fn open(options: JsValue) -> JsResult<Rc<Inner>> {
         let Some(inner) = weak.upgrade() else { return };
         let Some(message) = message
             .as_string()
-            .and_then(|text| serde_json::from_str::<TabMessage>(&text).ok())
+            .and_then(|text| json::from_str::<TabMessage>(&text))
         else {
             return;
         };
