@@ -6,6 +6,7 @@
 //! `csrf_rejected` and a message that names the header at fault.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::http::{media_type, RequestParts};
 
 /// Which sites may use the cookies.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,19 +18,6 @@ pub struct CsrfPolicy {
     /// Accept any same-site request (`Sec-Fetch-Site: same-site`), not just those of the
     /// allowed origins.
     pub allow_same_site: bool,
-}
-
-/// The headers of a request that the checks read.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RequestSite<'a> {
-    /// The endpoint's own origin (from the request URL).
-    pub own_origin: Option<&'a str>,
-    /// `Origin`.
-    pub origin: Option<&'a str>,
-    /// `Sec-Fetch-Site`.
-    pub sec_fetch_site: Option<&'a str>,
-    /// `Content-Type`.
-    pub content_type: Option<&'a str>,
 }
 
 fn refused(message: String) -> Error {
@@ -68,7 +56,8 @@ impl CsrfPolicy {
     /// Accepts the request, or says which of its headers marks it as possibly another
     /// site's (`csrf_rejected`). Run before anything else, so that a refused request changes
     /// nothing.
-    pub fn check(&self, site: &RequestSite<'_>) -> Result<()> {
+    /// It reads the request's own origin, `Origin`, `Sec-Fetch-Site` and `Content-Type`.
+    pub fn check(&self, site: &RequestParts<'_>) -> Result<()> {
         let origin = site.origin.map(str::trim);
         match site.sec_fetch_site.map(|s| s.trim().to_ascii_lowercase()) {
             None => {}
@@ -102,15 +91,7 @@ impl CsrfPolicy {
                 )));
             }
         }
-        let media_type = site
-            .content_type
-            .unwrap_or_default()
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
-        if media_type != "application/json" {
+        if media_type(site.content_type) != "application/json" {
             return Err(refused(format!(
                 "Content-Type {:?}: a cookie-authenticated request must be application/json, which a form on another site cannot send",
                 site.content_type.unwrap_or_default()
@@ -126,16 +107,17 @@ mod tests {
 
     const OWN: &str = "https://app.example";
 
-    fn site<'a>(sec_fetch_site: Option<&'a str>, origin: Option<&'a str>) -> RequestSite<'a> {
-        RequestSite {
+    fn site<'a>(sec_fetch_site: Option<&'a str>, origin: Option<&'a str>) -> RequestParts<'a> {
+        RequestParts {
             own_origin: Some(OWN),
             origin,
             sec_fetch_site,
             content_type: Some("application/json"),
+            ..RequestParts::default()
         }
     }
 
-    fn refusal(policy: &CsrfPolicy, site: &RequestSite<'_>) -> String {
+    fn refusal(policy: &CsrfPolicy, site: &RequestParts<'_>) -> String {
         let err = policy.check(site).unwrap_err();
         assert_eq!(err.code(), ErrorCode::CsrfRejected);
         err.message().to_owned()
@@ -150,7 +132,7 @@ mod tests {
         // cannot come from a cross-site form.
         policy.check(&site(None, None)).unwrap();
         policy
-            .check(&RequestSite {
+            .check(&RequestParts {
                 content_type: Some("application/json; charset=utf-8"),
                 ..site(Some("same-origin"), Some(OWN))
             })
@@ -209,7 +191,7 @@ mod tests {
             Some("text/plain; application/json"),
             None,
         ] {
-            let request = RequestSite {
+            let request = RequestParts {
                 content_type,
                 ..site(Some("same-origin"), Some(OWN))
             };

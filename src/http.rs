@@ -4,8 +4,6 @@
 #[cfg(feature = "edge")]
 use crate::cookie::{cookie_value, CookieMode};
 #[cfg(feature = "edge")]
-use crate::csrf::RequestSite;
-#[cfg(feature = "edge")]
 use crate::error::{Error, ErrorCode, Result};
 #[cfg(feature = "edge")]
 use crate::issuer::TokenPair;
@@ -216,6 +214,18 @@ struct RefreshBody {
 }
 
 #[cfg(feature = "edge")]
+/// The media type of a `Content-Type` value, lower case, without parameters ("" if absent).
+pub(crate) fn media_type(content_type: Option<&str>) -> String {
+    content_type
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+#[cfg(feature = "edge")]
 fn bad_request(message: &str) -> Error {
     Error::new(ErrorCode::InvalidRequest, message)
 }
@@ -238,14 +248,7 @@ pub fn parse_refresh_request(
     let access_token = authorization.and_then(bearer_token).ok_or_else(|| {
         bad_request("the expired access token must be sent as Authorization: Bearer")
     })?;
-    let media_type = content_type
-        .unwrap_or_default()
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let parsed = match media_type.as_str() {
+    let parsed = match media_type(content_type).as_str() {
         "application/x-www-form-urlencoded" => {
             let mut parsed = RefreshBody {
                 grant_type: None,
@@ -306,18 +309,6 @@ pub struct RequestParts<'a> {
 }
 
 #[cfg(feature = "edge")]
-impl<'a> RequestParts<'a> {
-    fn site(&self) -> RequestSite<'a> {
-        RequestSite {
-            own_origin: self.own_origin,
-            origin: self.origin,
-            sec_fetch_site: self.sec_fetch_site,
-            content_type: self.content_type,
-        }
-    }
-}
-
-#[cfg(feature = "edge")]
 fn no_session(message: &str) -> Error {
     Error::new(ErrorCode::NotAuthenticated, message)
 }
@@ -332,7 +323,7 @@ pub fn parse_cookie_refresh_request(
     mode: &CookieMode,
     request: &RequestParts<'_>,
 ) -> Result<RefreshRequest> {
-    mode.csrf.check(&request.site())?;
+    mode.csrf.check(request)?;
     if request.body.len() > MAX_REFRESH_BODY {
         return Err(bad_request("the request body is too large"));
     }
@@ -383,7 +374,7 @@ pub fn parse_logout_request(
     request: &RequestParts<'_>,
 ) -> Result<Option<String>> {
     if let Some(mode) = cookies {
-        mode.csrf.check(&request.site())?;
+        mode.csrf.check(request)?;
         return Ok(
             cookie_value(request.cookie.unwrap_or_default(), &mode.refresh_name)?
                 .map(str::to_owned),
@@ -395,10 +386,7 @@ pub fn parse_logout_request(
     if request.body.trim().is_empty() {
         return Ok(None);
     }
-    let form = request.content_type.is_some_and(|t| {
-        t.to_ascii_lowercase()
-            .starts_with("application/x-www-form-urlencoded")
-    });
+    let form = media_type(request.content_type) == "application/x-www-form-urlencoded";
     let token = if form {
         form_urlencoded::parse(request.body.as_bytes())
             .find(|(name, _)| name == "refresh_token")

@@ -1132,20 +1132,13 @@ fn cookie_config() -> ClientConfig {
 
 /// A cookie-mode token answer: no refresh token in the body.
 fn cookie_ok(response: &TokenResponse) -> HttpAnswer {
-    HttpAnswer {
-        status: 200,
-        content_type: Some("application/json".into()),
-        body: Some(
-            json!({
-                "access_token": response.access_token,
-                "token_type": "Bearer",
-                "expires_in": 600,
-                "refresh_expires_in": 3600,
-            })
-            .to_string(),
-        ),
-        ..Default::default()
-    }
+    let mut answer = ok(response);
+    let mut body: serde_json::Value =
+        serde_json::from_str(answer.body.as_deref().unwrap()).unwrap();
+    body.as_object_mut().unwrap().remove("refresh_token");
+    body["refresh_expires_in"] = json!(3600);
+    answer.body = Some(body.to_string());
+    answer
 }
 
 fn cookie_tabs(n: usize) -> Harness {

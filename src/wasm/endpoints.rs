@@ -119,6 +119,29 @@ impl JsRequest {
     }
 }
 
+enum Endpoint {
+    Refresh,
+    Logout,
+}
+
+impl JsIssuer {
+    /// One of the endpoints, as a promise of its response data.
+    fn endpoint(&self, endpoint: Endpoint, request: JsValue, options: Option<JsValue>) -> Promise {
+        let (inner, cookies) = (self.inner.clone(), self.cookies.clone());
+        future_to_promise(async move {
+            let request = JsRequest::read(&request)?;
+            let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
+            let (issuer, store) = &*inner;
+            let (parts, cookies) = (&request.parts(), cookies.as_deref());
+            let response = match endpoint {
+                Endpoint::Refresh => refresh_endpoint(issuer, store, parts, now, cookies).await,
+                Endpoint::Logout => logout_endpoint(issuer, store, parts, now, cookies).await,
+            };
+            response_data(&response)
+        })
+    }
+}
+
 #[wasm_bindgen(js_class = Issuer)]
 impl JsIssuer {
     /// `POST /auth/refresh` as data: the response to send, whatever the request (it rejects
@@ -134,15 +157,7 @@ impl JsIssuer {
         #[wasm_bindgen(unchecked_param_type = "EndpointRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let (inner, cookies) = (self.inner.clone(), self.cookies.clone());
-        future_to_promise(async move {
-            let request = JsRequest::read(&request)?;
-            let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
-            let (issuer, store) = &*inner;
-            let response =
-                refresh_endpoint(issuer, store, &request.parts(), now, cookies.as_deref()).await;
-            response_data(&response)
-        })
+        self.endpoint(Endpoint::Refresh, request, options)
     }
 
     /// `POST /auth/logout` as data: revokes the session of the refresh token sent (in cookie
@@ -158,15 +173,7 @@ impl JsIssuer {
         #[wasm_bindgen(unchecked_param_type = "EndpointRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let (inner, cookies) = (self.inner.clone(), self.cookies.clone());
-        future_to_promise(async move {
-            let request = JsRequest::read(&request)?;
-            let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
-            let (issuer, store) = &*inner;
-            let response =
-                logout_endpoint(issuer, store, &request.parts(), now, cookies.as_deref()).await;
-            response_data(&response)
-        })
+        self.endpoint(Endpoint::Logout, request, options)
     }
 
     /// The login answer for a `startSession` result: in cookie mode both tokens as cookies
