@@ -61,6 +61,12 @@ impl Algorithm {
 
     /// Parses an `alg` value. `none` and anything not compiled in is `alg_not_allowed`.
     pub fn parse(name: &str) -> Result<Algorithm> {
+        if name.eq_ignore_ascii_case("none") {
+            return Err(Error::new(
+                ErrorCode::AlgNotAllowed,
+                "an unsecured JWT (alg \"none\") is never accepted",
+            ));
+        }
         Algorithm::ALL
             .iter()
             .copied()

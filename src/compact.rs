@@ -50,6 +50,14 @@ pub(crate) fn split(token: &str, max_len: usize) -> Result<Compact<'_>> {
             format!("token is {} bytes, the limit is {max_len}", token.len()),
         ));
     }
+    if token.len() >= 7 && token.as_bytes()[..7].eq_ignore_ascii_case(b"bearer ") {
+        return Err(malformed(
+            "the token starts with \"Bearer \": pass the token alone, without the Authorization scheme",
+        ));
+    }
+    if token.trim() != token {
+        return Err(malformed("the token has leading or trailing whitespace"));
+    }
     let bytes = token.as_bytes();
     let mut dots = [0usize; 2];
     let mut count = 0;
@@ -74,7 +82,9 @@ pub(crate) fn split(token: &str, max_len: usize) -> Result<Compact<'_>> {
         &token[dots[0] + 1..dots[1]],
         &token[dots[1] + 1..],
     );
-    if header.is_empty() || payload.is_empty() || signature.is_empty() {
+    // An empty signature is valid syntax (RFC 7515 §7.1, an unsecured JWS): the algorithm
+    // and signature checks refuse it, with their own codes.
+    if header.is_empty() || payload.is_empty() {
         return Err(malformed("empty segment"));
     }
     Ok(Compact {
@@ -124,7 +134,9 @@ mod tests {
         assert_eq!(code("a.b"), ErrorCode::MalformedToken);
         assert_eq!(code("a.b.c.d"), ErrorCode::MalformedToken);
         assert_eq!(code("a..c"), ErrorCode::MalformedToken);
-        assert_eq!(code("a.b."), ErrorCode::MalformedToken);
+        assert_eq!(code(".b.c"), ErrorCode::MalformedToken);
+        // An empty signature is valid syntax; the algorithm and signature checks judge it.
+        assert_eq!(split("a.b.", 100).unwrap().signature, "");
         assert_eq!(code("a=.b.c"), ErrorCode::MalformedToken);
         assert_eq!(code("a+.b.c"), ErrorCode::MalformedToken);
         assert_eq!(code("a/.b.c"), ErrorCode::MalformedToken);
@@ -133,6 +145,18 @@ mod tests {
         assert_eq!(code("a.b.c\n"), ErrorCode::MalformedToken);
         assert_eq!(code("é.b.c"), ErrorCode::MalformedToken);
         assert_eq!(code(&"a".repeat(101)), ErrorCode::TokenTooLarge);
+    }
+
+    #[test]
+    fn a_bearer_prefix_or_whitespace_is_named() {
+        let message = |token: &str| split(token, 100).err().unwrap().message().to_owned();
+        assert!(message("Bearer a.b.c").contains("Bearer"));
+        assert!(message("bearer a.b.c").contains("Bearer"));
+        assert!(message("a.b.c ").contains("whitespace"));
+        assert!(message("\ta.b.c").contains("whitespace"));
+        // Multi-byte text where the prefix would be is refused without slicing through it.
+        assert_eq!(code("ééé.é"), ErrorCode::MalformedToken);
+        assert_eq!(code("Bearer"), ErrorCode::MalformedToken);
     }
 
     #[test]

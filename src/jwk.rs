@@ -91,7 +91,11 @@ impl Key {
         let key = Key { verify_only, ..key };
         if key.kid.is_none() && !key.alg.is_symmetric() {
             let kid = Some(key.thumbprint()?);
-            return Ok(Key { kid, ..key });
+            return Ok(Key {
+                kid,
+                kid_declared: false,
+                ..key
+            });
         }
         Ok(key)
     }
@@ -269,6 +273,7 @@ fn ed25519_from_jwk(jwk: &Map<String, Value>, kid: Option<String>) -> Result<Key
     };
     Ok(Key {
         alg: Algorithm::EdDsa,
+        kid_declared: kid.is_some(),
         kid,
         material: Material::Ed25519 { public, secret },
         verify_only: false,
@@ -304,6 +309,7 @@ fn p256_from_jwk(jwk: &Map<String, Value>, kid: Option<String>) -> Result<Key> {
     };
     Ok(Key {
         alg: Algorithm::Es256,
+        kid_declared: kid.is_some(),
         kid,
         material: Material::Es256 { public, secret },
         verify_only: false,
@@ -335,6 +341,7 @@ fn rsa_from_jwk(
     };
     Ok(Key {
         alg,
+        kid_declared: kid.is_some(),
         kid,
         material: Material::Rsa {
             alg: rsa_alg,

@@ -48,6 +48,10 @@ pub(crate) enum Material {
 pub struct Key {
     pub(crate) alg: Algorithm,
     pub(crate) kid: Option<String>,
+    /// Whether `kid` was declared (given, generated, or the JWK's) rather than derived from
+    /// the key (its RFC 7638 thumbprint): a key without a declared `kid` matches a token
+    /// whatever `kid` it names (RFC 7515 §4.1.4: `kid` is a hint).
+    pub(crate) kid_declared: bool,
     pub(crate) material: Material,
     /// Set when the JWK's `key_ops` allowed verifying only: the key then refuses to sign,
     /// even an HMAC key, whose secret both signs and verifies.
@@ -150,6 +154,7 @@ impl Key {
         Ok(Key {
             alg,
             kid,
+            kid_declared: true,
             material,
             verify_only: false,
         })
@@ -177,6 +182,7 @@ impl Key {
         let material = Material::hmac(alg, secret)?;
         Ok(Key {
             alg,
+            kid_declared: kid.is_some(),
             kid,
             material,
             verify_only: false,

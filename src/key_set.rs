@@ -89,30 +89,36 @@ impl KeySet {
         self.keys.is_empty()
     }
 
-    /// The key for a token header: by `kid` when present, else the single key of `alg`.
+    /// The key for a token header: by `kid` when present (a key without a declared `kid`
+    /// answers to any: the only such key of `alg`), else the single key of `alg`.
     pub fn select(&self, kid: Option<&str>, alg: Algorithm) -> Result<&Key> {
-        match kid {
-            Some(kid) => self
-                .keys
-                .iter()
-                .find(|k| k.kid.as_deref() == Some(kid))
-                .ok_or_else(|| {
-                    Error::new(ErrorCode::KeyNotFound, format!("no key with kid {kid:?}"))
-                }),
-            None => {
-                let mut candidates = self.keys.iter().filter(|k| k.alg == alg);
-                match (candidates.next(), candidates.next()) {
-                    (Some(key), None) => Ok(key),
-                    (None, _) => Err(Error::new(
-                        ErrorCode::KeyNotFound,
-                        format!("no key for {alg}"),
-                    )),
-                    (Some(_), Some(_)) => Err(Error::new(
-                        ErrorCode::KeyNotFound,
-                        "the token has no kid and several keys could match",
-                    )),
-                }
+        if let Some(kid) = kid {
+            if let Some(key) = self.keys.iter().find(|k| k.kid.as_deref() == Some(kid)) {
+                return Ok(key);
             }
+        }
+        let mut candidates = self
+            .keys
+            .iter()
+            .filter(|k| k.alg == alg && (kid.is_none() || !k.kid_declared));
+        match (candidates.next(), candidates.next(), kid) {
+            (Some(key), None, _) => Ok(key),
+            (None, _, Some(kid)) => Err(Error::new(
+                ErrorCode::KeyNotFound,
+                format!("no key with kid {kid:?}, and no {alg} key without a declared kid"),
+            )),
+            (None, _, None) => Err(Error::new(
+                ErrorCode::KeyNotFound,
+                format!("no key for {alg}"),
+            )),
+            (Some(_), Some(_), Some(kid)) => Err(Error::new(
+                ErrorCode::KeyNotFound,
+                format!("no key with kid {kid:?}, and several {alg} keys without a declared kid"),
+            )),
+            (Some(_), Some(_), None) => Err(Error::new(
+                ErrorCode::KeyNotFound,
+                "the token has no kid and several keys could match",
+            )),
         }
     }
 }
@@ -129,11 +135,12 @@ impl KeySource for KeySet {
     }
 }
 
-/// A single key ignores an absent `kid`, but a token naming another `kid` is refused.
+/// A single key ignores an absent `kid`, and a key without a declared `kid` any `kid`; a
+/// token naming another `kid` than the key declares is refused.
 impl KeySource for Key {
     fn select(&self, kid: Option<&str>, _alg: Algorithm) -> Result<&Key> {
         match (kid, self.kid.as_deref()) {
-            (Some(wanted), Some(own)) if wanted != own => Err(Error::new(
+            (Some(wanted), Some(own)) if wanted != own && self.kid_declared => Err(Error::new(
                 ErrorCode::KeyNotFound,
                 format!("the token names kid {wanted:?}, the key is {own:?}"),
             )),

@@ -136,6 +136,30 @@ fn normalize_typ(typ: &str) -> String {
     }
 }
 
+/// What a `typ` names, for messages: the two token types of this library by name.
+fn kind_of(typ: Option<&str>) -> String {
+    match typ.map(normalize_typ).as_deref() {
+        Some("at+jwt") => "an access token (at+jwt)".into(),
+        Some("rt+jwt") => "a refresh token (rt+jwt)".into(),
+        Some(other) => format!("a token of typ {other:?}"),
+        None => "a token without typ".into(),
+    }
+}
+
+/// The required `typ` (RFC 8725 §3.11), checked before the key lookup so that a refresh token
+/// passed where an access token goes (or the reverse) says so, instead of naming a key.
+fn check_typ(typ: Option<&str>, options: &VerifyOptions) -> Result<()> {
+    match &options.typ {
+        Some(expected) if typ.map(normalize_typ) != Some(normalize_typ(expected)) => {
+            Err(Error::new(
+                ErrorCode::TokenTypeMismatch,
+                format!("expected {}, got {}", kind_of(Some(expected)), kind_of(typ)),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// RFC 7515 §4.1.11: every name in `crit` must be understood. We understand none.
 fn check_crit(crit: &Option<Member>) -> Result<()> {
     match crit {
@@ -162,8 +186,6 @@ pub struct PendingSignature<'t, 'k> {
     signature: Vec<u8>,
     payload: &'t str,
     header_json: String,
-    /// The header's `typ`, checked with the claims.
-    typ: Option<String>,
     algorithm: Algorithm,
 }
 
@@ -195,7 +217,7 @@ impl<'t, 'k> PendingSignature<'t, 'k> {
         }
         let claims_json = decode_text(self.payload, "payload")?;
         let (claims, present) = Registered::of_json(&claims_json, &options.required_claims)?;
-        check_claims(self.typ.as_deref(), &claims, &present, options, now)?;
+        check_claims(&claims, &present, options, now)?;
         Ok(VerifiedToken {
             algorithm: self.algorithm,
             header_json: self.header_json,
@@ -214,6 +236,7 @@ pub fn begin_verify<'t, 'k, K: KeySource + ?Sized>(
     let header_json = decode_text(parts.header, "header")?;
     let ([alg, kid, typ, crit], _) = read_members(&header_json, ["alg", "kid", "typ", "crit"], &[])
         .map_err(|e| e.malformed("header"))?;
+    check_typ(header_string(&typ, "typ")?, options)?;
     let alg_name = header_string(&alg, "alg")?
         .ok_or_else(|| Error::new(ErrorCode::MalformedToken, "header has no alg"))?;
     let alg = Algorithm::parse(alg_name)?;
@@ -233,7 +256,6 @@ pub fn begin_verify<'t, 'k, K: KeySource + ?Sized>(
             format!("the key is bound to {}, the token says {alg}", key.alg),
         ));
     }
-    let typ = header_string(&typ, "typ")?.map(str::to_owned);
     let signature = decode_segment(parts.signature)?;
     if signature.len() != key.signature_len() {
         return Err(invalid_signature());
@@ -244,7 +266,6 @@ pub fn begin_verify<'t, 'k, K: KeySource + ?Sized>(
         signature,
         payload: parts.payload,
         header_json,
-        typ,
         algorithm: alg,
     })
 }
@@ -252,8 +273,9 @@ pub fn begin_verify<'t, 'k, K: KeySource + ?Sized>(
 /// Verifies `token` against `keys` (a [`crate::Key`] or a [`crate::KeySet`]) at time `now`
 /// (Unix seconds).
 ///
-/// Order: size and structure, header, algorithm allow-list, `crit`, key selection,
-/// signature; then `typ`, `iss`, `aud`, `sub`, required claims, claim types, `nbf`,
+/// Order: size and structure, header, `typ` (before the key lookup: a refresh token passed
+/// for an access token says so), algorithm allow-list, `crit`, key selection, signature;
+/// then `iss`, `aud`, `sub`, required claims, claim types, `nbf`,
 /// maximum age, and `exp` last — so the *expired* answer is only given for a token that
 /// is good in every other way.
 ///
@@ -297,20 +319,11 @@ fn missing(name: &str) -> Error {
 }
 
 fn check_claims(
-    typ: Option<&str>,
     claims: &Registered,
     present: &[bool],
     options: &VerifyOptions,
     now: i64,
 ) -> Result<()> {
-    if let Some(expected) = &options.typ {
-        if typ.map(normalize_typ) != Some(normalize_typ(expected)) {
-            return Err(Error::new(
-                ErrorCode::TokenTypeMismatch,
-                format!("expected typ {expected:?}, got {typ:?}"),
-            ));
-        }
-    }
     if !options.issuer.is_empty() {
         let iss = claims.iss()?.ok_or_else(|| missing("iss"))?;
         if !options.issuer.iter().any(|i| i == iss) {

@@ -62,18 +62,19 @@ fn login_issues_a_typed_pair_and_the_store_holds_no_bearer_secret() {
         decode_unverified(&pair.refresh_token).unwrap().header["typ"],
         "rt+jwt"
     );
-    // Not interchangeable: the refresh key is a separate secret, so key selection fails
-    // (see the next test for the same secret: the typ headers still keep them apart).
+    // Not interchangeable: the typ header is checked before any key is looked up, so the
+    // mistake is named (the refresh key is a separate secret besides: see the next test for
+    // the same secret).
     assert_eq!(
         issuer
             .verify_access(&pair.refresh_token, T0)
             .unwrap_err()
             .code(),
-        ErrorCode::KeyNotFound
+        ErrorCode::TokenTypeMismatch
     );
     let swapped =
         block_on(issuer.refresh(&store, &pair.refresh_token, &pair.access_token, T0)).unwrap_err();
-    assert_eq!(swapped.code(), ErrorCode::KeyNotFound);
+    assert_eq!(swapped.code(), ErrorCode::TokenTypeMismatch);
     // A dump of the store: no token, no signature, nothing that refreshes.
     let dump = store.inner.dump().join("\n");
     for secret in [&pair.access_token, &pair.refresh_token] {
