@@ -200,6 +200,45 @@ async fn split_placement_persists_the_refresh_token_only() {
 }
 
 #[wasm_bindgen_test]
+async fn the_stored_pair_keeps_its_format_and_a_garbled_one_is_absent() {
+    let client = client_with("localStorage".into(), r#","namespace":"format""#).await;
+    wait(client.set_tokens(login("fran").await)).await.unwrap();
+    let stored = JSON::parse(&storage_item("localStorage", "format:tokens").unwrap()).unwrap();
+    let mut names: Vec<String> = Object::keys(stored.unchecked_ref::<Object>())
+        .iter()
+        .filter_map(|name| name.as_string())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "accessExpiresAt",
+            "accessIssuedAt",
+            "accessToken",
+            "clockSkew",
+            "refreshExpiresAt",
+            "refreshToken"
+        ]
+    );
+    assert!(get(&stored, "accessExpiresAt").as_f64().unwrap() > 1.7e9);
+    client.close();
+    // Another tab opens on it; then on the same pair with one member of the wrong type.
+    let again = client_with("localStorage".into(), r#","namespace":"format""#).await;
+    assert_eq!(status(&again), "authenticated");
+    again.close();
+    Reflect::set(&stored, &"accessExpiresAt".into(), &"soon".into()).unwrap();
+    let garbled = JSON::stringify(&stored).unwrap().as_string().unwrap();
+    let local = get(&js_sys::global(), "localStorage");
+    let set_item: Function = get(&local, "setItem").dyn_into().unwrap();
+    set_item
+        .call2(&local, &"format:tokens".into(), &garbled.into())
+        .unwrap();
+    let reopened = client_with("localStorage".into(), r#","namespace":"format""#).await;
+    assert_eq!(status(&reopened), "unauthenticated");
+    reopened.close();
+}
+
+#[wasm_bindgen_test]
 async fn a_throwing_storage_and_a_full_quota_are_typed_errors() {
     let throwing: JsValue = js_sys::eval(
         "({ get: async () => null, set: async () => { throw new Error('disk on fire') }, remove: async () => {} })",

@@ -1,34 +1,72 @@
 //! JSON for the client core's records: the pair it stores, its messages to other tabs, the
-//! token endpoint's answers and the claims it schedules by. Natively that is serde_json; in
-//! wasm it is the host's `JSON.parse`/`JSON.stringify`, with serde-wasm-bindgen between JS
-//! values and the records (serde_json's parser, number printer and error texts were a third
-//! of the browser client's wasm). Either way the records are the same serde types.
+//! token endpoint's answers, the claims it schedules by and the logout body. Natively serde
+//! does it (serde_json). In wasm each record is read and written field by field through the
+//! host's `JSON.parse`/`JSON.stringify` (`src/wasm/browser/records.rs`): a JSON parser, or
+//! serde over JS values, cost the browser client more than all its records together. The
+//! field names and shapes are serde's in both, so what is stored or sent is the same.
 
-use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize};
+#[cfg(not(target_arch = "wasm32"))]
+use super::session::{LogoutBody, OAuthError};
+#[cfg(not(target_arch = "wasm32"))]
+use super::{TabMessage, TokenResponse, TokenSet};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use std::fmt;
 
-/// The record as JSON text; `None` if it cannot be written (no record of the client's fails).
-pub(crate) fn to_string<T: Serialize>(value: &T) -> Option<String> {
-    #[cfg(not(target_arch = "wasm32"))]
-    return serde_json::to_string(value).ok();
-    #[cfg(target_arch = "wasm32")]
-    {
-        let value = serde_wasm_bindgen::to_value(value).ok()?;
-        js_sys::JSON::stringify(&value).ok()?.as_string()
-    }
+/// A record the client writes as JSON text (`None`: it could not be written).
+pub(crate) trait WriteJson {
+    /// The record's JSON text.
+    fn write_json(&self) -> Option<String>;
+}
+
+/// A record the client reads from JSON text (`None`: the text is not one).
+pub(crate) trait ReadJson: Sized {
+    /// The record in `text`.
+    fn read_json(text: &str) -> Option<Self>;
+}
+
+/// The record as JSON text.
+pub(crate) fn to_string<T: WriteJson>(value: &T) -> Option<String> {
+    value.write_json()
 }
 
 /// The record in JSON text; `None` for text that is not one.
-pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Option<T> {
-    #[cfg(not(target_arch = "wasm32"))]
-    return serde_json::from_str(text).ok();
-    #[cfg(target_arch = "wasm32")]
-    {
-        let value = js_sys::JSON::parse(text).ok()?;
-        serde_wasm_bindgen::from_value(value).ok()
-    }
+pub(crate) fn from_str<T: ReadJson>(text: &str) -> Option<T> {
+    T::read_json(text)
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+macro_rules! written_by_serde {
+    ($($record:ty),*) => {$(
+        impl WriteJson for $record {
+            fn write_json(&self) -> Option<String> {
+                serde_json::to_string(self).ok()
+            }
+        }
+    )*};
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+macro_rules! read_by_serde {
+    ($($record:ty),*) => {$(
+        impl ReadJson for $record {
+            fn read_json(text: &str) -> Option<Self> {
+                serde_json::from_str(text).ok()
+            }
+        }
+    )*};
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+written_by_serde!(TokenSet, TabMessage, LogoutBody<'_>);
+#[cfg(not(target_arch = "wasm32"))]
+read_by_serde!(
+    TokenSet,
+    TabMessage,
+    TokenResponse,
+    OAuthError,
+    ScheduleClaims
+);
 
 /// A claim's value as the client reads it: a number, a string, or anything else (ignored).
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -96,7 +134,7 @@ pub(crate) fn schedule_claims(payload: &str) -> Option<ScheduleClaims> {
     payload
         .trim_start()
         .starts_with('{')
-        .then(|| from_str(payload))
+        .then(|| from_str::<ScheduleClaims>(payload))
         .flatten()
 }
 

@@ -9,7 +9,7 @@ mod flight;
 pub(crate) mod json;
 mod platform;
 mod policy;
-mod session;
+pub(crate) mod session;
 mod token_store;
 
 pub use platform::{AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, TabMessage};

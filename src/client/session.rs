@@ -205,15 +205,16 @@ pub enum RefreshVerdict {
 
 /// The logout request's body in header mode.
 #[derive(Serialize)]
-struct LogoutBody<'a> {
-    refresh_token: &'a str,
+pub(crate) struct LogoutBody<'a> {
+    pub(crate) refresh_token: &'a str,
 }
 
+/// An RFC 6749 §5.2 error answer.
 #[derive(Deserialize)]
-struct OAuthError {
-    error: String,
+pub(crate) struct OAuthError {
+    pub(crate) error: String,
     #[serde(default)]
-    error_description: Option<String>,
+    pub(crate) error_description: Option<String>,
 }
 
 impl RefreshVerdict {

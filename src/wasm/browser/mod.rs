@@ -4,6 +4,7 @@
 mod client;
 mod client_options;
 mod platform;
+mod records;
 mod storage;
 mod tab;
 
