@@ -317,8 +317,9 @@ fn no_session(message: &str) -> Error {
 /// Parses `POST /auth/refresh` in cookie mode: the CSRF checks first (nothing else is read
 /// from a refused request), then a JSON body (`{}` or `{"grant_type":"refresh_token"}`; a
 /// `refresh_token` in it is refused: this endpoint reads the cookie), the refresh token from
-/// its cookie, and the access token from `Authorization: Bearer` when sent, else from its
-/// cookie. No cookie is `not_authenticated` (there is no session to refresh).
+/// its cookie, and the access token from `Authorization: Bearer` when sent, else (no
+/// `Authorization`, or another scheme) from its cookie. No cookie is `not_authenticated`
+/// (there is no session to refresh).
 pub fn parse_cookie_refresh_request(
     mode: &CookieMode,
     request: &RequestParts<'_>,
@@ -353,9 +354,10 @@ pub fn parse_cookie_refresh_request(
     let refresh_token = cookie_value(cookie, &mode.refresh_name)?.ok_or_else(|| {
         no_session("no refresh cookie: this browser holds no session (log in first)")
     })?;
-    let access_token = match request.authorization {
-        Some(authorization) => bearer_token(authorization)
-            .ok_or_else(|| bad_request("Authorization must be Bearer <access token>, or absent"))?,
+    // Another scheme (a browser re-sending Basic credentials of a site behind basic auth)
+    // is not ours: the access cookie is used then.
+    let access_token = match request.authorization.and_then(bearer_token) {
+        Some(bearer) => bearer,
         None => cookie_value(cookie, &mode.access_name)?
             .ok_or_else(|| no_session("no access cookie beside the refresh cookie"))?,
     };

@@ -163,6 +163,18 @@ fn a_bearer_access_token_is_used_instead_of_the_access_cookie() {
     );
     // The Bearer token wins, and belongs to another session than the refresh cookie.
     assert_eq!(body(&response)["error_description"], "tokens_mismatch");
+    // Another scheme (Basic credentials a browser re-sends behind basic auth) is not ours:
+    // the access cookie is used.
+    let response = refresh(
+        &issuer,
+        &store,
+        &RequestParts {
+            authorization: Some("Basic c3RhZ2luZzpwYXNz"),
+            ..same_origin(&jar)
+        },
+        T0 + 5,
+    );
+    assert_eq!(response.status, 200, "{}", response.body);
 }
 
 #[test]
