@@ -674,11 +674,7 @@ fn a_logout_then_a_login_during_a_refresh_keep_the_login() {
     h.result(logout);
     // The refresh resolves: a newer pair is held, whatever happened in between.
     assert_eq!(h.result(refreshing), Ok(()));
-    assert_eq!(h.held_refresh(0), Some(login.refresh_token.clone()));
-    assert_eq!(
-        h.world.stored().unwrap()["refreshToken"],
-        json!(login.refresh_token)
-    );
+    assert_tab_and_storage_hold(&h, &login);
 }
 
 #[test]
@@ -691,6 +687,11 @@ fn a_login_during_a_refresh_wins() {
     h.run(tab.set_tokens(&login)).unwrap();
     h.world.answer(ok(&fresh_pair(&h.world)));
     assert_eq!(h.result(refreshing), Ok(()));
+    assert_tab_and_storage_hold(&h, &login);
+}
+
+/// Tab 0 and the shared storage hold `login`'s pair.
+fn assert_tab_and_storage_hold(h: &Harness, login: &TokenResponse) {
     assert_eq!(h.held_refresh(0), Some(login.refresh_token.clone()));
     assert_eq!(
         h.world.stored().unwrap()["refreshToken"],

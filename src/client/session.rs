@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use std::cell::{Cell, RefCell};
 
 /// 2^53 - 1: the largest integer every JS number holds exactly.
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+pub(crate) const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// A server's `Retry-After` is honoured up to this many seconds (a larger one would overflow
 /// the browser's timers into immediate retries).
@@ -578,10 +578,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         if let Err(err) = &result {
             if self.tokens.borrow().is_none() && self.cookie_session.get() {
                 *self.signed_out_reason.borrow_mut() = Some(err.code().as_str().to_owned());
-                self.platform.emit(ClientEvent::Error {
-                    code: err.code(),
-                    message: err.message().to_owned(),
-                });
+                self.emit_error(err);
             }
         }
         result
@@ -601,18 +598,19 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
                 "logged out during refresh",
             )))
         };
+        let logged_out_since = self.logouts.get() != logouts;
         let tokens = self.tokens.borrow();
+        // Another pair arrived (a login, another tab's refresh): nothing left to do, even
+        // after a logout in between.
         match (used, tokens.as_ref()) {
-            // Another pair arrived (a login, another tab's refresh): nothing left to do, even
-            // after a logout in between.
-            (_, Some(pair)) if used != Some(pair.grant()) => Err(Ok(())),
-            _ if self.logouts.get() != logouts => logged_out(),
             (Some(used), held) => match HeldPair::of(held, used) {
-                HeldPair::Same(pair) => Ok(Some(pair.clone())),
                 HeldPair::Replaced => Err(Ok(())),
-                HeldPair::LoggedOut => logged_out(),
+                HeldPair::Same(pair) if !logged_out_since => Ok(Some(pair.clone())),
+                HeldPair::Same(_) | HeldPair::LoggedOut => logged_out(),
             },
-            (None, _) => Ok(None),
+            (None, Some(_)) => Err(Ok(())),
+            (None, None) if logged_out_since => logged_out(),
+            (None, None) => Ok(None),
         }
     }
 

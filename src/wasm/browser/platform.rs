@@ -9,10 +9,11 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-/// A plain JS object from `entries`.
+/// A plain JS object from `entries`, leaving out those whose value is `undefined` (as serde
+/// leaves out absent options).
 pub(crate) fn object(entries: &[(&str, JsValue)]) -> JsValue {
     let o = Object::new();
-    for (k, v) in entries {
+    for (k, v) in entries.iter().filter(|(_, v)| !v.is_undefined()) {
         let _ = Reflect::set(&o, &(*k).into(), v);
     }
     o.into()

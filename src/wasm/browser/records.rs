@@ -4,14 +4,12 @@
 //! tagged (`{"tokens": {...}}`). A field of the wrong type makes the whole record unreadable,
 //! as serde would.
 
+use super::platform::object;
 use crate::client::json::{Claim, ReadJson, ScheduleClaims, WriteJson};
-use crate::client::session::{LogoutBody, OAuthError};
+use crate::client::session::{LogoutBody, OAuthError, MAX_SAFE_INTEGER};
 use crate::client::{TabMessage, TokenResponse, TokenSet};
 use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
-
-/// 2^53 - 1: integers past it are not exact in a JS number.
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 /// A JSON object's members (what `JSON.parse` made: plain data, no getters).
 struct Members(JsValue);
@@ -65,15 +63,6 @@ fn integer(value: &JsValue) -> Option<i64> {
         .as_f64()
         .filter(|n| n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER)
         .map(|n| n as i64)
-}
-
-/// A plain object of the entries whose value is not `undefined` (serde skips absent options).
-fn object(entries: &[(&str, JsValue)]) -> JsValue {
-    let object = Object::new();
-    for (name, value) in entries.iter().filter(|(_, v)| !v.is_undefined()) {
-        let _ = Reflect::set(&object, &(*name).into(), value);
-    }
-    object.into()
 }
 
 fn stringify(value: &JsValue) -> Option<String> {
