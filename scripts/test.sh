@@ -26,7 +26,7 @@ cargo clippy --quiet --bench native --target wasm32-wasip1 -- -D warnings
 
 step "clippy, each optional feature on its own (host and wasm32, library code)"
 for target in "" "--target wasm32-unknown-unknown"; do
-  for feature in eddsa es256 rsa keys edge browser; do
+  for feature in rust-eddsa rust-es256 rust-rsa keys edge browser; do
     # shellcheck disable=SC2086
     cargo clippy --quiet --lib $target --no-default-features --features "$feature" -- -D warnings
   done

@@ -1,9 +1,11 @@
-//! The signing algorithms this build supports.
+//! The JWS algorithms (RFC 7518 §3, RFC 8037): every one exists in every build. HMAC is
+//! computed in this process; the asymmetric ones by the host's crypto (WebCrypto or
+//! node:crypto), or in this process where a `rust-*` feature brings an implementation.
 
 use crate::error::{Error, ErrorCode, Result};
 use core::fmt;
 
-/// A JWS algorithm. Which ones exist depends on the crate features.
+/// A JWS algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Algorithm {
     /// HMAC with SHA-256.
@@ -12,34 +14,54 @@ pub enum Algorithm {
     Hs384,
     /// HMAC with SHA-512.
     Hs512,
-    /// Ed25519 (RFC 8037).
-    #[cfg(feature = "eddsa")]
-    EdDsa,
-    /// ECDSA P-256 with SHA-256.
-    #[cfg(feature = "es256")]
-    Es256,
-    /// RSASSA-PKCS1-v1_5 with SHA-256 (verify only).
-    #[cfg(feature = "rsa")]
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
     Rs256,
-    /// RSASSA-PSS with SHA-256 (verify only).
-    #[cfg(feature = "rsa")]
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    Rs384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    Rs512,
+    /// RSASSA-PSS with SHA-256 (MGF1 SHA-256, 32-byte salt).
     Ps256,
+    /// RSASSA-PSS with SHA-384 (MGF1 SHA-384, 48-byte salt).
+    Ps384,
+    /// RSASSA-PSS with SHA-512 (MGF1 SHA-512, 64-byte salt).
+    Ps512,
+    /// ECDSA on P-256 with SHA-256.
+    Es256,
+    /// ECDSA on P-384 with SHA-384.
+    Es384,
+    /// ECDSA on P-521 with SHA-512.
+    Es512,
+    /// Ed25519 (RFC 8037).
+    EdDsa,
+}
+
+/// The key type an asymmetric algorithm takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyFamily {
+    Hmac,
+    Rsa,
+    /// ECDSA on the named curve, whose coordinates are this many bytes.
+    Ec(&'static str, usize),
+    Ed25519,
 }
 
 impl Algorithm {
-    /// Every algorithm compiled into this build.
+    /// Every algorithm.
     pub const ALL: &'static [Algorithm] = &[
         Algorithm::Hs256,
         Algorithm::Hs384,
         Algorithm::Hs512,
-        #[cfg(feature = "eddsa")]
-        Algorithm::EdDsa,
-        #[cfg(feature = "es256")]
-        Algorithm::Es256,
-        #[cfg(feature = "rsa")]
         Algorithm::Rs256,
-        #[cfg(feature = "rsa")]
+        Algorithm::Rs384,
+        Algorithm::Rs512,
         Algorithm::Ps256,
+        Algorithm::Ps384,
+        Algorithm::Ps512,
+        Algorithm::Es256,
+        Algorithm::Es384,
+        Algorithm::Es512,
+        Algorithm::EdDsa,
     ];
 
     /// The `alg` header value.
@@ -48,18 +70,20 @@ impl Algorithm {
             Algorithm::Hs256 => "HS256",
             Algorithm::Hs384 => "HS384",
             Algorithm::Hs512 => "HS512",
-            #[cfg(feature = "eddsa")]
-            Algorithm::EdDsa => "EdDSA",
-            #[cfg(feature = "es256")]
-            Algorithm::Es256 => "ES256",
-            #[cfg(feature = "rsa")]
             Algorithm::Rs256 => "RS256",
-            #[cfg(feature = "rsa")]
+            Algorithm::Rs384 => "RS384",
+            Algorithm::Rs512 => "RS512",
             Algorithm::Ps256 => "PS256",
+            Algorithm::Ps384 => "PS384",
+            Algorithm::Ps512 => "PS512",
+            Algorithm::Es256 => "ES256",
+            Algorithm::Es384 => "ES384",
+            Algorithm::Es512 => "ES512",
+            Algorithm::EdDsa => "EdDSA",
         }
     }
 
-    /// Parses an `alg` value. `none` and anything not compiled in is `alg_not_allowed`.
+    /// Parses an `alg` value. `none` (in any casing) and unknown names are `alg_not_allowed`.
     pub fn parse(name: &str) -> Result<Algorithm> {
         if name.eq_ignore_ascii_case("none") {
             return Err(Error::new(
@@ -74,7 +98,7 @@ impl Algorithm {
             .ok_or_else(|| {
                 Error::new(
                     ErrorCode::AlgNotAllowed,
-                    format!("algorithm {name:?} is not supported by this build"),
+                    format!("algorithm {name:?} is not supported"),
                 )
             })
     }
@@ -82,6 +106,22 @@ impl Algorithm {
     /// HMAC algorithms share one secret between signer and verifier.
     pub const fn is_symmetric(self) -> bool {
         matches!(self, Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512)
+    }
+
+    pub(crate) const fn family(self) -> KeyFamily {
+        match self {
+            Algorithm::Hs256 | Algorithm::Hs384 | Algorithm::Hs512 => KeyFamily::Hmac,
+            Algorithm::Rs256
+            | Algorithm::Rs384
+            | Algorithm::Rs512
+            | Algorithm::Ps256
+            | Algorithm::Ps384
+            | Algorithm::Ps512 => KeyFamily::Rsa,
+            Algorithm::Es256 => KeyFamily::Ec("P-256", 32),
+            Algorithm::Es384 => KeyFamily::Ec("P-384", 48),
+            Algorithm::Es512 => KeyFamily::Ec("P-521", 66),
+            Algorithm::EdDsa => KeyFamily::Ed25519,
+        }
     }
 }
 
@@ -100,7 +140,7 @@ mod tests {
         for alg in Algorithm::ALL {
             assert_eq!(Algorithm::parse(alg.name()).unwrap(), *alg);
         }
-        for bad in ["none", "None", "hs256", "", "HS256 "] {
+        for bad in ["none", "None", "hs256", "", "HS256 ", "ES256K", "Ed25519"] {
             assert_eq!(
                 Algorithm::parse(bad).unwrap_err().code(),
                 ErrorCode::AlgNotAllowed

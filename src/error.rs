@@ -101,6 +101,9 @@ error_codes! {
     /// A cookie would be longer than browsers keep (4096 bytes): refused when it is made,
     /// never silently dropped by the browser.
     CookieTooLarge => "cookie_too_large",
+    /// A synchronous method was given an asymmetric key: the host's crypto signs and checks
+    /// those, asynchronously. The message names the async method to call.
+    AsyncRequired => "async_required",
 }
 
 impl fmt::Display for ErrorCode {

@@ -187,7 +187,7 @@ impl<S: TokenSigner> Issuer<S> {
         let options = &self.access_options;
         let pending = begin_verify(token, &self.access_keys, options)?;
         let valid =
-            (self.signer).check_now(pending.key(), pending.signing_input(), pending.signature());
+            (self.signer).check_now(pending.key(), pending.signing_input(), pending.signature())?;
         let verified = pending.finish(valid, options, now)?;
         required_strings(&verified, ["sid"])?;
         Ok(verified)
@@ -206,7 +206,7 @@ impl<S: TokenSigner> Issuer<S> {
         let pending = begin_verify(token, &self.access_keys, options)?;
         let valid = (self.signer)
             .check(pending.key(), pending.signing_input(), pending.signature())
-            .await;
+            .await?;
         let verified = pending.finish(valid, options, now)?;
         required_strings(&verified, ["sid"])?;
         Ok(verified)

@@ -2,6 +2,7 @@
 
 use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorCode, Result};
+use crate::asymmetric::Asymmetric;
 use crate::key::{Key, Material};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -10,11 +11,11 @@ use jwt_compact::jwk::JsonWebKey;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-fn invalid(message: impl Into<String>) -> Error {
+pub(crate) fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::InvalidKey, message)
 }
 
-fn string_member<'a>(jwk: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>> {
+pub(crate) fn string_member<'a>(jwk: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>> {
     match jwk.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -24,7 +25,10 @@ fn string_member<'a>(jwk: &'a Map<String, Value>, name: &str) -> Result<Option<&
 
 impl Key {
     /// Imports a JWK. The algorithm is `alg` if given, else the JWK's `alg`, else implied by
-    /// the curve (`Ed25519` → EdDSA, `P-256` → ES256); `oct` and `RSA` keys must name it.
+    /// the curve (`Ed25519` → EdDSA, `P-256`/`P-384`/`P-521` → ES256/ES384/ES512); `oct` and
+    /// `RSA` keys must name it. Asymmetric keys are checked for shape here (curve, lengths,
+    /// RSA modulus of 2048 to 16384 bits, Ed25519 weak points); the host's crypto checks the
+    /// rest when it first uses the key.
     /// The `kid` is `kid` if given, else the JWK's `kid`, else (asymmetric keys) the RFC 7638
     /// thumbprint.
     ///
@@ -70,22 +74,15 @@ impl Key {
                     .ok_or_else(|| invalid("an oct JWK needs alg HS256, HS384 or HS512"))?;
                 Key::hmac(alg, &required_bytes(members, "k")?, kid)?
             }
-            #[cfg(feature = "eddsa")]
-            "OKP" => {
-                expect_alg(alg, Algorithm::EdDsa)?;
-                ed25519_from_jwk(members, kid)?
-            }
-            #[cfg(feature = "es256")]
-            "EC" => {
-                expect_alg(alg, Algorithm::Es256)?;
-                p256_from_jwk(members, kid)?
-            }
-            #[cfg(feature = "rsa")]
-            "RSA" => rsa_from_jwk(members, alg, kid)?,
-            other => {
-                return Err(invalid(format!(
-                    "key type {other:?} is not supported by this build"
-                )))
+            _ => {
+                let (alg, key) = Asymmetric::from_jwk(kty, members, alg)?;
+                Key {
+                    alg,
+                    kid_declared: kid.is_some(),
+                    kid,
+                    material: Material::Asymmetric(Box::new(key)),
+                    verify_only: false,
+                }
             }
         };
         let key = Key { verify_only, ..key };
@@ -117,23 +114,12 @@ impl Key {
             Material::Hs256(key, _) => (oct_jwk(), "k", secret(key.as_ref())),
             Material::Hs384(key, _) => (oct_jwk(), "k", secret(key.as_ref())),
             Material::Hs512(key, _) => (oct_jwk(), "k", secret(key.as_ref())),
-            #[cfg(feature = "eddsa")]
-            Material::Ed25519 {
-                secret: Some(key), ..
-            } => {
-                // RFC 8037 §2: `d` is the 32-byte seed.
-                let seed = Zeroizing::new(*key.seed());
-                (self.public_value()?, "d", secret(&*seed))
+            Material::Asymmetric(key) if self.can_sign() => {
+                let jwk = serde_json::to_value(&key.jwk)
+                    .map_err(|_| invalid("cannot write the private JWK"))?;
+                return Ok(self.decorate_value(jwk));
             }
-            #[cfg(feature = "es256")]
-            Material::Es256 {
-                secret: Some(key), ..
-            } => {
-                let scalar = Zeroizing::new(key.to_bytes());
-                (self.public_value()?, "d", secret(&scalar))
-            }
-            #[allow(unreachable_patterns)]
-            _ => return self.to_public_jwk(),
+            Material::Asymmetric(_) => return self.to_public_jwk(),
         };
         if let Value::Object(members) = &mut jwk {
             members.insert(name.into(), value);
@@ -149,27 +135,16 @@ impl Key {
 
     fn public_parts(&self) -> Result<JsonWebKey<'_>> {
         match &self.material {
-            Material::Hs256(..) | Material::Hs384(..) | Material::Hs512(..) => Err(invalid(
+            Material::Asymmetric(key) => Ok(key.jwk.to_verifying_key()),
+            _ => Err(invalid(
                 "an HMAC key is a shared secret and has no public JWK",
             )),
-            #[cfg(feature = "eddsa")]
-            Material::Ed25519 { public, .. } => Ok(public.into()),
-            #[cfg(feature = "es256")]
-            Material::Es256 { public, .. } => Ok(public.into()),
-            #[cfg(feature = "rsa")]
-            Material::Rsa { public, .. } => Ok(public.into()),
         }
     }
 
     fn decorate(&self, jwk: &JsonWebKey<'_>) -> Value {
         // JsonWebKey always serializes to an object.
         self.decorate_value(serde_json::to_value(jwk).unwrap_or(Value::Null))
-    }
-
-    /// The public members as a JSON object, not yet decorated.
-    #[cfg(any(feature = "eddsa", feature = "es256"))]
-    fn public_value(&self) -> Result<Value> {
-        Ok(serde_json::to_value(self.public_parts()?).unwrap_or(Value::Null))
     }
 
     /// `kid`, `alg` and `use` added to a JWK object.
@@ -218,7 +193,7 @@ fn oct_jwk() -> Value {
 
 /// A base64url member, decoded (the members of RFC 7518 keys are unpadded base64url). The
 /// bytes are overwritten when dropped: `k` and `d` are secrets.
-fn bytes_member(jwk: &Map<String, Value>, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+pub(crate) fn bytes_member(jwk: &Map<String, Value>, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
     string_member(jwk, name)?
         .map(|text| {
             URL_SAFE_NO_PAD
@@ -229,135 +204,6 @@ fn bytes_member(jwk: &Map<String, Value>, name: &str) -> Result<Option<Zeroizing
         .transpose()
 }
 
-fn required_bytes(jwk: &Map<String, Value>, name: &str) -> Result<Zeroizing<Vec<u8>>> {
+pub(crate) fn required_bytes(jwk: &Map<String, Value>, name: &str) -> Result<Zeroizing<Vec<u8>>> {
     bytes_member(jwk, name)?.ok_or_else(|| invalid(format!("the JWK has no {name:?}")))
-}
-
-#[cfg_attr(not(any(feature = "eddsa", feature = "es256")), allow(dead_code))]
-fn expect_curve(jwk: &Map<String, Value>, curve: &str) -> Result<()> {
-    match string_member(jwk, "crv")? {
-        Some(crv) if crv == curve => Ok(()),
-        other => Err(invalid(format!(
-            "curve {other:?} is not supported here (expected {curve:?})"
-        ))),
-    }
-}
-
-/// RFC 8037: `x` is the public key; `d`, if present, the seed, which must derive `x`.
-#[cfg(feature = "eddsa")]
-fn ed25519_from_jwk(jwk: &Map<String, Value>, kid: Option<String>) -> Result<Key> {
-    use ed25519_compact::{KeyPair, PublicKey, Seed};
-    expect_curve(jwk, "Ed25519")?;
-    let public = PublicKey::from_slice(&required_bytes(jwk, "x")?)
-        .map_err(|_| invalid("x is not an Ed25519 public key"))?;
-    // A small-order point (the identity among them) or a non-canonical encoding: some hosts
-    // accept forgeries under such a key (R = identity, S = 0), so it is refused everywhere.
-    public.validate().map_err(|err| match err {
-        ed25519_compact::Error::WeakPublicKey => {
-            invalid("x is a small-order Ed25519 point (a weak key that admits forgeries)")
-        }
-        _ => invalid("x is not the canonical encoding of an Ed25519 point"),
-    })?;
-    let secret = match bytes_member(jwk, "d")? {
-        None => None,
-        Some(d) => {
-            // try_from_seed: from_seed panics on an all-zero seed.
-            let pair = Seed::from_slice(&d)
-                .and_then(KeyPair::try_from_seed)
-                .map_err(|_| invalid("d is not an Ed25519 seed"))?;
-            if pair.pk != public {
-                return Err(invalid("d does not match x"));
-            }
-            Some(pair.sk)
-        }
-    };
-    Ok(Key {
-        alg: Algorithm::EdDsa,
-        kid_declared: kid.is_some(),
-        kid,
-        material: Material::Ed25519 { public, secret },
-        verify_only: false,
-    })
-}
-
-/// RFC 7518 §6.2: `x`, `y` the public point (checked to be on the curve); `d`, if present,
-/// the private scalar, which must match the point.
-#[cfg(feature = "es256")]
-fn p256_from_jwk(jwk: &Map<String, Value>, kid: Option<String>) -> Result<Key> {
-    use p256::ecdsa::{SigningKey, VerifyingKey};
-    expect_curve(jwk, "P-256")?;
-    let field = |name: &str, bytes: &[u8]| -> Result<Zeroizing<p256::FieldBytes>> {
-        <[u8; 32]>::try_from(bytes)
-            .map(|bytes| Zeroizing::new(bytes.into()))
-            .map_err(|_| invalid(format!("{name} must be 32 bytes")))
-    };
-    let x = field("x", &required_bytes(jwk, "x")?)?;
-    let y = field("y", &required_bytes(jwk, "y")?)?;
-    let point = p256::EncodedPoint::from_affine_coordinates(&x, &y, false);
-    let public = VerifyingKey::from_encoded_point(&point)
-        .map_err(|_| invalid("x, y is not a P-256 point"))?;
-    let secret = match bytes_member(jwk, "d")? {
-        None => None,
-        Some(d) => {
-            let secret = SigningKey::from_bytes(&*field("d", &d)?)
-                .map_err(|_| invalid("d is not a P-256 private key"))?;
-            if *secret.verifying_key() != public {
-                return Err(invalid("d does not match x, y"));
-            }
-            Some(secret)
-        }
-    };
-    Ok(Key {
-        alg: Algorithm::Es256,
-        kid_declared: kid.is_some(),
-        kid,
-        material: Material::Es256 { public, secret },
-        verify_only: false,
-    })
-}
-
-/// RFC 7518 §6.3: public `n` and `e`; at least 2048 bits. The algorithm must be named.
-#[cfg(feature = "rsa")]
-fn rsa_from_jwk(
-    jwk: &Map<String, Value>,
-    alg: Option<Algorithm>,
-    kid: Option<String>,
-) -> Result<Key> {
-    use rsa::traits::PublicKeyParts;
-    use rsa::BigUint;
-    let alg = alg
-        .filter(|a| matches!(a, Algorithm::Rs256 | Algorithm::Ps256))
-        .ok_or_else(|| invalid("an RSA JWK needs alg RS256 or PS256"))?;
-    let n = BigUint::from_bytes_be(&required_bytes(jwk, "n")?);
-    let e = BigUint::from_bytes_be(&required_bytes(jwk, "e")?);
-    let public = rsa::RsaPublicKey::new(n, e).map_err(|err| invalid(err.to_string()))?;
-    if public.n().bits() < 2048 {
-        return Err(invalid("RSA keys must be at least 2048 bits"));
-    }
-    let rsa_alg = if alg == Algorithm::Rs256 {
-        jwt_compact::alg::Rsa::rs256()
-    } else {
-        jwt_compact::alg::Rsa::ps256()
-    };
-    Ok(Key {
-        alg,
-        kid_declared: kid.is_some(),
-        kid,
-        material: Material::Rsa {
-            alg: rsa_alg,
-            public,
-        },
-        verify_only: false,
-    })
-}
-
-// Unused only in builds with neither EdDSA nor ES256.
-#[cfg_attr(not(any(feature = "eddsa", feature = "es256")), allow(dead_code))]
-fn expect_alg(requested: Option<Algorithm>, implied: Algorithm) -> Result<()> {
-    match requested {
-        Some(alg) if alg != implied => Err(invalid(format!(
-            "this key type is bound to {implied}, not {alg}"
-        ))),
-        _ => Ok(()),
-    }
 }

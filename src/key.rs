@@ -1,17 +1,16 @@
 //! A key bound to exactly one algorithm: sign and verify raw JWS signing input.
 
 use crate::algorithm::Algorithm;
+use crate::asymmetric::{async_required, Asymmetric};
 use crate::error::{Error, ErrorCode, Result};
 use crate::random::{random_bytes, random_id};
 use hmac::{Hmac, Mac};
 use jwt_compact::alg::{Hs256Key, Hs384Key, Hs512Key};
-#[cfg(any(feature = "eddsa", feature = "es256", feature = "rsa"))]
-use jwt_compact::{Algorithm as JwsAlgorithm, AlgorithmSignature};
 use sha2::{Sha256, Sha384, Sha512};
 use zeroize::Zeroizing;
 
-/// The key material, one variant per algorithm family. Asymmetric variants keep the
-/// public half always and the private half when the key can sign.
+/// The key material: HMAC secrets, computed with here; asymmetric keys as their JWK, whose
+/// signatures the host's crypto makes and checks (or this build, with a `rust-*` feature).
 #[derive(Clone)]
 pub(crate) enum Material {
     /// HMAC: jwt-compact's key (signing, JWK export) and the keyed MAC state, which each
@@ -19,21 +18,7 @@ pub(crate) enum Material {
     Hs256(Hs256Key, Hmac<Sha256>),
     Hs384(Hs384Key, Hmac<Sha384>),
     Hs512(Hs512Key, Hmac<Sha512>),
-    #[cfg(feature = "eddsa")]
-    Ed25519 {
-        public: ed25519_compact::PublicKey,
-        secret: Option<ed25519_compact::SecretKey>,
-    },
-    #[cfg(feature = "es256")]
-    Es256 {
-        public: p256::ecdsa::VerifyingKey,
-        secret: Option<p256::ecdsa::SigningKey>,
-    },
-    #[cfg(feature = "rsa")]
-    Rsa {
-        alg: jwt_compact::alg::Rsa,
-        public: rsa::RsaPublicKey,
-    },
+    Asymmetric(Box<Asymmetric>),
 }
 
 /// A signing or verifying key, bound to one [`Algorithm`] and optionally named by a `kid`.
@@ -99,61 +84,32 @@ pub(crate) const fn hmac_min_len(alg: Algorithm) -> usize {
 }
 
 impl Key {
-    /// Generates a fresh key for `alg` from the platform's secure randomness.
-    /// `kid` defaults to a random identifier. RSA keys cannot be generated (verify only).
+    /// Generates a fresh key for `alg` from the platform's secure randomness; `kid` defaults
+    /// to a random identifier. HMAC keys always; EdDSA and ES256 keys with the `rust-eddsa`
+    /// and `rust-es256` features (the wasm package generates the others through the host:
+    /// `Key.generateAsync`); any other is `async_required`.
     pub fn generate(alg: Algorithm, kid: Option<String>) -> Result<Key> {
+        let kid = match kid {
+            Some(kid) => kid,
+            None => random_id()?,
+        };
         let material = match alg {
             // The generated secrets are overwritten once the key has its own copy.
             Algorithm::Hs256 => Material::hmac(alg, &*Zeroizing::new(random_bytes::<32>()?))?,
             Algorithm::Hs384 => Material::hmac(alg, &*Zeroizing::new(random_bytes::<48>()?))?,
             Algorithm::Hs512 => Material::hmac(alg, &*Zeroizing::new(random_bytes::<64>()?))?,
-            #[cfg(feature = "eddsa")]
-            Algorithm::EdDsa => {
-                let seed = ed25519_compact::Seed::new(random_bytes::<32>()?);
-                // from_seed panics on an all-zero seed (probability 2^-256 here, but no panics).
-                let pair = ed25519_compact::KeyPair::try_from_seed(seed).map_err(|_| {
-                    Error::new(ErrorCode::InvalidKey, "Ed25519 key generation failed")
-                })?;
-                Material::Ed25519 {
-                    public: pair.pk,
-                    secret: Some(pair.sk),
+            _ => {
+                #[cfg(any(feature = "rust-eddsa", feature = "rust-es256"))]
+                if let Some(jwk) = crate::in_process::InProcess::generate(alg)? {
+                    let jwk = crate::secret_json::SecretJson::new(jwk);
+                    return Key::from_jwk(&jwk, Some(alg), Some(kid));
                 }
+                return Err(async_required(alg));
             }
-            #[cfg(feature = "es256")]
-            Algorithm::Es256 => {
-                // A random 32-byte string is a valid scalar except with probability ~2^-128;
-                // a few tries make failure unobservable without an unbounded loop.
-                let mut signing = None;
-                for _ in 0..8 {
-                    let bytes = Zeroizing::new(random_bytes::<32>()?.into());
-                    if let Ok(key) = p256::ecdsa::SigningKey::from_bytes(&bytes) {
-                        signing = Some(key);
-                        break;
-                    }
-                }
-                let secret = signing.ok_or_else(|| {
-                    Error::new(ErrorCode::InvalidKey, "P-256 key generation failed")
-                })?;
-                Material::Es256 {
-                    public: *secret.verifying_key(),
-                    secret: Some(secret),
-                }
-            }
-            #[cfg(feature = "rsa")]
-            Algorithm::Rs256 | Algorithm::Ps256 => {
-                return Err(Error::new(
-                    ErrorCode::InvalidKey,
-                    "RSA keys are verify-only here; import a public JWK instead",
-                ))
-            }
-        };
-        let kid = match kid {
-            Some(kid) => Some(kid),
-            None => Some(random_id()?),
         };
         Ok(Key {
             alg,
-            kid,
+            kid: Some(kid),
             kid_declared: true,
             material,
             verify_only: false,
@@ -206,79 +162,95 @@ impl Key {
             return false;
         }
         match &self.material {
-            Material::Hs256(..) | Material::Hs384(..) | Material::Hs512(..) => true,
-            #[cfg(feature = "eddsa")]
-            Material::Ed25519 { secret, .. } => secret.is_some(),
-            #[cfg(feature = "es256")]
-            Material::Es256 { secret, .. } => secret.is_some(),
-            #[cfg(feature = "rsa")]
-            Material::Rsa { .. } => false,
+            Material::Asymmetric(key) => key.has_private_part(),
+            _ => true,
         }
     }
 
-    /// The signature of a JWS signing input (`header.payload`).
+    /// The signature of a JWS signing input (`header.payload`), made in this process: HMAC,
+    /// and what a `rust-*` feature implements; `async_required` for the host's algorithms.
     pub(crate) fn signature(&self, signing_input: &[u8]) -> Result<Vec<u8>> {
-        if self.verify_only {
-            return Err(Error::new(
-                ErrorCode::InvalidKey,
-                "this key's key_ops allow verifying only",
-            ));
+        if !self.can_sign() {
+            return Err(match self.verify_only {
+                true => Error::new(
+                    ErrorCode::InvalidKey,
+                    "this key's key_ops allow verifying only",
+                ),
+                false => cannot_sign(),
+            });
         }
-        Ok(match &self.material {
-            Material::Hs256(_, keyed) => mac(keyed, signing_input),
-            Material::Hs384(_, keyed) => mac(keyed, signing_input),
-            Material::Hs512(_, keyed) => mac(keyed, signing_input),
-            #[cfg(feature = "eddsa")]
-            Material::Ed25519 { secret, .. } => {
-                let secret = secret.as_ref().ok_or_else(cannot_sign)?;
-                let signature = jwt_compact::alg::Ed25519.sign(secret, signing_input);
-                signature.as_bytes().to_vec()
-            }
-            #[cfg(feature = "es256")]
-            Material::Es256 { secret, .. } => {
-                let secret = secret.as_ref().ok_or_else(cannot_sign)?;
-                let signature = jwt_compact::alg::Es256.sign(secret, signing_input);
-                signature.as_bytes().to_vec()
-            }
-            #[cfg(feature = "rsa")]
-            Material::Rsa { .. } => return Err(cannot_sign()),
-        })
+        match &self.material {
+            Material::Hs256(_, keyed) => Ok(mac(keyed, signing_input)),
+            Material::Hs384(_, keyed) => Ok(mac(keyed, signing_input)),
+            Material::Hs512(_, keyed) => Ok(mac(keyed, signing_input)),
+            #[cfg(any(feature = "rust-eddsa", feature = "rust-es256", feature = "rust-rsa"))]
+            Material::Asymmetric(key) => key
+                .in_process
+                .as_ref()
+                .and_then(|own| own.sign(signing_input))
+                .ok_or_else(|| async_required(self.alg)),
+            #[cfg(not(any(
+                feature = "rust-eddsa",
+                feature = "rust-es256",
+                feature = "rust-rsa"
+            )))]
+            Material::Asymmetric(_) => Err(async_required(self.alg)),
+        }
     }
 
-    /// The length every valid signature of this key has: the hash size for HMAC, 64 bytes
-    /// for Ed25519 and ES256, the modulus size for RSA (RFC 8017 §8.1.2 and §8.2.2 refuse any
-    /// other length; some hosts left-pad a shorter one and accept it). Checked before any host
-    /// sees the signature, so every host gives the same verdict.
+    /// The length every valid signature of this key has: the hash size for HMAC, twice the
+    /// coordinate size for ECDSA, 64 bytes for Ed25519, the modulus size for RSA (RFC 8017
+    /// §8.1.2 and §8.2.2 refuse any other length; some hosts left-pad a shorter one and accept
+    /// it). Checked before any host sees the signature, so every host gives the same verdict.
     pub(crate) fn signature_len(&self) -> usize {
         match &self.material {
             Material::Hs256(..) => 32,
             Material::Hs384(..) => 48,
             Material::Hs512(..) => 64,
-            #[cfg(feature = "eddsa")]
-            Material::Ed25519 { .. } => 64,
-            #[cfg(feature = "es256")]
-            Material::Es256 { .. } => 64,
-            #[cfg(feature = "rsa")]
-            Material::Rsa { public, .. } => rsa::traits::PublicKeyParts::size(public),
+            Material::Asymmetric(key) => key.signature_len,
         }
     }
 
-    /// Checks `signature` over the JWS signing input. Wrong-length signatures are simply invalid.
-    pub(crate) fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> bool {
+    /// Whether `signature` over the JWS signing input is valid, checked in this process (HMAC,
+    /// and what a `rust-*` feature implements); `async_required` for the host's algorithms.
+    /// Wrong-length signatures are simply invalid.
+    pub(crate) fn verify_in_process(&self, signing_input: &[u8], signature: &[u8]) -> Result<bool> {
         match &self.material {
-            Material::Hs256(_, keyed) => mac_valid(keyed, signing_input, signature),
-            Material::Hs384(_, keyed) => mac_valid(keyed, signing_input, signature),
-            Material::Hs512(_, keyed) => mac_valid(keyed, signing_input, signature),
-            #[cfg(feature = "eddsa")]
-            Material::Ed25519 { public, .. } => {
-                signature_valid(&jwt_compact::alg::Ed25519, public, signing_input, signature)
-            }
-            #[cfg(feature = "es256")]
-            Material::Es256 { public, .. } => {
-                signature_valid(&jwt_compact::alg::Es256, public, signing_input, signature)
-            }
-            #[cfg(feature = "rsa")]
-            Material::Rsa { alg, public } => signature_valid(alg, public, signing_input, signature),
+            Material::Hs256(_, keyed) => Ok(mac_valid(keyed, signing_input, signature)),
+            Material::Hs384(_, keyed) => Ok(mac_valid(keyed, signing_input, signature)),
+            Material::Hs512(_, keyed) => Ok(mac_valid(keyed, signing_input, signature)),
+            #[cfg(any(feature = "rust-eddsa", feature = "rust-es256", feature = "rust-rsa"))]
+            Material::Asymmetric(key) => key
+                .in_process
+                .as_ref()
+                .map(|own| own.verify(signing_input, signature))
+                .ok_or_else(|| async_required(self.alg)),
+            #[cfg(not(any(
+                feature = "rust-eddsa",
+                feature = "rust-es256",
+                feature = "rust-rsa"
+            )))]
+            Material::Asymmetric(_) => Err(async_required(self.alg)),
+        }
+    }
+
+    /// Whether this process can sign and verify with this key by itself (see
+    /// [`Key::verify_in_process`]).
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", feature = "keys")),
+        allow(dead_code)
+    )]
+    pub(crate) fn in_process(&self) -> bool {
+        match &self.material {
+            #[cfg(any(feature = "rust-eddsa", feature = "rust-es256", feature = "rust-rsa"))]
+            Material::Asymmetric(key) => key.in_process.is_some(),
+            #[cfg(not(any(
+                feature = "rust-eddsa",
+                feature = "rust-es256",
+                feature = "rust-rsa"
+            )))]
+            Material::Asymmetric(_) => false,
+            _ => true,
         }
     }
 }
@@ -304,47 +276,31 @@ fn mac_valid<M: Mac + Clone>(keyed: &M, signing_input: &[u8], signature: &[u8]) 
     mac.verify_slice(signature).is_ok()
 }
 
-/// Length is checked before parsing: jwt-compact's fixed-size parsers assume it.
-#[cfg(any(feature = "eddsa", feature = "es256", feature = "rsa"))]
-fn signature_valid<A: JwsAlgorithm>(
-    alg: &A,
-    key: &A::VerifyingKey,
-    signing_input: &[u8],
-    signature: &[u8],
-) -> bool {
-    if let Some(len) = A::Signature::LENGTH {
-        if signature.len() != len.get() {
-            return false;
-        }
-    }
-    match A::Signature::try_from_slice(signature) {
-        Ok(signature) => alg.verify_signature(&signature, key, signing_input),
-        Err(_) => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn generated_keys_sign_and_verify_their_own_signatures() {
-        for alg in Algorithm::ALL
-            .iter()
-            .copied()
-            .filter(|a| a.name() != "RS256" && a.name() != "PS256")
-        {
-            let key = Key::generate(alg, None).unwrap();
+        for alg in Algorithm::ALL.iter().copied() {
+            let Ok(key) = Key::generate(alg, None) else {
+                assert_eq!(
+                    Key::generate(alg, None).unwrap_err().code(),
+                    ErrorCode::AsyncRequired
+                );
+                continue;
+            };
             assert!(key.can_sign());
             assert_eq!(key.kid().map(str::len), Some(22));
             let input = "eyJhbGciOiJub25lIn0.eyJhIjoxfQ";
             let sig = key.signature(input.as_bytes()).unwrap();
-            assert!(key.verify_signature(input.as_bytes(), &sig), "{alg}");
+            let valid = |sig: &[u8]| key.verify_in_process(input.as_bytes(), sig).unwrap();
+            assert!(valid(&sig), "{alg}");
             let mut bad = sig.clone();
             bad[0] ^= 1;
-            assert!(!key.verify_signature(input.as_bytes(), &bad), "{alg}");
-            assert!(!key.verify_signature(input.as_bytes(), &sig[1..]), "{alg}");
-            assert!(!key.verify_signature(input.as_bytes(), &[]), "{alg}");
+            assert!(!valid(&bad), "{alg}");
+            assert!(!valid(&sig[1..]), "{alg}");
+            assert!(!valid(&[]), "{alg}");
         }
     }
 

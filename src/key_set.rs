@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 /// must hold exactly one key for the token's algorithm.
 ///
 /// ```
-/// # #[cfg(feature = "eddsa")] {
+/// # #[cfg(feature = "rust-eddsa")] {
 /// use jwt_refresh::{Algorithm, Key, KeySet};
 /// let mut keys = KeySet::new();
 /// keys.insert(Key::generate(Algorithm::EdDsa, Some("2026-11".into())).unwrap()).unwrap();

@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 mod algorithm;
+mod asymmetric;
 mod claims;
 #[cfg(feature = "browser")]
 pub mod client;
@@ -32,6 +33,8 @@ mod duration;
 #[cfg(feature = "edge")]
 pub mod endpoints;
 mod error;
+#[cfg(any(feature = "rust-eddsa", feature = "rust-es256", feature = "rust-rsa"))]
+mod in_process;
 #[cfg(any(feature = "edge", feature = "browser"))]
 pub mod http;
 #[cfg(feature = "edge")]
@@ -42,7 +45,12 @@ mod key_set;
 mod members;
 mod random;
 // Used by the JS key imports and exports (native callers own their JSON).
-#[cfg(any(test, all(target_arch = "wasm32", feature = "keys")))]
+#[cfg(any(
+    test,
+    all(target_arch = "wasm32", feature = "keys"),
+    feature = "rust-eddsa",
+    feature = "rust-es256"
+))]
 mod secret_json;
 #[cfg(feature = "edge")]
 mod session;

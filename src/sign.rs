@@ -139,22 +139,24 @@ fn cannot_serialize(err: serde_json::Error) -> Error {
 }
 
 /// How the [`crate::Issuer`] signs its tokens and checks access-token signatures (in
-/// `verify_access` and at refresh). [`RustSigner`] does both in this process; the wasm layer
-/// gives the Issuer one that asks the host's crypto for EdDSA/ES256.
+/// `verify_access` and at refresh). [`RustSigner`] does both in this process (HMAC, and what a
+/// `rust-*` feature implements); the wasm layer gives the Issuer one that asks the host's
+/// crypto for the asymmetric algorithms.
 #[allow(async_fn_in_trait)] // used single-threaded (wasm); no Send bound wanted
 pub trait TokenSigner {
     /// `signing_input`, a dot, and the base64url signature.
     async fn complete(&self, key: &Key, signing_input: String) -> Result<String>;
 
     /// Whether `signature` is `key`'s over `signing_input`. The default checks in this process.
-    async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
+    async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> Result<bool> {
         self.check_now(key, signing_input, signature)
     }
 
-    /// [`TokenSigner::check`] for synchronous callers ([`crate::Issuer::verify_access`]). The
+    /// [`TokenSigner::check`] for synchronous callers ([`crate::Issuer::verify_access`]):
+    /// `async_required` for a key whose signatures only an asynchronous host checks. The
     /// default checks in this process.
-    fn check_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
-        key.verify_signature(signing_input, signature)
+    fn check_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> Result<bool> {
+        key.verify_in_process(signing_input, signature)
     }
 }
 

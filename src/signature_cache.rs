@@ -119,17 +119,17 @@ impl SignatureCache {
         &self,
         signing_input: &[u8],
         signature: &[u8],
-        check: impl FnOnce() -> bool,
-    ) -> bool {
+        check: impl FnOnce() -> Result<bool>,
+    ) -> Result<bool> {
         let entry = self.entry(signing_input, signature);
         if self.contains(&entry) {
-            return true;
+            return Ok(true);
         }
-        let valid = check();
+        let valid = check()?;
         if valid {
             self.remember(entry);
         }
-        valid
+        Ok(valid)
     }
 
     /// The verification of a token whose signature is remembered (all of it but the
@@ -161,12 +161,12 @@ impl SignatureCache {
         keys: &(impl KeySource + ?Sized),
         options: &VerifyOptions,
         now: i64,
-        check: impl FnOnce(&PendingSignature) -> bool,
+        check: impl FnOnce(&PendingSignature) -> Result<bool>,
     ) -> Result<VerifiedToken> {
         let pending = begin_verify(token, keys, options)?;
         let valid = self.checked(pending.signing_input(), pending.signature(), || {
             check(&pending)
-        });
+        })?;
         pending.finish(valid, options, now)
     }
 }
@@ -188,7 +188,7 @@ mod tests {
         cache.verify_with(token, key, options, now, |pending| {
             pending
                 .key()
-                .verify_signature(pending.signing_input(), pending.signature())
+                .verify_in_process(pending.signing_input(), pending.signature())
         })
     }
 

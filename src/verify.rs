@@ -298,7 +298,7 @@ pub fn verify(
     let pending = begin_verify(token, keys, options)?;
     let valid = pending
         .key
-        .verify_signature(pending.signing_input.as_bytes(), &pending.signature);
+        .verify_in_process(pending.signing_input.as_bytes(), &pending.signature)?;
     pending.finish(valid, options, now)
 }
 

@@ -116,7 +116,7 @@ fn a_jwks_holding_a_symmetric_key_is_refused() {
     assert_eq!(set.len(), 1);
 }
 
-#[cfg(feature = "eddsa")]
+#[cfg(feature = "rust-eddsa")]
 #[test]
 fn small_order_and_non_canonical_ed25519_public_keys_are_refused() {
     let okp = |x: [u8; 32]| json!({"kty": "OKP", "crv": "Ed25519", "x": URL_SAFE_NO_PAD.encode(x)});
@@ -195,9 +195,9 @@ fn signatures_of_the_wrong_length_never_reach_a_signature_check() {
     // A host that left-pads short RSA signatures (Node does) must never be asked: the length
     // is checked in the core, for every key type.
     let mut keys: Vec<Key> = vec![Key::generate(Algorithm::Hs256, None).unwrap()];
-    #[cfg(feature = "eddsa")]
+    #[cfg(feature = "rust-eddsa")]
     keys.push(Key::generate(Algorithm::EdDsa, None).unwrap());
-    #[cfg(feature = "es256")]
+    #[cfg(feature = "rust-es256")]
     keys.push(Key::generate(Algorithm::Es256, None).unwrap());
     for key in keys {
         let token = sign(&key, Map::new(), &SignOptions::default(), T0).unwrap();
@@ -240,7 +240,7 @@ fn key_ops_are_honoured_on_import() {
         let err = Key::from_jwk(&oct(bad.clone()), None, None).unwrap_err();
         assert_eq!(err.code(), ErrorCode::InvalidKey, "{bad}");
     }
-    #[cfg(feature = "eddsa")]
+    #[cfg(feature = "rust-eddsa")]
     {
         let mut jwk = Key::generate(Algorithm::EdDsa, None)
             .unwrap()

@@ -437,7 +437,7 @@ fn a_corrupt_record_is_store_unavailable() {
     );
 }
 
-#[cfg(feature = "eddsa")]
+#[cfg(feature = "rust-eddsa")]
 #[test]
 fn issuer_configuration_is_checked() {
     let base = issuer().config().clone();

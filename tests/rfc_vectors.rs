@@ -46,7 +46,7 @@ fn rfc7515_a1_hs256() {
     assert_eq!(err.code(), ErrorCode::InvalidSignature);
 }
 
-#[cfg(feature = "es256")]
+#[cfg(feature = "rust-es256")]
 #[test]
 fn rfc7515_a3_es256() {
     let jwk = json!({"kty": "EC", "crv": "P-256",
@@ -74,7 +74,7 @@ fn rfc7515_a3_es256() {
     assert_eq!(err.code(), ErrorCode::InvalidSignature);
 }
 
-#[cfg(feature = "eddsa")]
+#[cfg(feature = "rust-eddsa")]
 #[test]
 fn rfc8037_a4_ed25519() {
     let jwk = json!({"kty": "OKP", "crv": "Ed25519",
@@ -110,7 +110,7 @@ fn rfc8037_a4_ed25519() {
 
 /// Imports check what they take in: curve, lengths, point on the curve, and a private part
 /// that belongs to the public one.
-#[cfg(all(feature = "eddsa", feature = "es256"))]
+#[cfg(all(feature = "rust-eddsa", feature = "rust-es256"))]
 #[test]
 fn jwk_imports_refuse_inconsistent_keys() {
     let refused = |jwk: serde_json::Value| {
@@ -168,7 +168,7 @@ fn jwk_imports_refuse_inconsistent_keys() {
 
 /// A private JWK exported is the published one imported, member for member, plus the `kid`
 /// (given, or the RFC 7638 thumbprint), `alg` and `use: "sig"`.
-#[cfg(all(feature = "eddsa", feature = "es256"))]
+#[cfg(all(feature = "rust-eddsa", feature = "rust-es256"))]
 #[test]
 fn private_jwks_export_the_published_keys_exactly() {
     let published = [

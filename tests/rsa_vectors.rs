@@ -1,5 +1,5 @@
 //! RS256 (RFC 7515 A.2) and RSA key rules, behind the `rsa` feature (verify only).
-#![cfg(all(feature = "rsa", not(target_arch = "wasm32")))]
+#![cfg(all(feature = "rust-rsa", not(target_arch = "wasm32")))]
 
 use jwt_refresh::{verify, Algorithm, ErrorCode, Key, VerifyOptions};
 use serde_json::json;

@@ -431,7 +431,7 @@ fn alg_none_and_disallowed_algorithms() {
     );
 }
 
-#[cfg(feature = "eddsa")]
+#[cfg(feature = "rust-eddsa")]
 #[test]
 fn algorithm_confusion_public_key_as_hmac_secret_fails() {
     // The classic attack: take the verifier's public key bytes and HMAC-sign with them.
@@ -455,7 +455,7 @@ fn algorithm_confusion_public_key_as_hmac_secret_fails() {
     assert_eq!(code(&forged, &keys, &opts, NOW), ErrorCode::AlgNotAllowed);
 }
 
-#[cfg(feature = "eddsa")]
+#[cfg(feature = "rust-eddsa")]
 #[test]
 fn embedded_jwk_header_is_never_trusted() {
     let attacker = Key::generate(Algorithm::EdDsa, Some("ed".into())).unwrap();
@@ -486,7 +486,7 @@ fn embedded_jwk_header_is_never_trusted() {
     }
 }
 
-#[cfg(feature = "eddsa")]
+#[cfg(feature = "rust-eddsa")]
 fn attacker_sign(key: &Key, input: &str) -> String {
     let d = key.to_private_jwk().unwrap()["d"]
         .as_str()

@@ -221,8 +221,9 @@ impl JsIssuer {
         })
     }
 
-    /// Verifies an access token (stateless). Throws `token_expired` only for otherwise valid tokens.
-    /// EdDSA/ES256 signatures are checked by node:crypto where it exists, in wasm elsewhere.
+    /// Verifies an access token (stateless) signed with an HMAC key; an issuer with an
+    /// asymmetric signing key throws `async_required` (use `verifyAccessAsync`). Throws
+    /// `token_expired` only for otherwise valid tokens.
     #[wasm_bindgen(js_name = verifyAccess, unchecked_return_type = "VerifyResult")]
     pub fn verify_access(
         &self,
@@ -237,6 +238,33 @@ impl JsIssuer {
             .verify_access(&token, now)
             .map_err(error_to_js)?;
         verified_to_js(&verified)
+    }
+
+    /// `verifyAccess` for every signing key: asymmetric signatures checked by the host's crypto.
+    ///
+    /// ```js
+    /// const { payload } = await issuer.verifyAccessAsync(token);
+    /// ```
+    #[wasm_bindgen(js_name = verifyAccessAsync, unchecked_return_type = "Promise<VerifyResult>")]
+    pub fn verify_access_async(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let checked = token_arg(&token)
+            .and_then(|token| Ok((token, now_from(&options.unwrap_or(JsValue::UNDEFINED))?)));
+        let (token, now) = match checked {
+            Ok(checked) => checked,
+            Err(error) => return Promise::reject(&error),
+        };
+        verify_async(
+            &token,
+            self.inner.0.access_keys(),
+            &self.access_host,
+            self.inner.0.access_verify_options(),
+            now,
+            self.cache.as_ref(),
+        )
     }
 
     /// A `Verifier` with the checks of `verifyAccess`, for the hot path of a Worker: its
@@ -384,6 +412,8 @@ impl JsIssuer {
                 Reflect::set(&result, &"ok".into(), &JsValue::TRUE)?;
                 Ok(result)
             }
+            // The caller's mistake, not the request's: thrown, never a 401.
+            Err(err) if err.code() == ErrorCode::AsyncRequired => Err(error_to_js(err)),
             Err(err) => failure(&http::unauthorized(&err)),
         }
     }

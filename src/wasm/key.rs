@@ -6,7 +6,7 @@ use super::convert::{
 };
 use super::error::{to_js as error_to_js, JsResult};
 use super::key_options::{now_from, sign_options, signer_options, verify_options};
-use super::webcrypto::{sign_at_once, verify_at_once, HostKeys};
+use super::webcrypto::{async_required_for, generate_host_key, sign_now, verify_now, HostKeys};
 use crate::secret_json::SecretJson;
 use crate::{Algorithm, ErrorCode, Key, KeySet, KeySource};
 use std::rc::Rc;
@@ -27,19 +27,38 @@ fn key_options(options: Option<JsValue>) -> JsResult<KeyOptions> {
     })
 }
 
-/// `verify` from JS: asymmetric signatures are checked by the host where it answers at once
-/// (node:crypto), in Rust elsewhere.
+/// `verify` from JS: HMAC only (asymmetric keys are `async_required`, naming `instead`).
 fn verify_js(
     token: &JsValue,
     keys: &(impl KeySource + ?Sized),
-    host: &HostKeys,
+    instead: &'static str,
     options: Option<JsValue>,
 ) -> JsResult<JsValue> {
     let token = token_arg(token)?;
     let options = options.unwrap_or(JsValue::UNDEFINED);
     let now = now_from(&options)?;
-    let verified = verify_at_once(&token, keys, host, &verify_options(&options)?, now, None);
+    let verified = verify_now(&token, keys, instead, &verify_options(&options)?, now, None);
     verified_to_js(&verified.map_err(error_to_js)?)
+}
+
+/// `verifyAsync` from JS, over any key.
+fn verify_async_js(
+    token: &JsValue,
+    keys: &(impl KeySource + ?Sized),
+    host: &HostKeys,
+    options: Option<JsValue>,
+) -> js_sys::Promise {
+    let options = options.unwrap_or(JsValue::UNDEFINED);
+    let checked = token_arg(token).and_then(|token| {
+        let now = now_from(&options)?;
+        Ok((token, now, verify_options(&options)?))
+    });
+    match checked {
+        Ok((token, now, options)) => {
+            super::webcrypto::verify_async(&token, keys, host, &options, now, None)
+        }
+        Err(error) => js_sys::Promise::reject(&error),
+    }
 }
 
 /// `{ payload, protectedHeader }` of a verified token.
@@ -47,12 +66,14 @@ pub(crate) fn verified_to_js(verified: &crate::VerifiedToken) -> JsResult<JsValu
     token_result_to_js(verified.claims_json(), verified.header_json())
 }
 
-/// A key bound to exactly one algorithm.
+/// A key bound to exactly one algorithm. HMAC keys work with every method; asymmetric keys
+/// (RS*, PS*, ES*, EdDSA), whose signatures the host's crypto makes and checks, with the async
+/// ones (a synchronous method throws `async_required`).
 ///
 /// ```js
-/// const key = Key.generate("EdDSA");
-/// const token = key.sign({ sub: "user-1" }, { expiresIn: "15m", typ: "at+jwt" });
-/// const { payload } = key.verify(token, { typ: "at+jwt" });
+/// const key = await Key.generateAsync("EdDSA");
+/// const token = await key.signAsync({ sub: "user-1" }, { expiresIn: "15m", typ: "at+jwt" });
+/// const { payload } = await key.verifyAsync(token, { typ: "at+jwt" });
 /// ```
 #[wasm_bindgen(js_name = Key)]
 pub struct JsKey {
@@ -98,10 +119,11 @@ impl JsKey {
         Ok(JsKey::from(inner))
     }
 
-    /// Generates a fresh key with the runtime's secure randomness (`kid` random unless given).
+    /// Generates a fresh HMAC key with the runtime's secure randomness (`kid` random unless
+    /// given). Asymmetric keys come from the host: `Key.generateAsync`.
     ///
     /// ```js
-    /// const key = Key.generate("ES256", { kid: "2026-11" });
+    /// const key = Key.generate("HS256", { kid: "2026-11" });
     /// ```
     pub fn generate(
         #[wasm_bindgen(unchecked_param_type = "Algorithm")] alg: JsValue,
@@ -112,8 +134,46 @@ impl JsKey {
         let alg = string_arg(&alg, ErrorCode::InvalidOptions, "the algorithm")?;
         let options = key_options(options)?;
         let alg = Algorithm::parse(&alg).map_err(error_to_js)?;
+        if !alg.is_symmetric() {
+            return Err(error_to_js(async_required_for(alg, "Key.generateAsync")));
+        }
         let inner = Key::generate(alg, options.kid).map_err(error_to_js)?;
         Ok(JsKey::from(inner))
+    }
+
+    /// Generates a fresh key of any algorithm: HMAC in wasm, the others by the host's crypto
+    /// (RSA keys of 2048 bits). The key is exportable (`toPrivateJwk`), `kid` random unless
+    /// given.
+    ///
+    /// ```js
+    /// const key = await Key.generateAsync("ES256", { kid: "2026-11" });
+    /// ```
+    #[wasm_bindgen(js_name = generateAsync, unchecked_return_type = "Promise<Key>")]
+    pub fn generate_async(
+        #[wasm_bindgen(unchecked_param_type = "Algorithm")] alg: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ kid?: string }")] options: Option<
+            JsValue,
+        >,
+    ) -> js_sys::Promise {
+        let parsed = string_arg(&alg, ErrorCode::InvalidOptions, "the algorithm").and_then(|alg| {
+            let alg = Algorithm::parse(&alg).map_err(error_to_js)?;
+            Ok((alg, key_options(options)?.kid))
+        });
+        let (alg, kid) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => return js_sys::Promise::reject(&error),
+        };
+        if alg.is_symmetric() {
+            let key = Key::generate(alg, kid).map(JsKey::from).map(JsValue::from);
+            return super::convert::promise_of(key.map_err(error_to_js));
+        }
+        let generating = wasm_bindgen_futures::JsFuture::from(generate_host_key(alg.name()));
+        wasm_bindgen_futures::future_to_promise(async move {
+            let jwk = key_json_from_js(generating.await?, "the generated key")?;
+            let kid = Some(kid.map_or_else(crate::random_id, Ok).map_err(error_to_js)?);
+            let inner = Key::from_jwk(&jwk, Some(alg), kid).map_err(error_to_js)?;
+            Ok(JsKey::from(inner).into())
+        })
     }
 
     /// The algorithm this key is bound to.
@@ -153,9 +213,9 @@ impl JsKey {
         self.inner.thumbprint().map_err(error_to_js)
     }
 
-    /// Signs claims into a compact JWT. Registered claims set in `options` win over the
-    /// same names in `claims`; `iat` is set unless `issuedAt: false`. EdDSA and ES256 are
-    /// signed by node:crypto where it exists (Node, Deno, Bun), in wasm elsewhere.
+    /// Signs claims into a compact JWT with an HMAC key (asymmetric keys: `signAsync`).
+    /// Registered claims set in `options` win over the same names in `claims`; `iat` is set
+    /// unless `issuedAt: false`.
     ///
     /// ```js
     /// key.sign({ role: "admin" }, { subject: "u1", expiresIn: 900, jti: true });
@@ -169,13 +229,13 @@ impl JsKey {
         let now = now_from(&options)?;
         let claims = object_from_js(claims, "claims")?;
         let options = sign_options(&options)?;
-        sign_at_once(&self.inner, &self.signing_host, claims, &options, now).map_err(error_to_js)
+        sign_now(&self.inner, "key.signAsync", claims, &options, now).map_err(error_to_js)
     }
 
-    /// `sign`, with EdDSA/ES256 signatures made by the host's crypto (node:crypto in Node, Deno
-    /// and Bun; WebCrypto in workerd and browsers): several times faster than wasm, in workerd
-    /// ten to twenty. The same token; HMAC stays in wasm. The host key is imported once, on the
-    /// first call, which waits for it; a host that cannot import the key is replaced by wasm.
+    /// Signs claims into a compact JWT with any key: asymmetric signatures by the host's crypto
+    /// (node:crypto in Node, Deno and Bun; WebCrypto in workerd and browsers), HMAC in wasm.
+    /// The host key is imported once, on the first call, which waits for it; a host that
+    /// cannot use the key rejects with `invalid_key`.
     ///
     /// ```js
     /// const token = await key.signAsync({ sub: "user-1" }, { expiresIn: "15m", typ: "at+jwt" });
@@ -226,12 +286,10 @@ impl JsKey {
         super::prepared::JsVerifier::prepare(keys, options, self.host.clone())
     }
 
-    /// `verify`, with the signature of EdDSA/ES256/RS256/PS256 tokens checked by the host's
-    /// WebCrypto (several times faster than wasm for those; HMAC stays in wasm). Same checks,
-    /// same errors; resolves to the same result. The key is imported into the host once, on the
-    /// first call, which waits for it. A host that cannot import the key is replaced by the
-    /// Rust check; a host that throws while checking a signature refuses the token
-    /// (`invalid_signature`).
+    /// Verifies a token with any key: signature first, then claims; `exp` last. Asymmetric
+    /// signatures are checked by the host's crypto (the first call waits for the key's one
+    /// import), HMAC in wasm. A host that cannot use the key rejects with `invalid_key`; a host
+    /// that throws while checking a signature refuses the token (`invalid_signature`).
     ///
     /// ```js
     /// const { payload } = await key.verifyAsync(token, { typ: "at+jwt" });
@@ -242,24 +300,12 @@ impl JsKey {
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
-        let options = options.unwrap_or(JsValue::UNDEFINED);
-        let checked = token_arg(&token).and_then(|token| {
-            let now = now_from(&options)?;
-            Ok((token, now, verify_options(&options)?))
-        });
-        match checked {
-            Ok((token, now, options)) => {
-                super::webcrypto::verify_async(&token, &self.inner, &self.host, &options, now, None)
-            }
-            Err(error) => js_sys::Promise::reject(&error),
-        }
+        verify_async_js(&token, &self.inner, &self.host, options)
     }
 
-    /// Verifies a token with this key: signature first, then claims; `exp` last.
-    /// Throws a `JwtRefreshError`; `code === "token_expired"` only for otherwise valid tokens.
-    /// EdDSA, ES256, RS256 and PS256 signatures are checked by node:crypto where it exists
-    /// (Node, Deno, Bun: it answers at once), in wasm elsewhere (`verifyAsync` uses WebCrypto
-    /// there).
+    /// Verifies a token with an HMAC key (asymmetric keys: `verifyAsync`): signature first,
+    /// then claims; `exp` last. Throws a `JwtRefreshError`; `code === "token_expired"` only for
+    /// otherwise valid tokens.
     ///
     /// ```js
     /// const { payload, protectedHeader } = key.verify(token, { issuer: "https://auth.example" });
@@ -270,7 +316,7 @@ impl JsKey {
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        verify_js(&token, &self.inner, &self.host, options)
+        verify_js(&token, &self.inner, "key.verifyAsync", options)
     }
 }
 
@@ -278,7 +324,7 @@ impl JsKey {
 ///
 /// ```js
 /// const keys = KeySet.fromJwks(await (await fetch(jwksUrl)).json());
-/// const { payload } = keys.verify(token, { algorithms: ["EdDSA"] });
+/// const { payload } = await keys.verifyAsync(token, { algorithms: ["RS256"] });
 /// ```
 #[wasm_bindgen(js_name = KeySet)]
 pub struct JsKeySet {
@@ -349,13 +395,29 @@ impl JsKeySet {
         super::prepared::JsVerifier::prepare(keys, options, self.host.clone())
     }
 
-    /// Verifies a token with the key its `kid` names (or the only key of its algorithm).
+    /// Verifies a token with the key its `kid` names (or the only key of its algorithm), as
+    /// `key.verifyAsync`: any key.
+    ///
+    /// ```js
+    /// const { payload } = await keys.verifyAsync(token, { issuer: "https://login.example" });
+    /// ```
+    #[wasm_bindgen(js_name = verifyAsync, unchecked_return_type = "Promise<VerifyResult>")]
+    pub fn verify_async(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
+    ) -> js_sys::Promise {
+        verify_async_js(&token, &self.inner, &self.host, options)
+    }
+
+    /// `verifyAsync` for sets of HMAC keys, synchronously (a token of an asymmetric key throws
+    /// `async_required`).
     #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
     pub fn verify(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "VerifyOptions")] options: Option<JsValue>,
     ) -> JsResult<JsValue> {
-        verify_js(&token, &self.inner, &self.host, options)
+        verify_js(&token, &self.inner, "keySet.verifyAsync", options)
     }
 }

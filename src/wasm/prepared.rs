@@ -6,7 +6,7 @@ use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use super::key_options::now_of;
 use super::options::JsOptions;
-use super::webcrypto::{sign_async, sign_at_once, verify_async, verify_at_once, HostKeys};
+use super::webcrypto::{sign_async, sign_now, verify_async, verify_now, HostKeys};
 use crate::signature_cache::SignatureCache;
 use crate::{Algorithm, Key, KeySet, KeySource, SignOptions, VerifyOptions};
 use std::rc::Rc;
@@ -92,7 +92,8 @@ impl JsVerifier {
         let token = token_arg(&token)?;
         let now = now_of(current_date)?;
         let cache = self.cache.as_deref();
-        let verified = verify_at_once(&token, &self.keys, &self.host, &self.options, now, cache);
+        let instead = "verifier.verifyAsync";
+        let verified = verify_now(&token, &self.keys, instead, &self.options, now, cache);
         verified_to_js(&verified.map_err(error_to_js)?)
     }
 
@@ -142,7 +143,7 @@ impl JsSigner {
     ) -> JsResult<String> {
         let now = now_of(current_date)?;
         let claims = object_from_js(claims, "claims")?;
-        sign_at_once(&self.key, &self.host, claims, &self.options, now).map_err(error_to_js)
+        sign_now(&self.key, "signer.signAsync", claims, &self.options, now).map_err(error_to_js)
     }
 
     /// `sign`, with EdDSA/ES256 signatures made by the host's crypto; as `key.signAsync`.

@@ -2,20 +2,45 @@
 // this library's errors. Node, Deno and Bun: node:crypto's one-shot sign/verify, synchronous
 // native calls (their WebCrypto hops to a thread pool: several times slower per token).
 // workerd and browsers: WebCrypto (workerd's is near-synchronous).
+
+/** WebCrypto's import and sign/verify parameters per algorithm (RFC 7518 §3: PSS salt = hash). */
+const rsa = (name, hash, extra) => [{ name, hash }, { name, ...extra }];
+const ecdsa = (namedCurve, hash) => [{ name: "ECDSA", namedCurve }, { name: "ECDSA", hash }];
 const ALGORITHMS = {
-  ES256: [{ name: "ECDSA", namedCurve: "P-256" }, { name: "ECDSA", hash: "SHA-256" }],
+  RS256: rsa("RSASSA-PKCS1-v1_5", "SHA-256"),
+  RS384: rsa("RSASSA-PKCS1-v1_5", "SHA-384"),
+  RS512: rsa("RSASSA-PKCS1-v1_5", "SHA-512"),
+  PS256: rsa("RSA-PSS", "SHA-256", { saltLength: 32 }),
+  PS384: rsa("RSA-PSS", "SHA-384", { saltLength: 48 }),
+  PS512: rsa("RSA-PSS", "SHA-512", { saltLength: 64 }),
+  ES256: ecdsa("P-256", "SHA-256"),
+  ES384: ecdsa("P-384", "SHA-384"),
+  ES512: ecdsa("P-521", "SHA-512"),
   EdDSA: [{ name: "Ed25519" }, { name: "Ed25519" }],
-  RS256: [{ name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, { name: "RSASSA-PKCS1-v1_5" }],
-  PS256: [{ name: "RSA-PSS", hash: "SHA-256" }, { name: "RSA-PSS", saltLength: 32 }],
 };
 
 /** node:crypto's digest and options for each algorithm (JWS wants ECDSA as r || s). */
+const PSS = 6; // crypto.constants.RSA_PKCS1_PSS_PADDING
+const P1363 = { dsaEncoding: "ieee-p1363" };
 const NODE_ALGORITHMS = {
-  ES256: ["sha256", { dsaEncoding: "ieee-p1363" }],
-  EdDSA: [null, {}],
   RS256: ["sha256", {}],
-  PS256: ["sha256", { padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 }],
+  RS384: ["sha384", {}],
+  RS512: ["sha512", {}],
+  PS256: ["sha256", { padding: PSS, saltLength: 32 }],
+  PS384: ["sha384", { padding: PSS, saltLength: 48 }],
+  PS512: ["sha512", { padding: PSS, saltLength: 64 }],
+  ES256: ["sha256", P1363],
+  ES384: ["sha384", P1363],
+  ES512: ["sha512", P1363],
+  EdDSA: [null, {}],
 };
+
+/** node:crypto's key generation parameters per algorithm. */
+function nodeKeyPair(alg) {
+  if (alg === "EdDSA") return ["ed25519", {}];
+  if (alg.startsWith("ES")) return ["ec", { namedCurve: ALGORITHMS[alg][0].namedCurve }];
+  return ["rsa", { modulusLength: 2048 }];
+}
 
 /**
  * node:crypto where it is Node's own or a faithful copy (Node, Deno, Bun); undefined in browsers
@@ -36,22 +61,27 @@ export function jwtRefreshError(code, message) {
   return error;
 }
 
-/** The host cannot use this key after all: later calls leave its work to wasm. */
-function hostKeyFailed(entry) {
+/** The host cannot use this key after all (`why`: its words), and is not asked again. */
+function hostKeyFailed(entry, why) {
   entry.key = undefined;
   entry.failed = true;
+  entry.refusal = describe(why);
 }
 
-/** What `signAsync` rejects with when a host that took the key fails to sign with it. */
-const hostCannotSign = () => jwtRefreshError("invalid_key", "the host could not sign with this key");
+/** A short account of what a host threw. */
+function describe(thrown) {
+  const text = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
 
 /**
  * Imports a JWK for `usage` ("verify" or "sign"); returns the key's host state: `key` once it
  * is a KeyObject (node:crypto, at once) or a non-extractable CryptoKey (WebCrypto, when its
- * import settles), `failed` if this host cannot use it (e.g. no Ed25519).
+ * import settles), `failed` and `refusal` if this host cannot use it (a point off its curve,
+ * an inconsistent RSA key, no Ed25519).
  */
 export function importHostKey(jwk, alg, usage) {
-  const entry = { key: undefined, node: undefined, failed: false, pending: undefined };
+  const entry = { key: undefined, node: undefined, failed: false, refusal: "", pending: undefined };
   const node = nodeCrypto();
   if (node) {
     try {
@@ -60,17 +90,21 @@ export function importHostKey(jwk, alg, usage) {
       entry.node = node;
       entry.pending = Promise.resolve(entry.key);
       return entry;
-    } catch {
-      // This node:crypto cannot take the key: WebCrypto may.
+    } catch (error) {
+      hostKeyFailed(entry, error);
+      entry.pending = Promise.resolve(null);
+      return entry;
     }
   }
-  entry.pending = crypto.subtle.importKey("jwk", jwk, ALGORITHMS[alg][0], false, [usage]).then(
-    (key) => (entry.key = key),
-    () => {
-      hostKeyFailed(entry);
-      return null;
-    },
-  );
+  entry.pending = Promise.resolve()
+    .then(() => crypto.subtle.importKey("jwk", jwk, ALGORITHMS[alg][0], false, [usage]))
+    .then(
+      (key) => (entry.key = key),
+      (error) => {
+        hostKeyFailed(entry, error);
+        return null;
+      },
+    );
   return entry;
 }
 
@@ -84,11 +118,16 @@ export function hostKeyImported(entry) {
   return entry.pending;
 }
 
+/** Why the host cannot use the key ("" while it may). */
+export function hostKeyRefusal(entry) {
+  return entry.refusal;
+}
+
 /**
  * The promise of `verifyAsync` for a ready host key: settles with `outcome` (a result, or the
  * error a valid token would get from its claims) once the host says the signature is valid,
  * and with invalid_signature otherwise, so the signature is still checked first. A host that
- * throws while checking, or a key that is not ready, means "invalid": this fails closed.
+ * throws while checking means "invalid": this fails closed.
  */
 export function settleAfterHostCheck(entry, alg, signature, data, ok, outcome, message) {
   return verifyWithHost(entry, alg, signature, data).then((valid) => {
@@ -98,45 +137,16 @@ export function settleAfterHostCheck(entry, alg, signature, data, ok, outcome, m
   });
 }
 
-/** Whether this host answers signature checks synchronously (node:crypto). */
-export function hasSynchronousHost() {
-  return nodeCrypto() !== undefined;
-}
-
-/**
- * The host's verdict at once: 1 valid, 0 invalid (or the host threw: fails closed), 2 this
- * entry has no synchronous form (WebCrypto), so the caller checks by itself.
- */
-export function verifyNow(entry, alg, signature, data) {
-  if (!entry.node) return 2;
-  const [digest, options] = NODE_ALGORITHMS[alg];
-  try {
-    return entry.node.verify(digest, data, { ...options, key: entry.key }, signature) === true ? 1 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/**
- * The compact JWS of `signingInput` at once where the host signs synchronously (node:crypto);
- * undefined elsewhere, or if it fails (then the key is not asked again), so the caller signs
- * in wasm: the same token either way.
- */
-export function signNow(entry, alg, signingInput) {
-  if (!entry.node || !entry.key) return undefined;
-  const [digest, options] = NODE_ALGORITHMS[alg];
-  try {
-    const signature = entry.node.sign(digest, new TextEncoder().encode(signingInput), { ...options, key: entry.key });
-    return `${signingInput}.${base64url(new Uint8Array(signature))}`;
-  } catch {
-    hostKeyFailed(entry);
-    return undefined;
-  }
-}
-
 /** Whether the host finds `signature` valid over `data`; false if it throws (fails closed). */
 export function verifyWithHost(entry, alg, signature, data) {
-  if (entry.node) return Promise.resolve(verifyNow(entry, alg, signature, data) === 1);
+  if (entry.node) {
+    const [digest, options] = NODE_ALGORITHMS[alg];
+    try {
+      return Promise.resolve(entry.node.verify(digest, data, { ...options, key: entry.key }, signature) === true);
+    } catch {
+      return Promise.resolve(false);
+    }
+  }
   // Copies: the views point into wasm memory, which later calls reuse.
   const [sig, input] = [signature.slice(), data.slice()];
   return Promise.resolve(entry.key && crypto.subtle.verify(ALGORITHMS[alg][1], entry.key, sig, input)).then(
@@ -147,25 +157,49 @@ export function verifyWithHost(entry, alg, signature, data) {
 
 /**
  * The compact JWS of `signingInput`, signed by the host with a ready key. WebCrypto's ECDSA
- * and Ed25519 signatures are already in the JWS form (r || s for ECDSA; node:crypto is asked
- * for it). A host that fails to sign is not asked again: the key is marked failed, so later
- * calls sign in wasm.
+ * signatures are already in the JWS form (r || s; node:crypto is asked for it). A host that
+ * fails to sign rejects with invalid_key.
  */
 export function signWithHost(entry, alg, signingInput) {
-  if (entry.node) {
-    const token = signNow(entry, alg, signingInput);
-    return token === undefined ? Promise.reject(hostCannotSign()) : Promise.resolve(token);
-  }
   const data = new TextEncoder().encode(signingInput);
-  return Promise.resolve()
-    .then(() => crypto.subtle.sign(ALGORITHMS[alg][1], entry.key, data))
-    .then(
-      (signature) => `${signingInput}.${base64url(new Uint8Array(signature))}`,
-      () => {
-        hostKeyFailed(entry);
-        throw hostCannotSign();
-      },
-    );
+  const signing = Promise.resolve().then(() => {
+    if (!entry.node) return crypto.subtle.sign(ALGORITHMS[alg][1], entry.key, data);
+    const [digest, options] = NODE_ALGORITHMS[alg];
+    return entry.node.sign(digest, data, { ...options, key: entry.key });
+  });
+  return signing.then(
+    (signature) => `${signingInput}.${base64url(new Uint8Array(signature))}`,
+    (error) => {
+      throw jwtRefreshError("invalid_key", `this host's crypto could not sign with the ${alg} key (${describe(error)})`);
+    },
+  );
+}
+
+/**
+ * A new key pair for `alg`, made by the host: resolves to its private JWK (the key is
+ * exportable so that it can be persisted with `toPrivateJwk`). RSA keys have 2048 bits.
+ */
+export function generateHostKey(alg) {
+  const node = nodeCrypto();
+  const generating = node
+    ? new Promise((resolve, reject) => {
+        const [type, options] = nodeKeyPair(alg);
+        node.generateKeyPair(type, options, (error, _publicKey, privateKey) =>
+          error ? reject(error) : resolve(privateKey.export({ format: "jwk" })),
+        );
+      })
+    : Promise.resolve().then(async () => {
+        const [params] = ALGORITHMS[alg];
+        const rsaParams = { modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) };
+        const pair = await crypto.subtle.generateKey(params.hash ? { ...params, ...rsaParams } : params, true, [
+          "sign",
+          "verify",
+        ]);
+        return crypto.subtle.exportKey("jwk", pair.privateKey);
+      });
+  return generating.catch((error) => {
+    throw jwtRefreshError("invalid_key", `this host cannot generate ${alg} keys (${describe(error)})`);
+  });
 }
 
 /** Unpadded base64url, through the runtime's own base64 encoder. */

@@ -1,7 +1,10 @@
-//! Signatures through the host's crypto (asymmetric algorithms), for `verifyAsync` and
-//! `signAsync`: node:crypto's one-shot sign/verify in Node, Deno and Bun, WebCrypto in workerd
-//! and browsers (webcrypto.js chooses). Pure-Rust P-256 and Ed25519 in wasm are several times
-//! slower than the host's native code (P-256 signing about twenty times).
+//! Signatures through the host's crypto: every asymmetric algorithm (RS*, PS*, ES*, EdDSA) is
+//! signed and checked by node:crypto in Node, Deno and Bun and by WebCrypto in workerd and
+//! browsers (webcrypto.js chooses), so only the async methods take asymmetric keys; HMAC stays
+//! in wasm, fast and synchronous, and its secret never leaves wasm. That is the whole rule:
+//! HMAC keys work with every method, asymmetric keys with the async ones, and a synchronous
+//! method given an asymmetric key throws `async_required` naming the method to call.
+//!
 //! Everything else (structure, header, key choice, claims) stays in the Rust core: the claims
 //! are checked before the host's answer arrives, and the returned promise only reveals that
 //! outcome once the signature is known to be valid. A Rust future is involved only on a key's
@@ -11,12 +14,13 @@
 use super::convert::{key_json_to_js, promise_of};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
+use crate::asymmetric::async_required;
 use crate::secret_json::SecretJson;
 use crate::sign::{signed_in_process, signing_input};
 use crate::signature_cache::{Lookup, SignatureCache};
 use crate::{
-    begin_verify, Algorithm, ClaimsSet, Key, KeySource, PendingSignature, SignOptions,
-    VerifyOptions,
+    begin_verify, Algorithm, ClaimsSet, Error, ErrorCode, Key, KeySource, PendingSignature,
+    SignOptions, VerifyOptions,
 };
 #[cfg(feature = "edge")]
 use crate::{RustSigner, TokenSigner};
@@ -34,6 +38,8 @@ extern "C" {
     fn host_key_state(entry: &JsValue) -> u8;
     #[wasm_bindgen(js_name = hostKeyImported)]
     fn host_key_imported(entry: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = hostKeyRefusal)]
+    fn host_key_refusal(entry: &JsValue) -> String;
     #[wasm_bindgen(js_name = settleAfterHostCheck)]
     fn settle_after_host_check(
         entry: &JsValue,
@@ -47,22 +53,75 @@ extern "C" {
     #[cfg(feature = "edge")]
     #[wasm_bindgen(js_name = verifyWithHost)]
     fn host_verdict(entry: &JsValue, alg: &str, signature: &[u8], data: &[u8]) -> Promise;
-    #[wasm_bindgen(js_name = hasSynchronousHost)]
-    fn has_synchronous_host() -> bool;
-    #[wasm_bindgen(js_name = verifyNow)]
-    fn verify_now(entry: &JsValue, alg: &str, signature: &[u8], data: &[u8]) -> u8;
-    #[wasm_bindgen(js_name = signNow)]
-    fn sign_now(entry: &JsValue, alg: &str, signing_input: &str) -> Option<String>;
     #[wasm_bindgen(js_name = signWithHost)]
     fn sign_with_host(entry: &JsValue, alg: &str, signing_input: &str) -> Promise;
+    #[wasm_bindgen(js_name = generateHostKey)]
+    pub(crate) fn generate_host_key(alg: &str) -> Promise;
 }
 
 const IMPORTING: u8 = 0;
 const READY: u8 = 1;
 
-/// Whether this build has keys the host imports (EdDSA, ES256, RSA). Without them no call
-/// can find an import pending, and the code that waits for one is dead, left out of the binary.
-const HAS_HOST_KEYS: bool = cfg!(any(feature = "eddsa", feature = "es256", feature = "rsa"));
+/// `async_required`, naming the method to call instead.
+pub(crate) fn async_required_for(alg: Algorithm, method: &str) -> Error {
+    let error = async_required(alg);
+    Error::new(
+        error.code(),
+        format!("{}: call {method}", error.message()),
+    )
+}
+
+/// The keys a synchronous method may use: HMAC keys; an asymmetric key is `async_required`
+/// (before any cached verdict could hide it: the rule holds for every token).
+pub(crate) struct Synchronous<'k, K: ?Sized> {
+    pub(crate) keys: &'k K,
+    /// The async method to name.
+    pub(crate) instead: &'static str,
+}
+
+impl<K: KeySource + ?Sized> KeySource for Synchronous<'_, K> {
+    fn select(&self, kid: Option<&str>, alg: Algorithm) -> crate::Result<&Key> {
+        let key = self.keys.select(kid, alg)?;
+        match key.algorithm().is_symmetric() {
+            true => Ok(key),
+            false => Err(async_required_for(key.algorithm(), self.instead)),
+        }
+    }
+}
+
+/// A synchronous verification (`verify`): HMAC only, see [`Synchronous`].
+pub(crate) fn verify_now(
+    token: &str,
+    keys: &(impl KeySource + ?Sized),
+    instead: &'static str,
+    options: &VerifyOptions,
+    now: i64,
+    cache: Option<&SignatureCache>,
+) -> crate::Result<crate::VerifiedToken> {
+    let keys = Synchronous { keys, instead };
+    match cache {
+        Some(cache) => cache.verify_with(token, &keys, options, now, |pending| {
+            pending
+                .key()
+                .verify_in_process(pending.signing_input(), pending.signature())
+        }),
+        None => crate::verify(token, &keys, options, now),
+    }
+}
+
+/// A synchronous signature (`sign`): HMAC only.
+pub(crate) fn sign_now(
+    key: &Key,
+    instead: &'static str,
+    claims: ClaimsSet,
+    options: &SignOptions,
+    now: i64,
+) -> crate::Result<String> {
+    if !key.algorithm().is_symmetric() {
+        return Err(async_required_for(key.algorithm(), instead));
+    }
+    crate::sign(key, claims, options, now)
+}
 
 /// Host keys for one use (verifying or signing), imported once per key; each entry is the
 /// JS object `importHostKey` fills in. Found by algorithm and `kid`, which are unique within
@@ -71,15 +130,13 @@ const HAS_HOST_KEYS: bool = cfg!(any(feature = "eddsa", feature = "es256", featu
 pub(crate) struct HostKeys {
     signing: bool,
     keys: RefCell<Vec<HostKey>>,
-    /// Whether the host answers checks synchronously (asked once).
-    synchronous: std::cell::OnceCell<bool>,
 }
 
 struct HostKey {
     alg: Algorithm,
     kid: Option<String>,
-    /// `None` if the import could not even start.
-    entry: Option<JsValue>,
+    /// The host's refusal if the import could not even start.
+    entry: Result<JsValue, Error>,
 }
 
 impl HostKeys {
@@ -88,7 +145,6 @@ impl HostKeys {
         HostKeys {
             signing: false,
             keys: RefCell::default(),
-            synchronous: Default::default(),
         }
     }
 
@@ -97,16 +153,11 @@ impl HostKeys {
         HostKeys {
             signing: true,
             keys: RefCell::default(),
-            synchronous: Default::default(),
         }
     }
 
-    /// The host entry for `key`, importing on first use; `None` if the import cannot start
-    /// (and for HMAC keys: HMAC stays in Rust, fast enough, and no secret leaves wasm).
-    fn entry(&self, key: &Key) -> Option<JsValue> {
-        if key.algorithm().is_symmetric() {
-            return None;
-        }
+    /// The host entry for an asymmetric `key`, importing on first use.
+    fn entry(&self, key: &Key) -> Result<JsValue, Error> {
         let id = (key.algorithm(), key.kid());
         if let Some(known) = self
             .keys
@@ -121,9 +172,11 @@ impl HostKeys {
             false => (key.to_public_jwk(), "verify"),
         };
         let entry = jwk
-            .ok()
-            .and_then(|jwk| key_json_to_js(SecretJson::new(jwk)).ok())
-            .and_then(|jwk| import_host_key(&jwk, key.algorithm().name(), usage).ok());
+            .and_then(|jwk| key_json_to_js(SecretJson::new(jwk)).map_err(|_| unusable(key, "")))
+            .and_then(|jwk| {
+                import_host_key(&jwk, key.algorithm().name(), usage)
+                    .map_err(|_| unusable(key, "the import threw"))
+            });
         self.keys.borrow_mut().push(HostKey {
             alg: key.algorithm(),
             kid: key.kid().map(str::to_owned),
@@ -132,104 +185,60 @@ impl HostKeys {
         entry
     }
 
-    /// The host's verdict on `signature`, where it can answer at once (node:crypto: Node, Deno,
-    /// Bun); `None` elsewhere (WebCrypto has no synchronous form), for HMAC, and where the host
-    /// cannot take the key: the caller checks in Rust.
-    fn verdict_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> Option<bool> {
-        let entry = self.synchronous_entry(key)?;
-        match verify_now(&entry, key.algorithm().name(), signature, signing_input) {
-            0 => Some(false),
-            1 => Some(true),
-            _ => None,
-        }
-    }
-
-    /// Whether `signature` is `key`'s: the host's verdict where it answers at once, Rust's
-    /// elsewhere.
-    pub(crate) fn check_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
-        self.verdict_now(key, signing_input, signature)
-            .unwrap_or_else(|| key.verify_signature(signing_input, signature))
-    }
-
-    /// The token signed by the host where it signs at once (node:crypto); `None` elsewhere,
-    /// for HMAC, and where the host cannot take the key: the caller signs in Rust.
-    fn signed_now(&self, key: &Key, signing_input: &str) -> Option<String> {
-        let entry = self.synchronous_entry(key)?;
-        sign_now(&entry, key.algorithm().name(), signing_input)
-    }
-
-    /// The host entry for `key` if this host answers synchronously (node:crypto).
-    fn synchronous_entry(&self, key: &Key) -> Option<JsValue> {
-        // HMAC never goes to the host: asking about the host first would load node:crypto
-        // (~2 ms of a cold start) for nothing.
-        if !HAS_HOST_KEYS || key.algorithm().is_symmetric() {
-            return None;
-        }
-        let synchronous = *self.synchronous.get_or_init(has_synchronous_host);
-        synchronous.then(|| self.entry(key)).flatten()
-    }
-
-    /// The host entry for `key` once its import has settled (starting it if need be); `None`
-    /// if the host cannot use the key.
+    /// The host entry for `key` once its import has settled (starting it if need be), or why
+    /// the host cannot use the key.
     #[cfg(feature = "edge")]
-    async fn imported(&self, key: &Key) -> Option<JsValue> {
-        settled(self.entry(key)?).await
+    async fn imported(&self, key: &Key) -> Result<JsValue, Error> {
+        settled(key, self.entry(key)?).await
     }
 }
 
-/// `entry` once its import has settled, if the host can use the key. Signing waits for this:
-/// an import is one host call, while an EdDSA or ES256 signature in wasm takes a fraction of
-/// a millisecond to milliseconds.
-async fn settled(entry: JsValue) -> Option<JsValue> {
+/// `invalid_key`: the host cannot use this key (`why`, as the host put it).
+fn unusable(key: &Key, why: &str) -> Error {
+    let why = if why.is_empty() {
+        String::new()
+    } else {
+        format!(" ({why})")
+    };
+    Error::new(
+        ErrorCode::InvalidKey,
+        format!(
+            "this host's crypto cannot use the {} key{why}",
+            key.algorithm()
+        ),
+    )
+}
+
+/// `entry` once its import has settled, if the host can use the key.
+async fn settled(key: &Key, entry: JsValue) -> Result<JsValue, Error> {
     if host_key_state(&entry) == IMPORTING {
-        // Settles with the CryptoKey or null; it never rejects.
+        // Settles with the host's key or null; it never rejects.
         let _ = JsFuture::from(host_key_imported(&entry)).await;
     }
-    (host_key_state(&entry) == READY).then_some(entry)
-}
-
-/// `verify`, with asymmetric signatures checked by the host where it answers at once
-/// (node:crypto), in Rust elsewhere; with a `cache`, a remembered token's signature is not
-/// checked again.
-pub(crate) fn verify_at_once(
-    token: &str,
-    keys: &(impl KeySource + ?Sized),
-    host: &HostKeys,
-    options: &VerifyOptions,
-    now: i64,
-    cache: Option<&SignatureCache>,
-) -> crate::Result<crate::VerifiedToken> {
-    let check = |pending: &PendingSignature| {
-        host.check_now(pending.key(), pending.signing_input(), pending.signature())
-    };
-    if let Some(cache) = cache {
-        return cache.verify_with(token, keys, options, now, check);
+    match host_key_state(&entry) {
+        READY => Ok(entry),
+        _ => Err(unusable(key, &host_key_refusal(&entry))),
     }
-    let pending = begin_verify(token, keys, options)?;
-    let valid = check(&pending);
-    pending.finish(valid, options, now)
 }
 
-/// `sign`, with EdDSA/ES256 signatures made by the host where it signs at once
-/// (node:crypto), in Rust elsewhere: the same token.
-pub(crate) fn sign_at_once(
+/// A signature check the host cannot make: this build's own code, if it has one for the
+/// algorithm (a `rust-*` feature), else the host's refusal.
+fn checked_without_host(
     key: &Key,
-    host: &HostKeys,
-    claims: ClaimsSet,
-    options: &SignOptions,
-    now: i64,
-) -> crate::Result<String> {
-    let input = signing_input(key, claims, options, now)?;
-    match host.signed_now(key, &input) {
-        Some(token) => Ok(token),
-        None => signed_in_process(key, input),
+    refusal: Error,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> crate::Result<bool> {
+    match key.in_process() {
+        true => key.verify_in_process(signing_input, signature),
+        false => Err(refusal),
     }
 }
 
 /// `verifyAsync`: the same checks as `verify`, with asymmetric signatures checked by the host
-/// when it can (HMAC stays in Rust: fast enough, and no secret leaves wasm). With a `cache`, a
-/// remembered token settles at once (its claims checked, not its signature); another is
-/// remembered once its signature is known to be valid (and its claims passed).
+/// (HMAC stays in Rust). With a `cache`, a remembered token settles at once (its claims
+/// checked, not its signature); another is remembered once its signature is known to be valid
+/// (and its claims passed).
 pub(crate) fn verify_async(
     token: &str,
     keys: &(impl KeySource + ?Sized),
@@ -251,10 +260,6 @@ pub(crate) fn verify_async(
             .and_then(|pending| verify_with_host(pending, host, options, now))
             .unwrap_or_else(|e| Promise::reject(&e));
     };
-    if !HAS_HOST_KEYS {
-        // Every signature is checked in Rust in this build: nothing to wait for.
-        return settle(verify_at_once(token, keys, host, options, now, Some(cache)));
-    }
     match cache.lookup(token, keys, options, now) {
         Lookup::Settled(verified) => settle(verified),
         Lookup::Unknown(pending, entry) => {
@@ -277,12 +282,30 @@ fn verify_with_host(
     now: i64,
 ) -> JsResult<Promise> {
     let key = pending.key();
-    let entry = host.entry(key);
-    let state = entry.as_ref().map(host_key_state);
-    let Some((entry, state @ (IMPORTING | READY))) = entry.zip(state) else {
-        let valid = key.verify_signature(pending.signing_input(), pending.signature());
-        let verified = pending.finish(valid, options, now).map_err(error_to_js)?;
-        return Ok(Promise::resolve(&verified_to_js(&verified)?));
+    let entry = match key.algorithm().is_symmetric() {
+        true => None,
+        false => Some(host.entry(key)),
+    };
+    let usable = match &entry {
+        Some(Ok(entry)) => matches!(host_key_state(entry), IMPORTING | READY),
+        _ => false,
+    };
+    let entry = match (entry, usable) {
+        (Some(Ok(entry)), true) => entry,
+        (entry, _) => {
+            let (input, signature) = (pending.signing_input(), pending.signature());
+            let valid = match entry {
+                None => key.verify_in_process(input, signature),
+                Some(Err(refusal)) => checked_without_host(key, refusal, input, signature),
+                Some(Ok(failed)) => {
+                    let refusal = unusable(key, &host_key_refusal(&failed));
+                    checked_without_host(key, refusal, input, signature)
+                }
+            };
+            let valid = valid.map_err(error_to_js)?;
+            let verified = pending.finish(valid, options, now).map_err(error_to_js)?;
+            return Ok(Promise::resolve(&verified_to_js(&verified)?));
+        }
     };
     let (signature, signing_input) = (pending.signature().to_vec(), pending.signing_input());
     let outcome = pending
@@ -291,7 +314,7 @@ fn verify_with_host(
         .and_then(|verified| verified_to_js(&verified));
     let ok = outcome.is_ok();
     let outcome = outcome.unwrap_or_else(|error| error);
-    if HAS_HOST_KEYS && state == IMPORTING {
+    if host_key_state(&entry) == IMPORTING {
         let checked = HostCheck {
             key: key.clone(),
             signature,
@@ -313,9 +336,7 @@ fn verify_with_host(
 }
 
 /// A signature to check once the key's host import settles: the first `verifyAsync` of a key
-/// waits for that one host call rather than checking in wasm meanwhile (pure-Rust P-256 takes
-/// milliseconds). The claims' outcome is already known; wasm checks the signature only if the
-/// host cannot use the key.
+/// waits for that one host call. The claims' outcome is already known.
 struct HostCheck {
     key: Key,
     signature: Vec<u8>,
@@ -327,9 +348,8 @@ struct HostCheck {
 impl HostCheck {
     fn after_import(self, entry: JsValue) -> Promise {
         wasm_bindgen_futures::future_to_promise(async move {
-            let invalid = crate::verify::invalid_signature();
-            let valid = match settled(entry).await {
-                Some(entry) => {
+            let valid = match settled(&self.key, entry).await {
+                Ok(entry) => {
                     let checked = settle_after_host_check(
                         &entry,
                         self.key.algorithm().name(),
@@ -337,16 +357,17 @@ impl HostCheck {
                         &self.signing_input,
                         self.ok,
                         &self.outcome,
-                        invalid.message(),
+                        crate::verify::invalid_signature().message(),
                     );
                     return JsFuture::from(checked).await;
                 }
-                None => self
-                    .key
-                    .verify_signature(&self.signing_input, &self.signature),
+                Err(refusal) => {
+                    checked_without_host(&self.key, refusal, &self.signing_input, &self.signature)
+                        .map_err(error_to_js)?
+                }
             };
             match (valid, self.ok) {
-                (false, _) => Err(error_to_js(invalid)),
+                (false, _) => Err(error_to_js(crate::verify::invalid_signature())),
                 (true, true) => Ok(self.outcome),
                 (true, false) => Err(self.outcome),
             }
@@ -354,9 +375,8 @@ impl HostCheck {
     }
 }
 
-/// `signAsync`: the token `sign` makes, with EdDSA/ES256 signatures made by the host (the
-/// first call waits for the key's import). Where the host cannot import the key, the Rust
-/// signature is used: the same token, only slower.
+/// `signAsync`: HMAC in Rust; asymmetric keys by the host (the first call waits for the key's
+/// import), or by this build's own code where the host cannot and a `rust-*` feature can.
 pub(crate) fn sign_async(
     key: &Key,
     host: &HostKeys,
@@ -368,34 +388,36 @@ pub(crate) fn sign_async(
         Ok(input) => input,
         Err(error) => return Promise::reject(&error_to_js(error)),
     };
-    match host.entry(key) {
-        Some(entry) if host_key_state(&entry) == READY => {
-            sign_with_host(&entry, key.algorithm().name(), &input)
-        }
-        Some(entry) if HAS_HOST_KEYS && host_key_state(&entry) == IMPORTING => {
-            let key = key.clone();
-            wasm_bindgen_futures::future_to_promise(async move {
-                match settled(entry).await {
-                    Some(entry) => {
-                        let signing = sign_with_host(&entry, key.algorithm().name(), &input);
-                        JsFuture::from(signing).await
-                    }
-                    None => signed_in_rust(&key, input),
-                }
-            })
-        }
-        _ => promise_of(signed_in_rust(key, input)),
+    if key.algorithm().is_symmetric() || !key.can_sign() {
+        return promise_of(signed_in_process(key, input).map(JsValue::from).map_err(error_to_js));
     }
+    let entry = match host.entry(key) {
+        Ok(entry) => entry,
+        Err(refusal) => return promise_of(signed_without_host(key, refusal, input)),
+    };
+    if host_key_state(&entry) == READY {
+        return sign_with_host(&entry, key.algorithm().name(), &input);
+    }
+    let key = key.clone();
+    wasm_bindgen_futures::future_to_promise(async move {
+        match settled(&key, entry).await {
+            Ok(entry) => JsFuture::from(sign_with_host(&entry, key.algorithm().name(), &input)).await,
+            Err(refusal) => signed_without_host(&key, refusal, input),
+        }
+    })
 }
 
-fn signed_in_rust(key: &Key, signing_input: String) -> JsResult<JsValue> {
-    signed_in_process(key, signing_input)
-        .map(JsValue::from)
-        .map_err(error_to_js)
+/// A signature the host cannot make: this build's own, if it has one, else the refusal.
+fn signed_without_host(key: &Key, refusal: Error, signing_input: String) -> JsResult<JsValue> {
+    let signed = match key.in_process() {
+        true => signed_in_process(key, signing_input),
+        false => Err(refusal),
+    };
+    signed.map(JsValue::from).map_err(error_to_js)
 }
 
-/// The [`crate::Issuer`]'s signer in wasm: the host's crypto for EdDSA/ES256 (the first
-/// token waits for the key's import); Rust for HMAC, and where the host cannot sign.
+/// The [`crate::Issuer`]'s signer in wasm: the host's crypto for asymmetric keys (the first
+/// token waits for the key's import); Rust for HMAC.
 #[cfg(feature = "edge")]
 pub(crate) struct HostSigner {
     signing: HostKeys,
@@ -419,15 +441,25 @@ impl HostSigner {
 
 #[cfg(feature = "edge")]
 impl TokenSigner for HostSigner {
-    fn check_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
-        let check = || self.verifying.check_now(key, signing_input, signature);
+    /// `verifyAccess` and `authenticate`: HMAC only.
+    fn check_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> crate::Result<bool> {
+        if !key.algorithm().is_symmetric() {
+            return Err(async_required_for(
+                key.algorithm(),
+                "issuer.verifyAccessAsync (or authenticateAsync)",
+            ));
+        }
+        let check = || key.verify_in_process(signing_input, signature);
         match &self.cache {
             Some(cache) => cache.checked(signing_input, signature, check),
             None => check(),
         }
     }
 
-    async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
+    async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> crate::Result<bool> {
+        if key.algorithm().is_symmetric() {
+            return RustSigner.check(key, signing_input, signature).await;
+        }
         let cached = self
             .cache
             .as_ref()
@@ -436,31 +468,37 @@ impl TokenSigner for HostSigner {
             .as_ref()
             .is_some_and(|(cache, entry)| cache.contains(entry))
         {
-            return true;
+            return Ok(true);
         }
         let valid = match self.verifying.imported(key).await {
-            Some(entry) => {
+            Ok(entry) => {
                 let verdict =
                     host_verdict(&entry, key.algorithm().name(), signature, signing_input);
                 let verdict = JsFuture::from(verdict).await;
                 verdict.ok().and_then(|valid| valid.as_bool()) == Some(true)
             }
-            None => RustSigner.check(key, signing_input, signature).await,
+            Err(refusal) => checked_without_host(key, refusal, signing_input, signature)?,
         };
         if let (true, Some((cache, entry))) = (valid, cached) {
             cache.remember(entry);
         }
-        valid
+        Ok(valid)
     }
 
     async fn complete(&self, key: &Key, signing_input: String) -> crate::Result<String> {
-        if let Some(entry) = self.signing.imported(key).await {
-            let signing = sign_with_host(&entry, key.algorithm().name(), &signing_input);
-            let token = JsFuture::from(signing).await;
-            if let Some(token) = token.ok().and_then(|token| token.as_string()) {
-                return Ok(token);
-            }
+        if key.algorithm().is_symmetric() {
+            return RustSigner.complete(key, signing_input).await;
         }
-        RustSigner.complete(key, signing_input).await
+        match self.signing.imported(key).await {
+            Ok(entry) => {
+                let signing = sign_with_host(&entry, key.algorithm().name(), &signing_input);
+                match JsFuture::from(signing).await {
+                    Ok(token) => token.as_string().ok_or_else(|| unusable(key, "")),
+                    Err(error) => Err(super::error::error_from_js(&error, ErrorCode::InvalidKey)),
+                }
+            }
+            Err(_) if key.in_process() => RustSigner.complete(key, signing_input).await,
+            Err(refusal) => Err(refusal),
+        }
     }
 }

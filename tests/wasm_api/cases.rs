@@ -856,7 +856,7 @@ async fn sign_async_makes_the_tokens_sign_makes() {
 /// The adversarial review's key findings, on every host the suite runs in (Node, Chrome,
 /// Firefox): a weak Ed25519 key never reaches the host's verifier (Node's accepted the universal
 /// forgery R = identity, S = 0 under it), and a public JWKS never brings in a secret.
-#[cfg(feature = "eddsa")]
+#[cfg(feature = "rust-eddsa")]
 #[wasm_bindgen_test]
 async fn weak_ed25519_keys_and_secrets_in_a_jwks_are_refused_on_every_host() {
     // x = the identity point's encoding: y = 1.
