@@ -67,9 +67,9 @@ fn bound_algorithm(
     what: &str,
 ) -> Result<Algorithm> {
     match requested {
-        Some(alg) if alg != implied => Err(invalid(format!(
-            "{what} is bound to {implied}, not {alg}"
-        ))),
+        Some(alg) if alg != implied => {
+            Err(invalid(format!("{what} is bound to {implied}, not {alg}")))
+        }
         _ => Ok(implied),
     }
 }
@@ -91,11 +91,17 @@ fn rsa(
     members: &Map<String, Value>,
     alg: Option<Algorithm>,
 ) -> Result<(Algorithm, JsonWebKey<'static>, usize)> {
-    let alg = alg.filter(|a| a.family() == KeyFamily::Rsa).ok_or_else(|| {
-        invalid("an RSA JWK needs alg RS256, RS384, RS512, PS256, PS384 or PS512")
-    })?;
+    let alg = alg
+        .filter(|a| a.family() == KeyFamily::Rsa)
+        .ok_or_else(|| {
+            invalid("an RSA JWK needs alg RS256, RS384, RS512, PS256, PS384 or PS512")
+        })?;
     let n = unsigned(members, "n")?;
-    let bits = n.len() * 8 - n.first().map_or(8, |top| top.leading_zeros() as usize);
+    // `n` has no leading zero byte: its bit length is its length in bytes less the top byte's
+    // leading zero bits (0 for an all-zero modulus).
+    let bits = n
+        .first()
+        .map_or(0, |top| n.len() * 8 - top.leading_zeros() as usize);
     if bits < RSA_MIN_BITS {
         return Err(invalid(format!(
             "RSA keys must be at least {RSA_MIN_BITS} bits; this one has {bits}"

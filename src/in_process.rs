@@ -9,9 +9,9 @@ use crate::error::Result;
 use crate::jwk::invalid;
 #[cfg(any(feature = "rust-eddsa", feature = "rust-es256"))]
 use crate::random::random_bytes;
+use jwt_compact::jwk::JsonWebKey;
 #[cfg(any(feature = "rust-eddsa", feature = "rust-es256", feature = "rust-rsa"))]
 use jwt_compact::{Algorithm as JwsAlgorithm, AlgorithmSignature};
-use jwt_compact::jwk::JsonWebKey;
 #[cfg(any(feature = "rust-eddsa", feature = "rust-es256"))]
 use serde_json::Value;
 #[cfg(feature = "rust-es256")]
@@ -104,12 +104,9 @@ impl InProcess {
             ) if alg.family() == KeyFamily::Rsa => {
                 let n = rsa::BigUint::from_bytes_be(modulus);
                 let e = rsa::BigUint::from_bytes_be(public_exponent);
-                let public = rsa::RsaPublicKey::new_with_max_size(
-                    n,
-                    e,
-                    crate::asymmetric::RSA_MAX_BITS,
-                )
-                .map_err(|err| invalid(err.to_string()))?;
+                let public =
+                    rsa::RsaPublicKey::new_with_max_size(n, e, crate::asymmetric::RSA_MAX_BITS)
+                        .map_err(|err| invalid(err.to_string()))?;
                 let alg = alg
                     .name()
                     .parse()

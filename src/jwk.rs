@@ -1,8 +1,8 @@
 //! JWK (RFC 7517) import and export for [`Key`], and RFC 7638 thumbprints for default `kid`s.
 
 use crate::algorithm::Algorithm;
-use crate::error::{Error, ErrorCode, Result};
 use crate::asymmetric::Asymmetric;
+use crate::error::{Error, ErrorCode, Result};
 use crate::key::{Key, Material};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -15,7 +15,10 @@ pub(crate) fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::InvalidKey, message)
 }
 
-pub(crate) fn string_member<'a>(jwk: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>> {
+pub(crate) fn string_member<'a>(
+    jwk: &'a Map<String, Value>,
+    name: &str,
+) -> Result<Option<&'a str>> {
     match jwk.get(name) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -193,7 +196,10 @@ fn oct_jwk() -> Value {
 
 /// A base64url member, decoded (the members of RFC 7518 keys are unpadded base64url). The
 /// bytes are overwritten when dropped: `k` and `d` are secrets.
-pub(crate) fn bytes_member(jwk: &Map<String, Value>, name: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+pub(crate) fn bytes_member(
+    jwk: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<Zeroizing<Vec<u8>>>> {
     string_member(jwk, name)?
         .map(|text| {
             URL_SAFE_NO_PAD

@@ -189,11 +189,7 @@ impl Key {
                 .as_ref()
                 .and_then(|own| own.sign(signing_input))
                 .ok_or_else(|| async_required(self.alg)),
-            #[cfg(not(any(
-                feature = "rust-eddsa",
-                feature = "rust-es256",
-                feature = "rust-rsa"
-            )))]
+            #[cfg(not(any(feature = "rust-eddsa", feature = "rust-es256", feature = "rust-rsa")))]
             Material::Asymmetric(_) => Err(async_required(self.alg)),
         }
     }
@@ -225,30 +221,19 @@ impl Key {
                 .as_ref()
                 .map(|own| own.verify(signing_input, signature))
                 .ok_or_else(|| async_required(self.alg)),
-            #[cfg(not(any(
-                feature = "rust-eddsa",
-                feature = "rust-es256",
-                feature = "rust-rsa"
-            )))]
+            #[cfg(not(any(feature = "rust-eddsa", feature = "rust-es256", feature = "rust-rsa")))]
             Material::Asymmetric(_) => Err(async_required(self.alg)),
         }
     }
 
     /// Whether this process can sign and verify with this key by itself (see
     /// [`Key::verify_in_process`]).
-    #[cfg_attr(
-        not(all(target_arch = "wasm32", feature = "keys")),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(all(target_arch = "wasm32", feature = "keys")), allow(dead_code))]
     pub(crate) fn in_process(&self) -> bool {
         match &self.material {
             #[cfg(any(feature = "rust-eddsa", feature = "rust-es256", feature = "rust-rsa"))]
             Material::Asymmetric(key) => key.in_process.is_some(),
-            #[cfg(not(any(
-                feature = "rust-eddsa",
-                feature = "rust-es256",
-                feature = "rust-rsa"
-            )))]
+            #[cfg(not(any(feature = "rust-eddsa", feature = "rust-es256", feature = "rust-rsa")))]
             Material::Asymmetric(_) => false,
             _ => true,
         }

@@ -33,10 +33,10 @@ mod duration;
 #[cfg(feature = "edge")]
 pub mod endpoints;
 mod error;
-#[cfg(any(feature = "rust-eddsa", feature = "rust-es256", feature = "rust-rsa"))]
-mod in_process;
 #[cfg(any(feature = "edge", feature = "browser"))]
 pub mod http;
+#[cfg(any(feature = "rust-eddsa", feature = "rust-es256", feature = "rust-rsa"))]
+mod in_process;
 #[cfg(feature = "edge")]
 mod issuer;
 mod jwk;

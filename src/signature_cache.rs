@@ -221,7 +221,7 @@ mod tests {
         for _ in 0..3 {
             let verified = cache.verify_with(&good, &key, &options, 1_001, |_| {
                 checks.set(checks.get() + 1);
-                true
+                Ok(true)
             });
             let [sub] = verified.unwrap().string_claims(["sub"]).unwrap();
             assert_eq!(sub.as_deref(), Some("a"));

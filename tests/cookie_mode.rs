@@ -15,7 +15,7 @@ const OWN: &str = "https://app.example";
 
 fn issuer() -> Issuer {
     Issuer::new(IssuerConfig {
-        signing_key: Key::generate(Algorithm::EdDsa, Some("a".into())).unwrap(),
+        signing_key: Key::generate(Algorithm::Hs256, Some("a".into())).unwrap(),
         previous_keys: vec![],
         refresh_key: Key::generate(Algorithm::Hs256, None).unwrap(),
         issuer: OWN.into(),

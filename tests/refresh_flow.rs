@@ -522,19 +522,30 @@ impl jwt_refresh::TokenSigner for RecordingSigner {
         jwt_refresh::RustSigner.complete(key, signing_input).await
     }
 
-    fn check_now(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
+    fn check_now(
+        &self,
+        key: &Key,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> jwt_refresh::Result<bool> {
         let kid = key.kid().unwrap_or("");
         self.calls.borrow_mut().push(format!("check_now {kid}"));
-        self.checks_pass.get() && jwt_refresh::RustSigner.check_now(key, signing_input, signature)
+        let valid = jwt_refresh::RustSigner.check_now(key, signing_input, signature)?;
+        Ok(self.checks_pass.get() && valid)
     }
 
-    async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> bool {
+    async fn check(
+        &self,
+        key: &Key,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> jwt_refresh::Result<bool> {
         let kid = key.kid().unwrap_or("");
         self.calls.borrow_mut().push(format!("check {kid}"));
-        self.checks_pass.get()
-            && jwt_refresh::RustSigner
-                .check(key, signing_input, signature)
-                .await
+        let valid = jwt_refresh::RustSigner
+            .check(key, signing_input, signature)
+            .await?;
+        Ok(self.checks_pass.get() && valid)
     }
 }
 

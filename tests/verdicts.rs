@@ -2,7 +2,11 @@
 //! the real mistake: a key without a declared `kid` (RFC 7515 §4.1.4: `kid` is a hint), an
 //! unsecured token (`alg: none`, empty signature), tokens of the wrong type passed where
 //! another goes, and a token still carrying its `Bearer ` prefix.
-#![cfg(all(feature = "rust-eddsa", feature = "rust-es256", not(target_arch = "wasm32")))]
+#![cfg(all(
+    feature = "rust-eddsa",
+    feature = "rust-es256",
+    not(target_arch = "wasm32")
+))]
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use jwt_refresh::{sign, verify, Algorithm, ErrorCode, Key, KeySet, SignOptions, VerifyOptions};

@@ -102,12 +102,33 @@ pub(crate) fn key_json_from_js(value: JsValue, what: &str) -> JsResult<SecretJso
     parse_json(&text, what).map(SecretJson::new)
 }
 
-/// A private JWK out to JS, its JSON text and strings overwritten once `JSON.parse` has made
-/// the JS object.
+/// A private JWK out to JS, built member by member: each string goes straight from the
+/// value, which is overwritten when dropped, into JS. (A JSON text would be written into a
+/// buffer that grows by reallocation, leaving partial copies of the secret in freed memory.)
 #[cfg(feature = "keys")]
 pub(crate) fn key_json_to_js(jwk: SecretJson) -> JsResult<JsValue> {
-    let text = serde_json::to_string(&*jwk).map_err(|err| invalid_options(err.to_string()))?;
-    js_sys::JSON::parse(&Zeroizing::new(text))
+    fn value(json: &serde_json::Value) -> JsResult<JsValue> {
+        use serde_json::Value;
+        Ok(match json {
+            Value::Null => JsValue::NULL,
+            Value::Bool(flag) => JsValue::from_bool(*flag),
+            Value::Number(number) => JsValue::from_f64(number.as_f64().unwrap_or(f64::NAN)),
+            Value::String(text) => JsValue::from_str(text),
+            Value::Array(items) => items
+                .iter()
+                .map(value)
+                .collect::<JsResult<js_sys::Array>>()?
+                .into(),
+            Value::Object(members) => {
+                let object = js_sys::Object::new();
+                for (name, member) in members {
+                    js_sys::Reflect::set(&object, &JsValue::from_str(name), &value(member)?)?;
+                }
+                object.into()
+            }
+        })
+    }
+    value(&jwk)
 }
 
 /// A JS value that must be a plain JSON object (`undefined`/`null` read as `{}`).

@@ -65,10 +65,7 @@ const READY: u8 = 1;
 /// `async_required`, naming the method to call instead.
 pub(crate) fn async_required_for(alg: Algorithm, method: &str) -> Error {
     let error = async_required(alg);
-    Error::new(
-        error.code(),
-        format!("{}: call {method}", error.message()),
-    )
+    Error::new(error.code(), format!("{}: call {method}", error.message()))
 }
 
 /// The keys a synchronous method may use: HMAC keys; an asymmetric key is `async_required`
@@ -389,7 +386,11 @@ pub(crate) fn sign_async(
         Err(error) => return Promise::reject(&error_to_js(error)),
     };
     if key.algorithm().is_symmetric() || !key.can_sign() {
-        return promise_of(signed_in_process(key, input).map(JsValue::from).map_err(error_to_js));
+        return promise_of(
+            signed_in_process(key, input)
+                .map(JsValue::from)
+                .map_err(error_to_js),
+        );
     }
     let entry = match host.entry(key) {
         Ok(entry) => entry,
@@ -401,7 +402,9 @@ pub(crate) fn sign_async(
     let key = key.clone();
     wasm_bindgen_futures::future_to_promise(async move {
         match settled(&key, entry).await {
-            Ok(entry) => JsFuture::from(sign_with_host(&entry, key.algorithm().name(), &input)).await,
+            Ok(entry) => {
+                JsFuture::from(sign_with_host(&entry, key.algorithm().name(), &input)).await
+            }
             Err(refusal) => signed_without_host(&key, refusal, input),
         }
     })
@@ -456,7 +459,12 @@ impl TokenSigner for HostSigner {
         }
     }
 
-    async fn check(&self, key: &Key, signing_input: &[u8], signature: &[u8]) -> crate::Result<bool> {
+    async fn check(
+        &self,
+        key: &Key,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> crate::Result<bool> {
         if key.algorithm().is_symmetric() {
             return RustSigner.check(key, signing_input, signature).await;
         }
