@@ -43,9 +43,8 @@ step "fuzz smoke run (every parser that takes outside input, 12 s each; scripts/
 step "wasm tests in Node (wasm-pack test --node: the API suite; the browser suites skip themselves)"
 wasm-pack test --node
 
-step "build the npm package (default and the browser client, with RSA verification for the RS256/PS256 interop, HMAC-only)"
+step "build the npm package (default and the browser client, HMAC-only)"
 ./scripts/build-pkg.sh
-./scripts/build-pkg.sh pkg-rsa --features rsa
 ./scripts/build-pkg.sh pkg-hmac --no-default-features --features keys
 
 # The browser client's tests talk to a local auth server built on the package, on a free

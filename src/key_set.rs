@@ -9,12 +9,16 @@ use serde_json::{json, Value};
 /// must hold exactly one key for the token's algorithm.
 ///
 /// ```
-/// # #[cfg(feature = "rust-eddsa")] {
-/// use jwt_refresh::{Algorithm, Key, KeySet};
-/// let mut keys = KeySet::new();
-/// keys.insert(Key::generate(Algorithm::EdDsa, Some("2026-11".into())).unwrap()).unwrap();
+/// use jwt_refresh::KeySet;
+/// let jwks = serde_json::json!({"keys": [
+///     {"kty": "OKP", "crv": "Ed25519", "kid": "2026-11",
+///      "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"},
+///     {"kty": "OKP", "crv": "X25519", "kid": "ecdh", "use": "enc",
+///      "x": "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo"},
+/// ]});
+/// let keys = KeySet::from_jwks(&jwks).unwrap();
+/// assert_eq!(keys.len(), 1);
 /// assert_eq!(keys.to_jwks().unwrap()["keys"][0]["kid"], "2026-11");
-/// # }
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct KeySet {
@@ -39,9 +43,18 @@ impl KeySet {
         Ok(())
     }
 
-    /// Imports a JWKS document (`{"keys": [...]}`); every key must import. A JWKS is a
-    /// public document, so a symmetric (`oct`) key in it is refused: whoever read the
-    /// document could mint tokens with it. Add HMAC keys one by one with [`KeySet::insert`].
+    /// Imports a JWKS document (`{"keys": [...]}`), as identity providers publish them.
+    ///
+    /// Keys that are not for JWS signatures this library verifies are skipped, as jose skips
+    /// them: a `use` other than `"sig"`, `key_ops` without `"verify"` or `"sign"`, an `alg`
+    /// that is no supported JWS algorithm (`RSA-OAEP`, `ES256K`), a key type or curve that
+    /// signs nothing here (`X25519`, `secp256k1`). An RSA key without `alg` (Entra ID publishes
+    /// them so) is bound to RS256. Every other key must import; a malformed one is refused
+    /// with `invalid_key`, naming it.
+    ///
+    /// A JWKS is a public document, so a symmetric (`oct`) key in it is refused: whoever read
+    /// the document could mint tokens with it. Add HMAC keys one by one with
+    /// [`KeySet::insert`].
     pub fn from_jwks(jwks: &Value) -> Result<KeySet> {
         let keys = jwks
             .get("keys")
@@ -49,7 +62,8 @@ impl KeySet {
             .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "a JWKS needs a \"keys\" array"))?;
         let mut set = KeySet::new();
         for (at, jwk) in keys.iter().enumerate() {
-            if jwk.get("kty").and_then(Value::as_str) == Some("oct") {
+            let member = |name| jwk.get(name).and_then(Value::as_str);
+            if member("kty") == Some("oct") {
                 return Err(Error::new(
                     ErrorCode::InvalidKey,
                     format!(
@@ -58,7 +72,21 @@ impl KeySet {
                     ),
                 ));
             }
-            set.insert(Key::from_jwk(jwk, None, None)?)?;
+            if !verifies_signatures(jwk) {
+                continue;
+            }
+            let alg = match (member("kty"), member("alg")) {
+                (Some("RSA"), None) => Some(Algorithm::Rs256),
+                _ => None,
+            };
+            let key = Key::from_jwk(jwk, alg, None).map_err(|err| {
+                let name = member("kid").map_or(String::new(), |kid| format!(" ({kid:?})"));
+                Error::new(
+                    err.code(),
+                    format!("key {at} of the JWKS{name}: {}", err.message()),
+                )
+            })?;
+            set.insert(key)?;
         }
         Ok(set)
     }
@@ -121,6 +149,32 @@ impl KeySet {
             )),
         }
     }
+}
+
+/// Whether a JWKS member could verify JWS signatures here (see [`KeySet::from_jwks`]).
+fn verifies_signatures(jwk: &Value) -> bool {
+    let member = |name| jwk.get(name).and_then(Value::as_str);
+    let usable_use = member("use").map_or(true, |usage| usage == "sig");
+    let usable_ops = jwk
+        .get("key_ops")
+        .and_then(Value::as_array)
+        .map_or(true, |ops| {
+            ops.iter()
+                .any(|op| matches!(op.as_str(), Some("verify" | "sign")))
+        });
+    let usable_alg = jwk.get("alg").map_or(true, |alg| {
+        alg.as_str()
+            .is_some_and(|alg| Algorithm::parse(alg).is_ok())
+    });
+    let usable_type = match (member("kty"), member("crv")) {
+        (Some("RSA"), _) => true,
+        (Some("EC"), Some(crv)) => matches!(crv, "P-256" | "P-384" | "P-521"),
+        (Some("OKP"), Some(crv)) => crv == "Ed25519",
+        // A key without a type or curve is malformed: let the import say so.
+        (None, _) | (Some("EC" | "OKP"), None) => true,
+        _ => false,
+    };
+    usable_use && usable_ops && usable_alg && usable_type
 }
 
 /// Where verification finds the key for a token: one [`Key`], or a [`KeySet`].

@@ -250,3 +250,45 @@ fn a_host_algorithm_used_natively_is_async_required() {
         ErrorCode::AsyncRequired
     );
 }
+
+#[test]
+fn a_jwks_skips_keys_for_other_uses_and_names_a_malformed_one() {
+    use jwt_refresh::KeySet;
+    let ed = |kid: &str| {
+        json!({"kty": "OKP", "crv": "Ed25519", "kid": kid,
+            "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"})
+    };
+    let n = modulus(2048);
+    let mut keys = vec![
+        ed("sig"),
+        json!({"kty": "RSA", "kid": "entra", "n": n, "e": "AQAB"}),
+    ];
+    let skipped = [
+        json!({"kty": "RSA", "kid": "enc", "use": "enc", "n": n, "e": "AQAB"}),
+        json!({"kty": "RSA", "kid": "oaep", "alg": "RSA-OAEP-256", "n": n, "e": "AQAB"}),
+        json!({"kty": "RSA", "kid": "wrap", "key_ops": ["wrapKey"], "n": n, "e": "AQAB"}),
+        json!({"kty": "EC", "kid": "k1", "crv": "secp256k1", "x": "AA", "y": "AA"}),
+        json!({"kty": "OKP", "kid": "x", "crv": "X25519", "x": "AA"}),
+        json!({"kty": "EC", "kid": "es256k", "alg": "ES256K", "crv": "P-256", "x": "AA", "y": "AA"}),
+    ];
+    keys.extend(skipped);
+    let set = KeySet::from_jwks(&json!({ "keys": keys })).unwrap();
+    let published = set.to_jwks().unwrap();
+    let kids: Vec<_> = published["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| (k["kid"].as_str().unwrap(), k["alg"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kids, [("sig", "EdDSA"), ("entra", "RS256")]);
+    // A signing key of the wrong shape is not skipped: the error names it.
+    keys.push(json!({"kty": "EC", "kid": "broken", "crv": "P-256", "x": "AA", "y": "AA"}));
+    let err = KeySet::from_jwks(&json!({ "keys": keys })).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidKey);
+    assert!(
+        err.message()
+            .starts_with("key 8 of the JWKS (\"broken\"): x of a P-256"),
+        "{}",
+        err.message()
+    );
+}

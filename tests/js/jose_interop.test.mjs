@@ -1,11 +1,16 @@
-// Interop with the npm package `jose`, both directions, every algorithm; tamperings that
-// jose rejects must be rejected here too. Runs against the built package in pkg/.
+// Interop with the npm package `jose`, both directions, every JWS algorithm (HMAC through the
+// synchronous and async methods, the asymmetric ones through the async methods, which use the
+// host's crypto); tamperings that jose rejects must be rejected here too. Runs against the
+// default build in pkg/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
 import * as jose from "jose";
 import { Key, KeySet, isJwtRefreshError } from "../../pkg/node.js";
 
-const ALGORITHMS = ["HS256", "HS384", "HS512", "EdDSA", "ES256"];
+const HMAC = ["HS256", "HS384", "HS512"];
+const ASYMMETRIC = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+const ALGORITHMS = [...HMAC, ...ASYMMETRIC];
 const CLAIMS = { sub: "user-1", iss: "https://auth.example", aud: "api", roles: ["a", "b"], n: 42 };
 
 const b64 = (obj) => Buffer.from(JSON.stringify(obj)).toString("base64url");
@@ -19,15 +24,24 @@ async function joseKeyPair(alg) {
   return { signKey: privateKey, verifyKey: publicKey, jwk: await jose.exportJWK(publicKey) };
 }
 
-function ourCode(fn) {
-  try {
-    fn();
-  } catch (e) {
+/** The code our `verifyAsync` (and, for HMAC, `verify`: the same) gives `token`. */
+async function ourCode(key, token, options) {
+  const code = (e) => {
     assert.ok(e instanceof Error, "a real Error");
     assert.ok(isJwtRefreshError(e), `a JwtRefreshError: ${e}`);
     return e.code;
+  };
+  const settled = await key.verifyAsync(token, options).then(() => "accepted", code);
+  if (key.alg.startsWith("HS")) {
+    let sync = "accepted";
+    try {
+      key.verify(token, options);
+    } catch (e) {
+      sync = code(e);
+    }
+    assert.equal(sync, settled, `verify and verifyAsync agree on ${token}`);
   }
-  return "accepted";
+  return settled;
 }
 
 async function joseRejects(token, key, options = {}) {
@@ -41,10 +55,10 @@ async function joseRejects(token, key, options = {}) {
 
 for (const alg of ALGORITHMS) {
   test(`${alg}: signed here, verified by jose with the same claims`, async () => {
-    const key = Key.generate(alg, { kid: `k-${alg}` });
+    const key = await Key.generateAsync(alg, { kid: `k-${alg}` });
     const options = { expiresIn: "10m", typ: "at+jwt", jti: true };
-    const tokens = [key.sign(CLAIMS, options)];
-    // signAsync: EdDSA/ES256 on the host (the first call waits for the key's import).
+    const tokens = HMAC.includes(alg) ? [key.sign(CLAIMS, options)] : [];
+    // signAsync: asymmetric keys on the host (the first call waits for the key's import).
     for (let i = 0; i < 3; i++) {
       tokens.push(await key.signAsync(CLAIMS, options));
       await new Promise((resolve) => setTimeout(resolve, 10));
@@ -73,7 +87,7 @@ for (const alg of ALGORITHMS) {
       .setExpirationTime("10m")
       .sign(signKey);
     const key = Key.fromJwk(jwk, { alg, kid: "jose-1" });
-    const { payload, protectedHeader } = key.verify(token, {
+    const { payload, protectedHeader } = await key.verifyAsync(token, {
       algorithms: [alg],
       issuer: CLAIMS.iss,
       audience: "api",
@@ -84,7 +98,7 @@ for (const alg of ALGORITHMS) {
     // And through a JWKS, as a relying party would fetch it.
     if (!alg.startsWith("HS")) {
       const set = KeySet.fromJwks({ keys: [{ ...jwk, kid: "jose-1", alg }] });
-      assert.equal(set.verify(token).payload.sub, "user-1");
+      assert.equal((await set.verifyAsync(token)).payload.sub, "user-1");
     }
   });
 
@@ -104,6 +118,7 @@ for (const alg of ALGORITHMS) {
       "alg none": `${b64({ alg: "none" })}.${p}.`,
       "alg none with signature": `${b64({ alg: "none" })}.${p}.${s}`,
       "alg switched": `${b64({ alg: alg === "HS256" ? "HS512" : "HS256" })}.${p}.${s}`,
+      "alg switched within its family": `${b64({ alg: { RS256: "PS256", PS256: "RS256", ES256: "ES384" }[alg] ?? "RS512" })}.${p}.${s}`,
       "padding": `${h}.${p}.${s}==`,
       "whitespace": `${h}.${p} .${s}`,
       "standard base64": `${h}.${p}.${s.replace(/-/g, "+").replace(/_/g, "/")}+/`,
@@ -121,29 +136,108 @@ for (const alg of ALGORITHMS) {
     const joseAccepted = [];
     for (const [name, token] of Object.entries(tamperings)) {
       if (!(await joseRejects(token, verifyKey))) joseAccepted.push(name);
-      const code = ourCode(() => ours.verify(token));
+      const code = await ourCode(ours, token);
       assert.notEqual(code, "accepted", `${name} accepted here`);
     }
     const paddable = s.length % 4 === 2;
     assert.deepEqual(joseAccepted, paddable ? ["padding"] : []);
-    assert.equal(ourCode(() => ours.verify(tamperings.padding)), "malformed_token");
-    assert.equal(ourCode(() => ours.verify(tamperings["crit unknown"])), "crit_unsupported");
+    assert.equal(await ourCode(ours, tamperings.padding), "malformed_token");
+    assert.equal(await ourCode(ours, tamperings["crit unknown"]), "crit_unsupported");
     // Claim failures: both reject, and our codes say why.
     const expired = await sign({ ...CLAIMS, exp: now - 10 });
     assert.ok(await joseRejects(expired, verifyKey));
-    assert.equal(ourCode(() => ours.verify(expired)), "token_expired");
+    assert.equal(await ourCode(ours, expired), "token_expired");
     const future = await sign({ ...CLAIMS, nbf: now + 600 });
     assert.ok(await joseRejects(future, verifyKey));
-    assert.equal(ourCode(() => ours.verify(future)), "token_not_yet_valid");
+    assert.equal(await ourCode(ours, future), "token_not_yet_valid");
     assert.ok(await joseRejects(good, verifyKey, { issuer: "evil" }));
-    assert.equal(ourCode(() => ours.verify(good, { issuer: "evil" })), "claim_mismatch");
+    assert.equal(await ourCode(ours, good, { issuer: "evil" }), "claim_mismatch");
     assert.ok(await joseRejects(good, verifyKey, { audience: "web" }));
-    assert.equal(ourCode(() => ours.verify(good, { audience: "web" })), "claim_mismatch");
+    assert.equal(await ourCode(ours, good, { audience: "web" }), "claim_mismatch");
     assert.ok(await joseRejects(good, verifyKey, { typ: "at+jwt" }));
-    assert.equal(ourCode(() => ours.verify(good, { typ: "at+jwt" })), "token_type_mismatch");
-    assert.equal(ourCode(() => ours.verify(tamperings["signature byte"])), "invalid_signature");
+    assert.equal(await ourCode(ours, good, { typ: "at+jwt" }), "token_type_mismatch");
+    assert.equal(await ourCode(ours, tamperings["signature byte"]), "invalid_signature");
     // The untampered token passes both.
     await jose.jwtVerify(good, verifyKey);
-    assert.equal(ours.verify(good).payload.sub, "user-1");
+    assert.equal((await ours.verifyAsync(good)).payload.sub, "user-1");
   });
 }
+
+test("tokens as identity providers issue them: RS256 with kid and typ JWT, a JWKS of several key types", async () => {
+  // What Auth0, Google, Entra ID, Cognito publish: several keys (rotation), RSA and EC, each
+  // with kid, alg and use; tokens with `typ: "JWT"` and the kid of the current key.
+  const issuer = "https://tenant.example.auth0.com/";
+  const pairs = {};
+  for (const [kid, alg] of [["rsa-2025", "RS256"], ["rsa-2026", "RS256"], ["ec-1", "ES256"], ["ed-1", "EdDSA"]]) {
+    pairs[kid] = { alg, ...(await jose.generateKeyPair(alg, { extractable: true })) };
+  }
+  const jwks = {
+    keys: await Promise.all(
+      Object.entries(pairs).map(async ([kid, { alg, publicKey }]) => ({ ...(await jose.exportJWK(publicKey)), kid, alg, use: "sig" })),
+    ),
+  };
+  // An encryption key and an alg-less RSA key, as some providers publish: the first is
+  // skipped, the second taken as RS256 (Entra ID's keys have no alg).
+  jwks.keys.push({ ...(await jose.exportJWK((await jose.generateKeyPair("RSA-OAEP", { extractable: true })).publicKey)), kid: "enc-1", use: "enc" });
+  const { alg: _, ...withoutAlg } = jwks.keys[1];
+  jwks.keys[1] = withoutAlg;
+  const keys = KeySet.fromJwks(jwks);
+  assert.equal(keys.size, 4);
+  assert.deepEqual(keys.toJwks().keys.map((k) => [k.kid, k.alg]), [["rsa-2025", "RS256"], ["rsa-2026", "RS256"], ["ec-1", "ES256"], ["ed-1", "EdDSA"]]);
+  for (const [kid, { alg, privateKey }] of Object.entries(pairs)) {
+    const token = await new jose.SignJWT({ sub: "auth0|123", scope: "openid profile", azp: "client" })
+      .setProtectedHeader({ alg, typ: "JWT", kid })
+      .setIssuer(issuer)
+      .setAudience(["https://api.example", `${issuer}userinfo`])
+      .setIssuedAt()
+      .setExpirationTime("1h")
+      .sign(privateKey);
+    const { payload, protectedHeader } = await keys.verifyAsync(token, { issuer, audience: "https://api.example", algorithms: ["RS256", "ES256", "EdDSA"] });
+    assert.equal(payload.sub, "auth0|123");
+    assert.equal(protectedHeader.kid, kid);
+    // Synchronous verification of a provider's token says what to call instead.
+    assert.throws(() => keys.verify(token), (e) => e.code === "async_required" && /keySet\.verifyAsync/.test(e.message));
+    // The kid chooses the key: the same token under another RSA key's kid is refused.
+    if (kid === "rsa-2025") {
+      const [, p, sig] = token.split(".");
+      const relabelled = `${b64({ alg, typ: "JWT", kid: "rsa-2026" })}.${p}.${sig}`;
+      assert.equal(await ourCode(keys, relabelled), "invalid_signature");
+      const unknown = `${b64({ alg, typ: "JWT", kid: "rsa-2099" })}.${p}.${sig}`;
+      assert.equal(await ourCode(keys, unknown), "key_not_found");
+    }
+  }
+});
+
+test("RSA keys must be 2048 bits or more; generated ones are 2048", async () => {
+  // jose refuses to make keys this weak; node:crypto still can.
+  const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+  const weak = publicKey.export({ format: "jwk" });
+  assert.throws(() => Key.fromJwk(weak, { alg: "RS256" }), (e) => e.code === "invalid_key" && /2048/.test(e.message));
+  const key = await Key.generateAsync("PS256");
+  assert.equal(Buffer.from(key.toPublicJwk().n, "base64url").length, 256);
+  assert.ok(key.canSign);
+});
+
+// RFC 8017 §8.1.2: an RSA-PSS signature must be exactly as long as the modulus. node:crypto
+// left-pads a shorter one and accepts it (for PKCS#1 v1.5 it does not). The core refuses it
+// before any host sees it, so every host gives one verdict.
+test("PS256: a valid signature with its leading zero byte dropped is refused", async () => {
+  const crypto = process.getBuiltinModule("node:crypto");
+  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const key = Key.fromJwk(publicKey.export({ format: "jwk" }), { alg: "PS256" });
+  const options = { padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 };
+  // Sign until the signature starts with a zero byte (1 in 256), bounded.
+  let input;
+  let signature;
+  for (let i = 0; i < 5000; i++) {
+    input = `${b64({ alg: "PS256" })}.${b64({ sub: "u", n: i })}`;
+    signature = crypto.sign("sha256", Buffer.from(input), { key: privateKey, ...options });
+    if (signature[0] === 0) break;
+  }
+  assert.equal(signature[0], 0, "found a signature with a leading zero byte");
+  assert.equal((await key.verifyAsync(`${input}.${signature.toString("base64url")}`)).payload.sub, "u");
+  const short = signature.subarray(1);
+  // The host itself accepts the short signature: this is what must never be asked.
+  assert.equal(crypto.verify("sha256", Buffer.from(input), { key: publicKey, ...options }, short), true);
+  assert.equal(await ourCode(key, `${input}.${short.toString("base64url")}`), "invalid_signature");
+});
