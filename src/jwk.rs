@@ -47,7 +47,11 @@ impl Key {
             .as_object()
             .ok_or_else(|| invalid("a JWK must be a JSON object"))?;
         let declared = string_member(members, "alg")?
-            .map(Algorithm::parse)
+            // RFC 9864's fully specified name, which WebCrypto exports Ed25519 keys with.
+            .map(|alg| match alg {
+                "Ed25519" => Ok(Algorithm::EdDsa),
+                alg => Algorithm::parse(alg),
+            })
             .transpose()
             .map_err(|err| invalid(err.message()))?;
         let alg = match (alg, declared) {

@@ -292,3 +292,14 @@ fn a_jwks_skips_keys_for_other_uses_and_names_a_malformed_one() {
         err.message()
     );
 }
+
+#[test]
+fn a_jwk_may_name_ed25519_by_its_fully_specified_alg() {
+    // RFC 9864: WebCrypto exports Ed25519 keys with `alg: "Ed25519"`.
+    let jwk = json!({"kty": "OKP", "crv": "Ed25519", "alg": "Ed25519",
+        "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"});
+    let key = Key::from_jwk(&jwk, Some(Algorithm::EdDsa), None).unwrap();
+    assert_eq!(key.algorithm(), Algorithm::EdDsa);
+    assert_eq!(key.to_public_jwk().unwrap()["alg"], "EdDSA");
+    refused(jwk, Some(Algorithm::Es256), "bound to EdDSA");
+}

@@ -90,10 +90,8 @@ export function importHostKey(jwk, alg, usage) {
       entry.node = node;
       entry.pending = Promise.resolve(entry.key);
       return entry;
-    } catch (error) {
-      hostKeyFailed(entry, error);
-      entry.pending = Promise.resolve(null);
-      return entry;
+    } catch {
+      // This node:crypto cannot take the key: WebCrypto may (and says why if it cannot).
     }
   }
   entry.pending = Promise.resolve()
