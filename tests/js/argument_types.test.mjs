@@ -14,7 +14,7 @@ import { everyMethod } from "./support/exports.mjs";
 const NOT_STRINGS = [123, {}, [], undefined, null, true, 12n, Symbol("s"), () => "x"];
 const key = Key.generate("HS256", { kid: "k" });
 const token = key.sign({ sub: "u" }, { expiresIn: 600 });
-const issuer = new Issuer(Key.generate("EdDSA", { kid: "a" }), Key.generate("HS256", { kid: "r" }), {
+const issuer = new Issuer(Key.generate("HS512", { kid: "a" }), Key.generate("HS256", { kid: "r" }), {
   issuer: "https://auth.example",
   store: new MemoryStore(),
 });
@@ -42,10 +42,12 @@ test("tokens that are not strings are malformed_token, never a trap", async () =
     await refuses(() => key.verify(value), "malformed_token", `key.verify(${what})`);
     await refuses(() => key.verifyAsync(value), "malformed_token", `key.verifyAsync(${what})`);
     await refuses(() => keySet.verify(value), "malformed_token", `keySet.verify(${what})`);
+    await refuses(() => keySet.verifyAsync(value), "malformed_token", `keySet.verifyAsync(${what})`);
     await refuses(() => verifier.verify(value), "malformed_token", `verifier.verify(${what})`);
     await refuses(() => verifier.verifyAsync(value), "malformed_token", `verifier.verifyAsync(${what})`);
     await refuses(() => decodeUnverified(value), "malformed_token", `decodeUnverified(${what})`);
     await refuses(() => issuer.verifyAccess(value), "malformed_token", `issuer.verifyAccess(${what})`);
+    await refuses(() => issuer.verifyAccessAsync(value), "malformed_token", `issuer.verifyAccessAsync(${what})`);
     await refuses(() => issuer.refresh(value, token), "malformed_token", `issuer.refresh(${what}, token)`);
     await refuses(() => issuer.refresh(token, value), "malformed_token", `issuer.refresh(token, ${what})`);
     await refuses(() => issuer.revokeByRefreshToken(value), "malformed_token", `issuer.revokeByRefreshToken(${what})`);
@@ -56,6 +58,7 @@ test("other string arguments that are not strings are invalid_options, never a t
   for (const value of NOT_STRINGS) {
     const what = label(value);
     await refuses(() => Key.generate(value), "invalid_options", `Key.generate(${what})`);
+    await refuses(() => Key.generateAsync(value), "invalid_options", `Key.generateAsync(${what})`);
     await refuses(() => parseDuration(value), "invalid_options", `parseDuration(${what})`);
     await refuses(() => unauthorizedResponse(value), "invalid_options", `unauthorizedResponse(${what})`);
     await refuses(() => issuer.startSession(value), "invalid_options", `issuer.startSession(${what})`);

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Issuer, Key, MemoryStore, handleRefresh } from "../../pkg/node.js";
 
-const issuer = new Issuer(Key.generate("EdDSA", { kid: "a" }), Key.generate("HS256", { kid: "r" }), {
+const issuer = new Issuer(Key.generate("HS512", { kid: "a" }), Key.generate("HS256", { kid: "r" }), {
   issuer: "https://auth.example",
   store: new MemoryStore(),
 });

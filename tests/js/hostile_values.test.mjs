@@ -14,7 +14,7 @@ const CALLS_PER_KIND = 10_000;
 
 const key = Key.generate("HS256", { kid: "k" });
 const token = key.sign({ sub: "u" }, { expiresIn: 600 });
-const issuer = new Issuer(Key.generate("EdDSA", { kid: "a" }), Key.generate("HS256", { kid: "r" }), {
+const issuer = new Issuer(Key.generate("HS512", { kid: "a" }), Key.generate("HS256", { kid: "r" }), {
   issuer: "https://auth.example",
   store: new MemoryStore(),
 });
@@ -132,6 +132,8 @@ test("each hostile read is invalid_options naming what threw", async () => {
       "key.verify currentDate": () => key.verify(token, { currentDate: make() }),
       "verifier.verify currentDate": () => key.verifier().verify(token, make()),
       "key.sign claims": () => key.sign(make()),
+      "key.signAsync claims": () => key.signAsync(make()),
+      "Key.generateAsync options": () => Key.generateAsync("ES256", make()),
       "new Issuer options": () => new Issuer(key, Key.generate("HS256"), make()),
       "new Issuer previousKeys": () =>
         new Issuer(key, Key.generate("HS256"), { issuer: "https://a.example", previousKeys: make() }),

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Issuer, Key, MemoryStore, isJwtRefreshError, decodeUnverified } from "../../pkg/node.js";
 
-const signingKey = Key.generate("ES256", { kid: "s" });
+const signingKey = await Key.generateAsync("ES256", { kid: "s" });
 const refreshKey = Key.generate("HS256", { kid: "r" });
 const T0 = 1_800_000_000;
 const at = (s) => ({ currentDate: new Date(s * 1000) });
@@ -76,7 +76,7 @@ test("store failures are store_unavailable and change nothing", async () => {
   store.mode = "ok";
   const next = await issuer.refresh(pair.access_token, pair.refresh_token, at(T0 + 61));
   assert.equal(next.refresh_expires_in, 1_209_600);
-  assert.equal(issuer.verifyAccess(next.access_token, at(T0 + 61)).payload.plan, "pro");
+  assert.equal((await issuer.verifyAccessAsync(next.access_token, at(T0 + 61))).payload.plan, "pro");
 });
 
 test("a write that outlived storeTimeout but landed: the retry gets the current pair", async () => {
