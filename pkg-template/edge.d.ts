@@ -20,7 +20,9 @@ export function handleRefresh(request: Request, issuer: Issuer, options?: ClockO
 export function handleLogout(request: Request, issuer: Issuer, options?: ClockOptions): Promise<Response>;
 
 /**
- * Checks `Authorization: Bearer` on a protected request.
+ * Checks `Authorization: Bearer` on a protected request, synchronously: for an issuer whose
+ * signing key is HMAC (with an asymmetric key it throws `async_required`: use
+ * `authenticateAsync`).
  * @example
  * const auth = authenticate(request, issuer);
  * if (!auth.ok) return auth.response; // 401, with the expired signal only for token_expired
@@ -32,7 +34,8 @@ export function authenticate(
 ): { ok: true; payload: JWTPayload; protectedHeader: ProtectedHeader } | { ok: false; response: Response };
 
 /**
- * `authenticate`, with EdDSA/ES256 signatures checked by the host's crypto (faster).
+ * Checks `Authorization: Bearer` on a protected request, for every signing key: asymmetric
+ * signatures are checked by the host's crypto.
  * @example
  * const auth = await authenticateAsync(request, issuer);
  * if (!auth.ok) return auth.response;

@@ -89,7 +89,8 @@ export async function handleLogout(request, issuer, options) {
 }
 
 /**
- * Checks the access token of a protected request.
+ * Checks the access token of a protected request, synchronously: HMAC signing keys only (an
+ * asymmetric one throws `async_required`).
  * @returns {{ ok: true, payload: object, protectedHeader: object } | { ok: false, response: Response }}
  */
 export function authenticate(request, issuer, options) {
@@ -97,8 +98,8 @@ export function authenticate(request, issuer, options) {
 }
 
 /**
- * `authenticate`, with EdDSA/ES256 signatures checked by the host's crypto (several times
- * faster than wasm for those algorithms; HMAC is the same either way).
+ * Checks the access token of a protected request, for every signing key (asymmetric
+ * signatures by the host's crypto).
  * @returns {Promise<{ ok: true, payload: object, protectedHeader: object } | { ok: false, response: Response }>}
  */
 export async function authenticateAsync(request, issuer, options) {

@@ -6,8 +6,18 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(typescript_custom_section)]
 const TYPESCRIPT: &'static str = r#"
 
-/** A JWS algorithm. EdDSA/ES256 need the default features; RS256/PS256 the `rsa` feature (verify only). */
-export type Algorithm = "HS256" | "HS384" | "HS512" | "EdDSA" | "ES256" | "RS256" | "PS256";
+/**
+ * A JWS algorithm. HMAC keys work with every method (in wasm, synchronous); the others are
+ * signed and checked by the host's crypto, through the async methods (`Key.generateAsync`,
+ * `signAsync`, `verifyAsync`, `verifyAccessAsync`, `authenticateAsync`): a synchronous
+ * method given such a key throws `async_required`.
+ */
+export type Algorithm =
+  | "HS256" | "HS384" | "HS512"
+  | "RS256" | "RS384" | "RS512"
+  | "PS256" | "PS384" | "PS512"
+  | "ES256" | "ES384" | "ES512"
+  | "EdDSA";
 
 /** What every function of this library throws: a real Error with a stable `code`. */
 export interface JwtRefreshError extends Error {

@@ -179,22 +179,21 @@ export function signWithHost(entry, alg, signingInput) {
  */
 export function generateHostKey(alg) {
   const node = nodeCrypto();
-  const generating = node
-    ? new Promise((resolve, reject) => {
-        const [type, options] = nodeKeyPair(alg);
-        node.generateKeyPair(type, options, (error, _publicKey, privateKey) =>
-          error ? reject(error) : resolve(privateKey.export({ format: "jwk" })),
-        );
-      })
-    : Promise.resolve().then(async () => {
-        const [params] = ALGORITHMS[alg];
-        const rsaParams = { modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) };
-        const pair = await crypto.subtle.generateKey(params.hash ? { ...params, ...rsaParams } : params, true, [
-          "sign",
-          "verify",
-        ]);
-        return crypto.subtle.exportKey("jwk", pair.privateKey);
-      });
+  const withNode = () =>
+    new Promise((resolve, reject) => {
+      const [type, options] = nodeKeyPair(alg);
+      node.generateKeyPair(type, options, (error, _publicKey, privateKey) =>
+        error ? reject(error) : resolve(privateKey.export({ format: "jwk" })),
+      );
+    });
+  const withWebCrypto = async () => {
+    const [params] = ALGORITHMS[alg];
+    const rsaParams = { modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) };
+    const pair = await crypto.subtle.generateKey(params.hash ? { ...params, ...rsaParams } : params, true, ["sign", "verify"]);
+    return crypto.subtle.exportKey("jwk", pair.privateKey);
+  };
+  // A node:crypto that cannot (a partial copy of Node's) leaves it to WebCrypto.
+  const generating = node ? withNode().catch(withWebCrypto) : Promise.resolve().then(withWebCrypto);
   return generating.catch((error) => {
     throw jwtRefreshError("invalid_key", `this host cannot generate ${alg} keys (${describe(error)})`);
   });

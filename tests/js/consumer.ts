@@ -54,13 +54,21 @@ import {
 import { AuthClient as NotInMainEntry } from "jwt-refresh";
 void NotInMainEntry;
 
-const alg: Algorithm = "EdDSA";
+// HMAC keys work with every method; asymmetric ones with the async methods.
+const alg: Algorithm = "HS256";
 const key: Key = Key.generate(alg, { kid: "k1" });
+async function asymmetric(): Promise<void> {
+  const edKey: Key = await Key.generateAsync("EdDSA", { kid: "ed" });
+  const edToken: string = await edKey.signAsync({ sub: "u" }, { expiresIn: "5m" });
+  const fromSet: VerifyResult = await KeySet.fromJwks({ keys: [edKey.toPublicJwk()] }).verifyAsync(edToken, { algorithms: ["EdDSA", "RS256", "PS512", "ES384"] });
+  void fromSet;
+}
+void asymmetric;
 const signOptions: SignOptions = { expiresIn: "15m", typ: "at+jwt", audience: ["api"], jti: true };
 const claims: JWTPayload = { sub: "user-1", roles: ["admin"] };
 const token: string = key.sign(claims, signOptions);
 const verifyOptions: VerifyOptions = {
-  algorithms: ["EdDSA"],
+  algorithms: ["HS256"],
   audience: "api",
   clockTolerance: 5,
   maxTokenAge: "1h",
@@ -84,9 +92,8 @@ const exp: number | undefined = result.payload.exp;
 const kid: string | undefined = result.protectedHeader.kid;
 const headerAlg: Algorithm = result.protectedHeader.alg;
 
-const publicJwk: JWK = key.toPublicJwk();
 const privateJwk: JWK = key.toPrivateJwk();
-const imported: Key = Key.fromJwk(publicJwk, { alg: "EdDSA" });
+const imported: Key = Key.fromJwk(privateJwk, { alg: "HS256" });
 const thumbprint: string = imported.thumbprint();
 const canSign: boolean = imported.canSign;
 const keyAlg: Algorithm = imported.alg;
@@ -129,6 +136,8 @@ declare const durable: DurableObjectNamespaceLike;
 const stores: SessionStore[] = [new MemoryStore(), new KvStore(kv), new D1Store(d1, { table: "s" }), new DurableObjectStore(durable)];
 const issuerOptions: IssuerOptions = { issuer: "https://auth.example", audience: "api", accessTtl: "5m", store: stores[0]!, signatureCache: 10_000 };
 const issuer = new Issuer(key, Key.generate("HS256"), issuerOptions);
+const checkedAsync: Promise<VerifyResult> = issuer.verifyAccessAsync("token");
+void checkedAsync;
 async function edge(request: Request): Promise<Response> {
   const pair: TokenResponse = await issuer.startSession("user-1", { role: "reader" });
   const again: TokenResponse = await issuer.refresh(pair.access_token, pair.refresh_token, { currentDate: new Date() });

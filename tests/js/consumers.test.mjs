@@ -23,16 +23,16 @@ let work;
 
 // The same flow everywhere: issue, verify, refresh; prints one JSON line.
 const FLOW = `
-const issuer = new Issuer(Key.generate("EdDSA"), Key.generate("HS256"), { issuer: "consumer", accessTtl: "5m" });
+const issuer = new Issuer(await Key.generateAsync("EdDSA"), Key.generate("HS256"), { issuer: "consumer", accessTtl: "5m" });
 const pair = await issuer.startSession("user-1", { plan: "pro" });
-const verified = issuer.verifyAccess(pair.access_token);
+const verified = await issuer.verifyAccessAsync(pair.access_token);
 const next = await issuer.refresh(pair.access_token, pair.refresh_token);
 let reused = "";
 try { await issuer.refresh(pair.access_token, pair.refresh_token, { currentDate: new Date(Date.now() + 60_000) }); }
 catch (e) { reused = isJwtRefreshError(e) ? e.code : String(e); }
 // The host's crypto (node:crypto in Node, Deno and Bun; WebCrypto elsewhere) signs and checks.
 const hostChecked = (await issuer.accessVerifier().verifyAsync(next.access_token)).payload.sub;
-const es = Key.generate("ES256");
+const es = await Key.generateAsync("ES256");
 const esToken = await es.signAsync({ sub: "user-2" }, { expiresIn: 60 });
 const esSub = (await es.verifyAsync(esToken)).payload.sub;
 const [h, p, sig] = esToken.split(".");

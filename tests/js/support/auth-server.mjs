@@ -12,7 +12,7 @@ import { Issuer, Key, MemoryStore, unauthorizedResponse } from "../../../pkg/nod
 const port = Number(process.argv[2] ?? 0);
 // Two issuers over one store and the same keys: long-lived access tokens by default, so that
 // no client refreshes behind a test's back; `?short=1` on login/refresh for 4-second tokens.
-const signingKey = Key.generate("EdDSA", { kid: "test" });
+const signingKey = await Key.generateAsync("EdDSA", { kid: "test" });
 const refreshKey = Key.generate("HS256");
 const store = new MemoryStore();
 const issuerWith = (accessTtl) =>
@@ -122,7 +122,7 @@ const server = createServer(async (req, res) => {
         const step = script.api.shift();
         if (step === "expired") return sendData(res, unauthorizedResponse("token_expired"));
         if (step === "invalid") return sendData(res, unauthorizedResponse("invalid_signature"));
-        const auth = issuer.authenticateHttp(req.headers.authorization);
+        const auth = await issuer.authenticateHttpAsync(req.headers.authorization);
         if (!auth.ok) return sendData(res, auth.response);
         return send(res, 200, { sub: auth.payload.sub, sid: auth.payload.sid });
       }
