@@ -3,16 +3,17 @@
 import { Key, decodeUnverified, isJwtRefreshError } from "../pkg/node.js";
 
 const ISSUER = "https://auth.example";
-const key = Key.generate("EdDSA", { kid: "demo-2026-11" });
+// EdDSA: signed and checked by the host's crypto, so through the async methods.
+const key = await Key.generateAsync("EdDSA", { kid: "demo-2026-11" });
 const now = new Date();
 const at = (seconds) => new Date(now.getTime() + seconds * 1000);
 
 // Login: a short access token and a long refresh token, told apart by `typ`.
-const access = key.sign(
+const access = await key.signAsync(
   { sid: "session-1", roles: ["reader"] },
   { typ: "at+jwt", subject: "user-42", issuer: ISSUER, audience: "api", expiresIn: "15m", jti: true, currentDate: now },
 );
-const refresh = key.sign(
+const refresh = await key.signAsync(
   { sid: "session-1" },
   { typ: "rt+jwt", subject: "user-42", issuer: ISSUER, expiresIn: "7d", jti: true, currentDate: now },
 );
@@ -21,9 +22,9 @@ console.log("issued refresh token (7 days):", refresh.slice(0, 48) + "…");
 console.log("public JWKS to publish:", JSON.stringify({ keys: [key.toPublicJwk()] }));
 
 const accessRules = { typ: "at+jwt", issuer: ISSUER, audience: "api", algorithms: ["EdDSA"] };
-function check(label, token, options) {
+async function check(label, token, options) {
   try {
-    const { payload } = key.verify(token, options);
+    const { payload } = await key.verifyAsync(token, options);
     console.log(`✔ ${label}: valid for ${payload.sub}, exp ${new Date(payload.exp * 1000).toISOString()}`);
   } catch (e) {
     if (!isJwtRefreshError(e)) throw e;
@@ -35,12 +36,12 @@ function check(label, token, options) {
   }
 }
 
-check("request now", access, { ...accessRules, currentDate: now });
-check("refresh token presented as access token", refresh, { ...accessRules, currentDate: now });
-check("request 16 minutes later", access, { ...accessRules, currentDate: at(16 * 60) });
+await check("request now", access, { ...accessRules, currentDate: now });
+await check("refresh token presented as access token", refresh, { ...accessRules, currentDate: now });
+await check("request 16 minutes later", access, { ...accessRules, currentDate: at(16 * 60) });
 const tampered = access.slice(0, -6) + (access.endsWith("AAAAAA") ? "BBBBBB" : "AAAAAA");
-check("tampered token 16 minutes later", tampered, { ...accessRules, currentDate: at(16 * 60) });
-check(
+await check("tampered token 16 minutes later", tampered, { ...accessRules, currentDate: at(16 * 60) });
+await check(
   "refresh step: expired access token, exp ignored, signature still checked",
   access,
   { ...accessRules, ignoreExpiration: true, maxTokenAge: "7d", currentDate: at(16 * 60) },

@@ -18,11 +18,12 @@ export { SessionStoreObject } from "../pkg/durable-object.js"; // "jwt-refresh/d
 let issuer;
 
 /** One Issuer per isolate. Keys come from secrets; the demo generates them if absent. */
-function issuerFor(env) {
+async function issuerFor(env) {
   if (!issuer) {
-    const signingKey = env.SIGNING_JWK ? Key.fromJwk(JSON.parse(env.SIGNING_JWK)) : Key.generate("EdDSA");
+    const signingKey = env.SIGNING_JWK ? Key.fromJwk(JSON.parse(env.SIGNING_JWK)) : await Key.generateAsync("EdDSA");
     const refreshKey = env.REFRESH_JWK ? Key.fromJwk(JSON.parse(env.REFRESH_JWK)) : Key.generate("HS256");
-    issuer = new Issuer(signingKey, refreshKey, {
+    // Another request of this isolate may have made it while the key was generated.
+    issuer ??= new Issuer(signingKey, refreshKey, {
       issuer: "jwt-refresh-demo",
       audience: "demo-api",
       accessTtl: env.ACCESS_TTL ?? "20s", // short, so that refreshes are visible
@@ -52,7 +53,7 @@ const json = (body, status = 200) =>
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
-    const issuer = issuerFor(env);
+    const issuer = await issuerFor(env);
     switch (`${request.method} ${url.pathname}`) {
       case "POST /auth/login": {
         // Your credential check goes here. The demo accepts any name with password "demo".
@@ -109,7 +110,7 @@ export default {
         return json({ status: answer.status, error_description: body.error_description ?? null, got_tokens: answer.ok });
       }
       case "GET /api/me": {
-        // The host's crypto checks the EdDSA signature (authenticate() does it in wasm).
+        // The host's crypto checks the EdDSA signature (asymmetric keys: the async form).
         const auth = await authenticateAsync(request, issuer);
         if (!auth.ok) return auth.response;
         const { sub, sid, role, exp } = auth.payload;

@@ -86,7 +86,21 @@ export function importHostKey(jwk, alg, usage) {
   if (node) {
     try {
       const input = { key: jwk, format: "jwk" };
-      entry.key = usage === "sign" ? node.createPrivateKey(input) : node.createPublicKey(input);
+      const key = usage === "sign" ? node.createPrivateKey(input) : node.createPublicKey(input);
+      if (usage === "sign") {
+        // A private JWK whose public members are not its own signs tokens that its published
+        // key never verifies (hosts keep the given public point): a probe signature must verify.
+        const [digest, options] = NODE_ALGORITHMS[alg];
+        const probe = new Uint8Array(1);
+        const signature = node.sign(digest, probe, { ...options, key });
+        const published = node.createPublicKey({ key: publicMembers(jwk), format: "jwk" });
+        if (!node.verify(digest, probe, { ...options, key: published }, signature)) {
+          hostKeyFailed(entry, MISMATCHED);
+          entry.pending = Promise.resolve(null);
+          return entry;
+        }
+      }
+      entry.key = key;
       entry.node = node;
       entry.pending = Promise.resolve(entry.key);
       return entry;
@@ -95,15 +109,30 @@ export function importHostKey(jwk, alg, usage) {
     }
   }
   entry.pending = Promise.resolve()
-    .then(() => crypto.subtle.importKey("jwk", jwk, ALGORITHMS[alg][0], false, [usage]))
-    .then(
-      (key) => (entry.key = key),
-      (error) => {
-        hostKeyFailed(entry, error);
-        return null;
-      },
-    );
+    .then(async () => {
+      const [params, signing] = ALGORITHMS[alg];
+      const key = await crypto.subtle.importKey("jwk", jwk, params, false, [usage]);
+      if (usage === "sign") {
+        // As above: a probe signature must verify under the JWK's public members.
+        const verifying = await crypto.subtle.importKey("jwk", publicMembers(jwk), params, false, ["verify"]);
+        const probe = new Uint8Array(1);
+        const signature = await crypto.subtle.sign(signing, key, probe);
+        if (!(await crypto.subtle.verify(signing, verifying, signature, probe))) throw MISMATCHED;
+      }
+      return (entry.key = key);
+    })
+    .catch((error) => {
+      hostKeyFailed(entry, error);
+      return null;
+    });
   return entry;
+}
+
+const MISMATCHED = new Error("the private key does not match the JWK's public members");
+
+/** A JWK without its private members. */
+function publicMembers({ d, p, q, dp, dq, qi, ...members }) {
+  return members;
 }
 
 /** 0: still importing, 1: ready, 2: the host cannot use this key. */

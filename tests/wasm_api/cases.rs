@@ -779,6 +779,19 @@ async fn a_key_the_host_refuses_is_invalid_key_not_a_verdict() {
     assert!(message.contains("cannot use the ES256 key"), "{message}");
     let signing = settle(off_curve.sign_async(obj("{}"), None)).await;
     assert_eq!(code_of(signing), "invalid_key");
+    // A private key whose public members are another key's: its tokens would verify under no
+    // published key, so no host signs with it.
+    let other = generate("ES256", "k").await.to_public_jwk().unwrap();
+    let mismatched = key.to_private_jwk().unwrap();
+    for member in ["x", "y"] {
+        Reflect::set(&mismatched, &member.into(), &get(&other, member)).unwrap();
+    }
+    let mismatched = JsKey::from_jwk(mismatched, None).unwrap();
+    let signing = settle(mismatched.sign_async(obj("{}"), None)).await;
+    let error = signing.as_ref().unwrap_err().clone();
+    assert_eq!(code_of(signing), "invalid_key");
+    let message = get(&error, "message").as_string().unwrap();
+    assert!(message.contains("does not match"), "{message}");
 }
 
 /// Counts calls of `crypto.subtle.verify` (WebCrypto: browsers; Node's wasm tests use
