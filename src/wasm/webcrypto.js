@@ -80,7 +80,9 @@ function describe(thrown) {
  * import settles), `failed` and `refusal` if this host cannot use it (a point off its curve,
  * an inconsistent RSA key, no Ed25519).
  */
-export function importHostKey(jwk, alg, usage) {
+export function importHostKey(published, alg, usage) {
+  // The host needs the key's members only; WebKit refuses an OKP key that says `use: "sig"`.
+  const { use, kid, ...jwk } = published;
   const entry = { key: undefined, node: undefined, failed: false, refusal: "", pending: undefined };
   const node = nodeCrypto();
   if (node) {
