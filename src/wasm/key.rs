@@ -6,7 +6,9 @@ use super::convert::{
 };
 use super::error::{to_js as error_to_js, JsResult};
 use super::key_options::{now_from, sign_options, signer_options, verify_options};
-use super::webcrypto::{async_required_for, generate_host_key, sign_now, verify_now, HostKeys};
+use super::webcrypto::{
+    async_required_for, generate_host_key, pem_to_jwk, sign_now, verify_now, HostKeys,
+};
 use crate::secret_json::SecretJson;
 use crate::{Algorithm, ErrorCode, Key, KeySet, KeySource};
 use std::rc::Rc;
@@ -171,6 +173,47 @@ impl JsKey {
         wasm_bindgen_futures::future_to_promise(async move {
             let jwk = key_json_from_js(generating.await?, "the generated key")?;
             let kid = Some(kid.map_or_else(crate::random_id, Ok).map_err(error_to_js)?);
+            let inner = Key::from_jwk(&jwk, Some(alg), kid).map_err(error_to_js)?;
+            Ok(JsKey::from(inner).into())
+        })
+    }
+
+    /// Imports an asymmetric key from PEM, as providers also publish them: SPKI
+    /// (`-----BEGIN PUBLIC KEY-----`) or PKCS #8 (`-----BEGIN PRIVATE KEY-----`), read by the
+    /// host's crypto. `options.alg` is required (a PEM does not say which algorithm).
+    ///
+    /// ```js
+    /// const key = await Key.fromPemAsync(spkiPem, { alg: "RS256", kid: "2026-11" });
+    /// ```
+    #[wasm_bindgen(js_name = fromPemAsync, unchecked_return_type = "Promise<Key>")]
+    pub fn from_pem_async(
+        #[wasm_bindgen(unchecked_param_type = "string")] pem: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "KeyOptions & { alg: Algorithm }")] options: JsValue,
+    ) -> js_sys::Promise {
+        let parsed = string_arg(&pem, ErrorCode::InvalidKey, "the PEM").and_then(|pem| {
+            let options = key_options(Some(options))?;
+            let alg = options
+                .alg
+                .as_deref()
+                .map(Algorithm::parse)
+                .transpose()
+                .map_err(error_to_js)?
+                .filter(|alg| !alg.is_symmetric())
+                .ok_or_else(|| {
+                    error_to_js(crate::Error::new(
+                        ErrorCode::InvalidOptions,
+                        "fromPemAsync needs options.alg, an asymmetric algorithm",
+                    ))
+                })?;
+            Ok((pem, alg, options.kid))
+        });
+        let (pem, alg, kid) = match parsed {
+            Ok(parsed) => parsed,
+            Err(error) => return js_sys::Promise::reject(&error),
+        };
+        let converting = wasm_bindgen_futures::JsFuture::from(pem_to_jwk(&pem, alg.name()));
+        wasm_bindgen_futures::future_to_promise(async move {
+            let jwk = key_json_from_js(converting.await?, "the PEM's key")?;
             let inner = Key::from_jwk(&jwk, Some(alg), kid).map_err(error_to_js)?;
             Ok(JsKey::from(inner).into())
         })

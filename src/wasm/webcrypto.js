@@ -230,6 +230,35 @@ export function generateHostKey(alg) {
   });
 }
 
+const PEM = /^-----BEGIN (PUBLIC KEY|PRIVATE KEY)-----\s+([A-Za-z0-9+/=\s]+?)-----END \1-----\s*$/;
+
+/**
+ * The JWK of a PEM key for `alg`: SPKI ("PUBLIC KEY") or PKCS #8 ("PRIVATE KEY"), the forms
+ * every host reads (node:crypto, else WebCrypto). Rejects with invalid_key otherwise.
+ */
+export function pemToJwk(pem, alg) {
+  const refused = (why) => jwtRefreshError("invalid_key", `not a ${alg} key in SPKI or PKCS #8 PEM (${why})`);
+  const match = typeof pem === "string" ? PEM.exec(pem.trim()) : null;
+  if (!match) return Promise.reject(refused('expected "-----BEGIN PUBLIC KEY-----" or "-----BEGIN PRIVATE KEY-----"'));
+  const isPrivate = match[1] === "PRIVATE KEY";
+  const node = nodeCrypto();
+  const withNode = () => {
+    const key = isPrivate ? node.createPrivateKey(pem) : node.createPublicKey(pem);
+    return key.export({ format: "jwk" });
+  };
+  const withWebCrypto = async () => {
+    const der = Uint8Array.from(atob(match[2].replace(/\s+/g, "")), (c) => c.charCodeAt(0));
+    const usages = isPrivate ? ["sign"] : ["verify"];
+    const key = await crypto.subtle.importKey(isPrivate ? "pkcs8" : "spki", der, ALGORITHMS[alg][0], true, usages);
+    return crypto.subtle.exportKey("jwk", key);
+  };
+  return Promise.resolve()
+    .then(() => (node ? Promise.resolve().then(withNode).catch(withWebCrypto) : withWebCrypto()))
+    .catch((error) => {
+      throw refused(describe(error));
+    });
+}
+
 /** Unpadded base64url, through the runtime's own base64 encoder. */
 function base64url(bytes) {
   if (typeof bytes.toBase64 === "function") return bytes.toBase64({ alphabet: "base64url", omitPadding: true });

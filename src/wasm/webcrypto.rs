@@ -57,6 +57,8 @@ extern "C" {
     fn sign_with_host(entry: &JsValue, alg: &str, signing_input: &str) -> Promise;
     #[wasm_bindgen(js_name = generateHostKey)]
     pub(crate) fn generate_host_key(alg: &str) -> Promise;
+    #[wasm_bindgen(js_name = pemToJwk)]
+    pub(crate) fn pem_to_jwk(pem: &str, alg: &str) -> Promise;
 }
 
 const IMPORTING: u8 = 0;

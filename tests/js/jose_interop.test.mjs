@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import * as jose from "jose";
 import { Key, KeySet, isJwtRefreshError } from "../../pkg/node.js";
+import { HOSTS } from "./support/hosts.mjs";
 
 const HMAC = ["HS256", "HS384", "HS512"];
 const ASYMMETRIC = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
@@ -247,3 +248,29 @@ test("PS256: a valid signature with its leading zero byte dropped is refused", a
   assert.equal(crypto.verify("sha256", Buffer.from(input), { key: publicKey, ...options }, short), true);
   assert.equal(await ourCode(key, `${input}.${short.toString("base64url")}`), "invalid_signature");
 });
+
+for (const [hostName, host] of Object.entries(HOSTS)) {
+  test(`${hostName}: PEM keys (SPKI and PKCS #8) as jose exports them, both ways`, () => host.run(async () => {
+    for (const alg of ["RS256", "PS384", "ES256", "ES512", "EdDSA"]) {
+      const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true });
+      const [spki, pkcs8] = [await jose.exportSPKI(publicKey), await jose.exportPKCS8(privateKey)];
+      const verifying = await Key.fromPemAsync(spki, { alg, kid: "pem" });
+      const signing = await Key.fromPemAsync(pkcs8, { alg, kid: "pem" });
+      assert.deepEqual([verifying.alg, verifying.kid, verifying.canSign, signing.canSign], [alg, "pem", false, true]);
+      const theirs = await new jose.SignJWT({ sub: "pem" }).setProtectedHeader({ alg, kid: "pem" }).sign(privateKey);
+      assert.equal((await verifying.verifyAsync(theirs)).payload.sub, "pem", alg);
+      const ours = await signing.signAsync({ sub: "ours" });
+      assert.equal((await jose.jwtVerify(ours, publicKey)).payload.sub, "ours", alg);
+    }
+    const rejects = async (pem, options, code) =>
+      assert.equal(await Key.fromPemAsync(pem, options).then(() => "accepted", (e) => e.code), code);
+    const { publicKey } = await jose.generateKeyPair("ES256", { extractable: true });
+    const spki = await jose.exportSPKI(publicKey);
+    await rejects(spki, { alg: "RS256" }, "invalid_key"); // an EC key is no RSA key
+    await rejects(spki, {}, "invalid_options"); // the algorithm must be named
+    await rejects(spki, { alg: "HS256" }, "invalid_options");
+    await rejects("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", { alg: "RS256" }, "invalid_key");
+    await rejects(spki.replace("MFkw", "MFkx"), { alg: "ES256" }, "invalid_key");
+    await rejects(42, { alg: "ES256" }, "invalid_key");
+  }));
+}
