@@ -104,6 +104,11 @@ error_codes! {
     /// A synchronous method was given an asymmetric key: the host's crypto signs and checks
     /// those, asynchronously. The message names the async method to call.
     AsyncRequired => "async_required",
+    /// A remote JWKS could not be fetched: the network, a timeout, or an HTTP error status.
+    JwksFetchFailed => "jwks_fetch_failed",
+    /// A remote JWKS answered with something that is no usable key set: not JSON, too large,
+    /// a malformed key, or no key that verifies signatures.
+    JwksInvalid => "jwks_invalid",
 }
 
 impl fmt::Display for ErrorCode {

@@ -44,6 +44,7 @@ mod key;
 mod key_set;
 mod members;
 mod random;
+mod remote_jwks;
 // Used by the JS key imports and exports (native callers own their JSON).
 #[cfg(any(
     test,
@@ -80,6 +81,7 @@ pub use issuer::{
 pub use key::Key;
 pub use key_set::{KeySet, KeySource};
 pub use random::random_id;
+pub use remote_jwks::{JwksResponse, JwksStep, RemoteJwks, RemoteJwksOptions};
 #[cfg(feature = "edge")]
 pub use session::{Decision, SessionPolicy, SessionRecord};
 pub use sign::{sign, RustSigner, SignOptions, TokenSigner};

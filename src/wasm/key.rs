@@ -411,6 +411,27 @@ impl JsKeySet {
         ))
     }
 
+    /// A provider's JWKS URL as a key set, fetched when needed and kept fresh: `cacheMaxAge`
+    /// (default "10m"; a Cache-Control `max-age` may shorten it), `cooldown` ("30s": the least
+    /// time between fetches), `timeout` ("5s"), `staleIfError` ("1h": stale keys keep serving
+    /// while the endpoint fails), `maxBodySize` (256 KiB), `cache` (the Workers Cache API,
+    /// `caches.default`, shared by isolates), `fetch` (your own). Durations are seconds or
+    /// text. Make one per URL and keep it.
+    ///
+    /// ```js
+    /// const jwks = KeySet.remote("https://login.example/.well-known/jwks.json", { cache: caches.default });
+    /// const { payload } = await jwks.verifyAsync(token, { issuer: "https://login.example", audience: "api" });
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "RemoteKeySet")]
+    pub fn remote(
+        #[wasm_bindgen(unchecked_param_type = "string")] url: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "RemoteKeySetOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> JsResult<super::remote_jwks::JsRemoteKeySet> {
+        super::remote_jwks::JsRemoteKeySet::new(url, options)
+    }
+
     /// Adds a copy of `key`; a duplicate `kid` throws `invalid_key`.
     pub fn add(&mut self, key: &JsKey) -> JsResult<()> {
         self.inner.insert(key.inner.clone()).map_err(error_to_js)

@@ -19,6 +19,8 @@ mod key_options;
 mod options;
 #[cfg(feature = "keys")]
 mod prepared;
+#[cfg(feature = "keys")]
+mod remote_jwks;
 #[cfg(feature = "edge")]
 mod store;
 mod token;
@@ -35,4 +37,6 @@ pub use issuer::{is_expired_signal, unauthorized_response, JsIssuer};
 pub use key::{JsKey, JsKeySet};
 #[cfg(feature = "keys")]
 pub use prepared::{JsSigner, JsVerifier};
+#[cfg(feature = "keys")]
+pub use remote_jwks::JsRemoteKeySet;
 pub use token::{decode_unverified_js, parse_duration_js};

@@ -117,6 +117,30 @@ impl JsOptions {
             .ok_or_else(|| self.invalid(name, "a string or an array of strings"))
     }
 
+    /// A duration in milliseconds: seconds as a number (fractions allowed: 0.25 is 250 ms),
+    /// or text such as "30s".
+    #[cfg(feature = "keys")]
+    pub(crate) fn milliseconds(&mut self, name: &str) -> JsResult<Option<i64>> {
+        let Some(value) = self.value(name) else {
+            return Ok(None);
+        };
+        if let Some(text) = value.as_string() {
+            let seconds = parse_duration(&text).map_err(super::error::to_js)?;
+            return Ok(i64::try_from(seconds).ok().map(|s| s.saturating_mul(1000)));
+        }
+        value
+            .as_f64()
+            .and_then(|seconds| seconds_from_f64(seconds * 1000.0))
+            .and_then(|ms| i64::try_from(ms).ok())
+            .map(Some)
+            .ok_or_else(|| {
+                self.invalid(
+                    name,
+                    "a non-negative number of seconds or a duration such as \"30s\"",
+                )
+            })
+    }
+
     /// A duration: seconds as a number, or text such as "15m".
     pub(crate) fn seconds(&mut self, name: &str) -> JsResult<Option<u64>> {
         let Some(value) = self.value(name) else {

@@ -93,6 +93,26 @@ export interface JWKS {
   keys: JWK[];
 }
 
+/** Options for `KeySet.remote`. Durations are seconds (fractions allowed) or text ("30s"). */
+export interface RemoteKeySetOptions {
+  /** How long fetched keys are used when the answer has no Cache-Control max-age, and the
+   *  longest a max-age keeps them (default "10m"). */
+  cacheMaxAge?: Duration;
+  /** The least time between two fetches, and the least time keys are kept (default "30s"). */
+  cooldown?: Duration;
+  /** A fetch (body included) that takes longer fails with `jwks_fetch_failed` (default "5s"). */
+  timeout?: Duration;
+  /** How long past their freshness stale keys still verify while fetching fails (default "1h"). */
+  staleIfError?: Duration;
+  /** The largest JWKS accepted, in bytes (default 262144). */
+  maxBodySize?: number;
+  /** A cache shared by isolates: the Workers Cache API (`caches.default`) or any object with
+   *  its `match(url)` and `put(url, response)`. */
+  cache?: { match(url: string): Promise<Response | undefined>; put(url: string, response: Response): Promise<void> };
+  /** The fetch to use (default: the global one). */
+  fetch?: (url: string, init: RequestInit) => Promise<Response>;
+}
+
 /** Options for `Key.fromJwk`. */
 export interface KeyOptions {
   /** Bind the key to this algorithm (must agree with the JWK's own `alg`). */

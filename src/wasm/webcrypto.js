@@ -69,7 +69,7 @@ function hostKeyFailed(entry, why) {
 }
 
 /** A short account of what a host threw. */
-function describe(thrown) {
+export function describe(thrown) {
   const text = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
 }

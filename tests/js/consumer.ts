@@ -15,6 +15,7 @@ import {
   unauthorizedResponse,
   Key,
   KeySet,
+  RemoteKeySet,
   Signer,
   Verifier,
   decodeUnverified,
@@ -38,6 +39,7 @@ import {
   type SignOptions,
   type VerifyOptions,
   type VerifyResult,
+  type RemoteKeySetOptions,
 } from "jwt-refresh";
 import {
   AuthClient,
@@ -61,7 +63,13 @@ async function asymmetric(): Promise<void> {
   const edKey: Key = await Key.generateAsync("EdDSA", { kid: "ed" });
   const edToken: string = await edKey.signAsync({ sub: "u" }, { expiresIn: "5m" });
   const fromSet: VerifyResult = await KeySet.fromJwks({ keys: [edKey.toPublicJwk()] }).verifyAsync(edToken, { algorithms: ["EdDSA", "RS256", "PS512", "ES384"] });
-  void fromSet;
+  const remoteOptions: RemoteKeySetOptions = { cacheMaxAge: "10m", cooldown: 30, timeout: "5s", staleIfError: "1h", maxBodySize: 65_536 };
+  const remote: RemoteKeySet = KeySet.remote("https://login.example/jwks.json", remoteOptions);
+  const fromRemote: VerifyResult = await remote.verifyAsync(edToken, { issuer: "https://login.example" });
+  const pemKey: Key = await Key.fromPemAsync("-----BEGIN PUBLIC KEY-----\n...\n-----END PUBLIC KEY-----", { alg: "RS256" });
+  // @ts-expect-error: the cache option is the Cache API's shape, not a flag
+  KeySet.remote("https://login.example/jwks.json", { cache: true });
+  void [fromSet, remote.url, fromRemote, pemKey];
 }
 void asymmetric;
 const signOptions: SignOptions = { expiresIn: "15m", typ: "at+jwt", audience: ["api"], jti: true };
