@@ -8,3 +8,6 @@ export const CLAIMS = {
   tenant: "acme-corporation-eu-west",
   scope: "openid profile email offline_access",
 };
+
+/** The algorithms every library is timed with (where it has them). */
+export const ALGORITHMS = ["HS256", "ES256", "EdDSA", "RS256"];

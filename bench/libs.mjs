@@ -1,49 +1,70 @@
-// One adapter per library: the same sign/verify for each algorithm. Runs in Node and, bundled,
-// in workerd. Returns null where a library lacks the algorithm.
+// One adapter per library: the same sign/verify for each algorithm, each library at its
+// fastest documented form, and every verify making the same checks: signature, algorithm
+// allow-list, exp, iss and aud. Runs in Node and, bundled, in workerd. A library without an
+// algorithm has no adapter for it.
 import * as jose from "jose";
 import * as tsndr from "@tsndr/cloudflare-worker-jwt";
-import { CLAIMS } from "./claims.mjs";
+import { CLAIMS, ALGORITHMS } from "./claims.mjs";
+import { bareJwt } from "./bare.mjs";
 
-export async function adapters(pkg, keys, { fastJwt } = {}) {
+/** What every verifier checks beyond the signature and the algorithm (exp is in the token). */
+const EXPECTED = { iss: CLAIMS.iss, aud: CLAIMS.aud };
+
+/** jose's fastest key: a CryptoKey (or KeyObject) imported once. `importJWK` of an oct key
+ *  returns bytes, which jose imports again on every call: for HMAC, import it here. */
+export async function joseKey(alg, jwk, usage) {
+  if (alg !== "HS256") return jose.importJWK(jwk, alg);
+  const raw = Uint8Array.from(atob(jwk.k.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, [usage]);
+}
+
+export async function adapters(pkg, keys, { fastJwt, nodeCrypto } = {}) {
   const now = () => Math.floor(Date.now() / 1000);
   const out = {};
-  for (const alg of ["HS256", "EdDSA", "ES256"]) {
+  for (const alg of ALGORITHMS) {
     const k = keys[alg];
-    const ours = pkg.Key.fromJwk(k.privateJwk, { alg });
+    const checks = { algorithms: [alg], issuer: EXPECTED.iss, audience: EXPECTED.aud };
+    const signing = pkg.Key.fromJwk(k.privateJwk, { alg });
+    const verifying = pkg.Key.fromJwk(alg === "HS256" ? k.privateJwk : k.publicJwk, { alg });
     // Options parsed once, as fast-jwt's createSigner/createVerifier do.
-    const signer = ours.signer({ expiresIn: 900 });
-    const verifier = ours.verifier({ algorithms: [alg] });
-    const cachedVerifier = ours.verifier({ algorithms: [alg], cache: 1000 });
-    const joseSign = await jose.importJWK(k.privateJwk, alg);
-    const joseVerify = await jose.importJWK(k.publicJwk, alg);
-    const tsndrKey = alg === "HS256" ? k.secret : alg === "ES256" ? k.privateJwk : null;
-    const tsndrPublic = alg === "HS256" ? k.secret : alg === "ES256" ? k.publicJwk : null;
+    const signer = signing.signer({ expiresIn: 900 });
+    const verifier = verifying.verifier(checks);
+    const cachedVerifier = verifying.verifier({ ...checks, cache: 1000 });
+    const [joseSign, joseVerify] = [await joseKey(alg, k.privateJwk, "sign"), await joseKey(alg, k.publicJwk, "verify")];
+    const tsndrKeys = { HS256: [k.secret, k.secret], ES256: [k.privateJwk, k.publicJwk], RS256: [k.privateJwk, k.publicJwk] }[alg];
+    const bare = await bareJwt(alg, k.privateJwk, k.publicJwk, EXPECTED, nodeCrypto);
+    const hmac = alg === "HS256";
     out[alg] = {
       "jwt-refresh": {
-        // Asymmetric signatures through the host's WebCrypto (signAsync, verifyAsync); HMAC
-        // stays in wasm.
-        sign: alg === "HS256" ? () => signer.sign(CLAIMS) : () => signer.signAsync(CLAIMS),
-        verify: alg === "HS256" ? (t) => verifier.verify(t) : (t) => verifier.verifyAsync(t),
+        // HMAC in wasm, synchronously; asymmetric signatures by the host (the async methods).
+        sign: hmac ? () => signer.sign(CLAIMS) : () => signer.signAsync(CLAIMS),
+        verify: hmac ? (t) => verifier.verify(t) : (t) => verifier.verifyAsync(t),
       },
       jose: {
         sign: () => new jose.SignJWT(CLAIMS).setProtectedHeader({ alg }).setIssuedAt().setExpirationTime("15m").sign(joseSign),
-        verify: (t) => jose.jwtVerify(t, joseVerify, { algorithms: [alg] }),
+        verify: (t) => jose.jwtVerify(t, joseVerify, checks),
       },
       // Opt-in: signatures of tokens seen before are not checked again (claims are).
       "jwt-refresh (cache)": {
-        verify: alg === "HS256" ? (t) => cachedVerifier.verify(t) : (t) => cachedVerifier.verifyAsync(t),
+        verify: hmac ? (t) => cachedVerifier.verify(t) : (t) => cachedVerifier.verifyAsync(t),
       },
-      "cloudflare-worker-jwt": tsndrKey && {
-        sign: () => tsndr.sign({ ...CLAIMS, iat: now(), exp: now() + 900 }, tsndrKey, { algorithm: alg }),
-        verify: (t) => tsndr.verify(t, tsndrPublic, { algorithm: alg, throwError: true }),
+      "cloudflare-worker-jwt": tsndrKeys && {
+        sign: () => tsndr.sign({ ...CLAIMS, iat: now(), exp: now() + 900 }, tsndrKeys[0], { algorithm: alg }),
+        // It checks the signature, the algorithm and exp; iss and aud are checked here.
+        verify: async (t) => {
+          const { payload } = await tsndr.verify(t, tsndrKeys[1], { algorithm: alg, throwError: true });
+          if (payload.iss !== EXPECTED.iss || payload.aud !== EXPECTED.aud) throw new Error("claims");
+        },
       },
+      "bare host crypto": { sign: () => bare.sign(CLAIMS), verify: (t) => bare.verify(t) },
     };
     if (fastJwt) {
-      const key = alg === "HS256" ? k.secret : k.pem.private;
-      const publicKey = alg === "HS256" ? k.secret : k.pem.public;
+      const key = hmac ? k.secret : k.pem.private;
+      const publicKey = hmac ? k.secret : k.pem.public;
+      const verifying = { key: publicKey, algorithms: [alg], allowedIss: EXPECTED.iss, allowedAud: EXPECTED.aud };
       const signer = fastJwt.createSigner({ key, algorithm: alg, expiresIn: 900_000 });
-      const verifier = fastJwt.createVerifier({ key: publicKey, algorithms: [alg], cache: false });
-      const cachedVerifier = fastJwt.createVerifier({ key: publicKey, algorithms: [alg], cache: true });
+      const verifier = fastJwt.createVerifier({ ...verifying, cache: false });
+      const cachedVerifier = fastJwt.createVerifier({ ...verifying, cache: true });
       out[alg]["fast-jwt"] = { sign: () => signer(CLAIMS), verify: (t) => verifier(t) };
       out[alg]["fast-jwt (cache)"] = { verify: (t) => cachedVerifier(t) };
     }
@@ -54,7 +75,7 @@ export async function adapters(pkg, keys, { fastJwt } = {}) {
 /** A token for every algorithm, signed by jose: the same input for every verifier. */
 export async function tokens(keys) {
   const out = {};
-  for (const alg of ["HS256", "EdDSA", "ES256"]) {
+  for (const alg of ALGORITHMS) {
     const key = await jose.importJWK(keys[alg].privateJwk, alg);
     out[alg] = await new jose.SignJWT(CLAIMS).setProtectedHeader({ alg }).setIssuedAt().setExpirationTime("1h").sign(key);
   }

@@ -22,7 +22,7 @@ for target in "" "--target wasm32-unknown-unknown"; do
 done
 
 step "clippy, the Rust benchmark as wasm (wasm32-wasip1: bench/run.mjs times the same code natively and as wasm)"
-cargo clippy --quiet --bench native --target wasm32-wasip1 -- -D warnings
+cargo clippy --quiet --bench native --target wasm32-wasip1 --features rust-eddsa,rust-es256 -- -D warnings
 
 step "clippy, each optional feature on its own (host and wasm32, library code)"
 for target in "" "--target wasm32-unknown-unknown"; do
