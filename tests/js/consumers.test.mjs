@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
 import { launchChromium } from "./support/chromium.mjs";
+import { launchFirefox } from "./support/firefox.mjs";
 
 const run = promisify(execFile);
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -51,11 +52,35 @@ const result = { sub: verified.payload.sub, plan: verified.payload.plan, rotated
 const IMPORTS = `import { Issuer, Key, isJwtRefreshError } from "jwt-refresh";`;
 const EXPECTED = { sub: "user-1", plan: "pro", rotated: true, reused: "refresh_token_reused", hostChecked: "user-1", esSub: "user-2", forged: "invalid_signature", cached: ["user-2", "user-2"], cachedExpired: "token_expired" };
 
+// jose interop both ways, every algorithm, on the runtime's own crypto: we sign and jose
+// verifies; jose signs (its own keys) and we verify.
+const ALGORITHMS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+const INTEROP = `
+result.interop = {};
+for (const alg of ${JSON.stringify(ALGORITHMS)}) {
+  const hmac = alg.startsWith("HS");
+  const ours = await Key.generateAsync(alg, { kid: "ours" });
+  const joseVerifying = await jose.importJWK(hmac ? ours.toPrivateJwk() : ours.toPublicJwk(), alg);
+  const signed = await ours.signAsync({ sub: alg }, { expiresIn: 60 });
+  const joseAccepts = (await jose.jwtVerify(signed, joseVerifying, { algorithms: [alg] })).payload.sub === alg;
+  const pair = hmac ? null : await jose.generateKeyPair(alg, { extractable: true });
+  const joseSigning = hmac ? await jose.importJWK(ours.toPrivateJwk(), alg) : pair.privateKey;
+  const theirs = await new jose.SignJWT({ sub: alg }).setProtectedHeader({ alg, kid: "jose" }).setExpirationTime("1m").sign(joseSigning);
+  const verifying = hmac ? Key.fromJwk(ours.toPrivateJwk(), { kid: "jose" }) : Key.fromJwk(await jose.exportJWK(pair.publicKey), { alg, kid: "jose" });
+  const weAccept = (await verifying.verifyAsync(theirs, { algorithms: [alg] })).payload.sub === alg;
+  result.interop[alg] = joseAccepts && weAccept;
+}
+`;
+const FULL_IMPORTS = `${IMPORTS}\nimport * as jose from "jose";`;
+const FULL_FLOW = `${FLOW}\n${INTEROP}`;
+const FULL_EXPECTED = { ...EXPECTED, interop: Object.fromEntries(ALGORITHMS.map((alg) => [alg, true])) };
+const JOSE = `jose@${JSON.parse(readFileSync(join(HERE, "node_modules/jose/package.json"), "utf8")).version}`;
+
 function project(name) {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module" }));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", "--loglevel=error", tarball], { cwd: dir });
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", "--loglevel=error", tarball, JOSE], { cwd: dir });
   return dir;
 }
 
@@ -82,10 +107,10 @@ for (const [runtime, command] of [
 ]) {
   test(`${runtime}: one import, issue, verify, refresh`, async () => {
     const dir = project(`consumer-${runtime}`);
-    writeFileSync(join(dir, "main.js"), `${IMPORTS}\n${FLOW}\nconsole.log(JSON.stringify(result));\n`);
+    writeFileSync(join(dir, "main.js"), `${FULL_IMPORTS}\n${FULL_FLOW}\nconsole.log(JSON.stringify(result));\n`);
     const [bin, args] = command(join(dir, "main.js"));
     const { stdout } = await run(bin, args, { cwd: dir, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } });
-    assert.deepEqual(JSON.parse(stdout.trim().split("\n").pop()), EXPECTED);
+    assert.deepEqual(JSON.parse(stdout.trim().split("\n").pop()), FULL_EXPECTED);
   });
 }
 
@@ -93,7 +118,7 @@ test("workerd: a Worker bundled with esbuild, the wasm imported as a module", as
   const dir = project("consumer-workerd");
   writeFileSync(
     join(dir, "worker.js"),
-    `${IMPORTS}\nexport default { async fetch() {\n${FLOW}\nreturn Response.json(result); } };\n`,
+    `${FULL_IMPORTS}\nexport default { async fetch() {\n${FULL_FLOW}\nreturn Response.json(result); } };\n`,
   );
   execFileSync(join(BIN, "esbuild"), [
     "worker.js", "--bundle", "--format=esm", "--platform=neutral", "--conditions=workerd,worker",
@@ -108,7 +133,7 @@ test("workerd: a Worker bundled with esbuild, the wasm imported as a module", as
   });
   try {
     const response = await mf.dispatchFetch("http://localhost/");
-    assert.deepEqual(await response.json(), EXPECTED);
+    assert.deepEqual(await response.json(), FULL_EXPECTED);
   } finally {
     await mf.dispose();
   }
@@ -167,7 +192,10 @@ test("esbuild bundles every entry file without a warning", async () => {
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
 
 /** Serves `dir` on 127.0.0.1 and runs `page` in headless Chromium until window.result is set. */
-async function inChromium(dir, path) {
+const inChromium = (dir, path) => inBrowser(launchChromium, dir, path);
+
+/** The same in the browser `launch` starts (Chromium, or Firefox through WebDriver). */
+async function inBrowser(launch, dir, path) {
   const server = createServer((req, res) => {
     const file = join(dir, decodeURIComponent(new URL(req.url, "http://x").pathname));
     if (!file.startsWith(dir)) return res.writeHead(403).end();
@@ -179,9 +207,9 @@ async function inChromium(dir, path) {
     }
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  const browser = await launchChromium();
+  const browser = await launch();
   try {
-    const page = await browser.newPage();
+    const page = await (browser.newContext ? await browser.newContext() : browser).newPage();
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(`http://127.0.0.1:${server.address().port}${path}`);
@@ -194,12 +222,13 @@ async function inChromium(dir, path) {
   }
 }
 
-test("Vite production build, loaded in headless Chromium", async () => {
+test("Vite production build, loaded in headless Chromium and Firefox", async () => {
   const dir = project("consumer-vite");
   writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module" src="/main.js"></script>`);
-  writeFileSync(join(dir, "main.js"), `${IMPORTS}\n${FLOW}\nwindow.result = result;\n`);
+  writeFileSync(join(dir, "main.js"), `${FULL_IMPORTS}\n${FULL_FLOW}\nwindow.result = result;\n`);
   execFileSync(join(BIN, "vite"), ["build", "--logLevel", "error"], { cwd: dir, stdio: "pipe" });
-  assert.deepEqual(await inChromium(join(dir, "dist"), "/index.html"), EXPECTED);
+  assert.deepEqual(await inChromium(join(dir, "dist"), "/index.html"), FULL_EXPECTED);
+  assert.deepEqual(await inBrowser(launchFirefox, join(dir, "dist"), "/index.html"), FULL_EXPECTED, "Firefox");
 });
 
 test("a plain <script type=module> page, no bundler", async () => {
