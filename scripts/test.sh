@@ -88,5 +88,5 @@ step "TypeScript consumer (tsc --strict)"
 step "benchmark smoke run (tiny budgets, debug builds of the Rust side; no timing is asserted)"
 node bench/run.mjs --quick
 
-step "JS tests against the package (jose interop, workerd end-to-end, store faults, five real tabs and the demo in Chromium and WebKit, cookie mode in Chromium and Firefox, npm-pack consumers)"
+step "JS tests against the package (jose interop, remote JWKS in Node and workerd, workerd end-to-end, store faults, five real tabs and the demo in Chromium and WebKit, cookie mode in Chromium and Firefox, npm-pack consumers with jose interop in Node, Deno, Bun, workerd, Chromium and Firefox)"
 (cd tests/js && node --test)

@@ -80,7 +80,7 @@ function project(name) {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module" }));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", "--loglevel=error", tarball, JOSE], { cwd: dir });
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball, JOSE], { cwd: dir });
   return dir;
 }
 
@@ -319,7 +319,7 @@ window.result = { renders, afterRefresh, final: document.getElementById("status"
 
 test("React: useSyncExternalStore re-renders on login, the start and end of a refresh, and logout (Vite, Chromium)", async () => {
   const dir = project("consumer-react");
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--offline", "--loglevel=error", "react@19.3.1", "react-dom@19.3.1"], { cwd: dir });
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", "react@19.3.1", "react-dom@19.3.1"], { cwd: dir });
   writeFileSync(join(dir, "index.html"), `<!doctype html><script type="module" src="/app.js"></script>`);
   writeFileSync(join(dir, "app.js"), REACT_APP);
   execFileSync(join(BIN, "vite"), ["build", "--logLevel", "error"], { cwd: dir, stdio: "pipe" });
