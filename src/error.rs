@@ -109,6 +109,11 @@ error_codes! {
     /// A remote JWKS answered with something that is no usable key set: not JSON, too large,
     /// a malformed key, or no key that verifies signatures.
     JwksInvalid => "jwks_invalid",
+    /// A DPoP proof (RFC 9449) is missing, malformed, for another request, too old, replayed,
+    /// or by another key than the one the token is bound to.
+    InvalidDpopProof => "invalid_dpop_proof",
+    /// The server requires a DPoP nonce: retry with the one in the `DPoP-Nonce` header.
+    UseDpopNonce => "use_dpop_nonce",
 }
 
 impl fmt::Display for ErrorCode {

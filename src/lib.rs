@@ -29,6 +29,7 @@ pub mod cookie;
 #[cfg(feature = "edge")]
 pub mod csrf;
 mod decode;
+mod dpop;
 mod duration;
 #[cfg(feature = "edge")]
 pub mod endpoints;
@@ -72,6 +73,10 @@ pub use algorithm::Algorithm;
 pub use claims::ClaimsSet;
 pub use compact::DEFAULT_MAX_TOKEN_LENGTH;
 pub use decode::{decode_unverified, decode_unverified_json, UnverifiedJson, UnverifiedToken};
+pub use dpop::{
+    access_token_hash, begin_dpop_proof, normalized_htu, DpopNonces, DpopPolicy, DpopReplay,
+    DpopRequest, PendingProof, DPOP_PROOF_TYPE,
+};
 pub use duration::{parse_duration, seconds_from_f64};
 pub use error::{Error, ErrorCode, Result};
 #[cfg(feature = "edge")]
