@@ -2,6 +2,7 @@
 // client is `jwt-refresh/client` (client.d.ts), in its own wasm.
 export {
   Issuer,
+  DpopVerifier,
   isExpiredSignal,
   unauthorizedResponse,
   Key,
@@ -18,6 +19,9 @@ export type {
   AuthResult,
   ClockOptions,
   CookieOptions,
+  DpopProofResult,
+  DpopRequestInfo,
+  DpopVerifierOptions,
   EndpointRequest,
   IssuerOptions,
   ResponseData,

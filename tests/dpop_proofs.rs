@@ -348,3 +348,15 @@ fn a_signed_proof_verifies_with_its_embedded_key() {
     let err = verify(&forged, &forged_key.key, &options, NOW).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidSignature);
 }
+
+#[test]
+fn an_ed25519_proof_may_name_its_algorithm_as_rfc_9864_does() {
+    let okp =
+        json!({"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"});
+    for alg in ["EdDSA", "Ed25519"] {
+        let header = json!({"typ": "dpop+jwt", "alg": alg, "jwk": okp});
+        let proof = proof_of(&header, &claims(), 64);
+        let pending = begin_dpop_proof(&proof, &REFRESH, &DpopPolicy::default(), NOW).unwrap();
+        assert_eq!(pending.key.algorithm().name(), "EdDSA");
+    }
+}

@@ -5,6 +5,8 @@
 mod browser;
 mod convert;
 #[cfg(feature = "edge")]
+mod dpop;
+#[cfg(feature = "edge")]
 mod endpoints;
 mod error;
 #[cfg(feature = "edge")]
@@ -30,6 +32,8 @@ mod webcrypto;
 
 #[cfg(feature = "browser")]
 pub use browser::JsAuthClient;
+#[cfg(feature = "edge")]
+pub use dpop::JsDpopVerifier;
 pub use error::{error_codes, is_jwt_refresh_error};
 #[cfg(feature = "edge")]
 pub use issuer::{is_expired_signal, unauthorized_response, JsIssuer};

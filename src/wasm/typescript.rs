@@ -93,6 +93,38 @@ export interface JWKS {
   keys: JWK[];
 }
 
+/** Options for `new DpopVerifier`. Durations are seconds or text ("1m"). */
+export interface DpopVerifierOptions {
+  /** The algorithms a proof may use (asymmetric only; default ES256, EdDSA, ES384, ES512, RS256, PS256). */
+  algorithms?: Algorithm[];
+  /** How long a proof stays good after its `iat` (default 60 s). */
+  maxAge?: Duration;
+  /** How far in the future a proof's `iat` may be (default 5 s). */
+  futureSkew?: Duration;
+  /** A server secret of at least 32 characters: proofs must then carry its stateless nonce. */
+  nonceSecret?: string;
+  /** How long each nonce is handed out (default 300 s; one stays good for two periods). */
+  noncePeriod?: Duration;
+  /** How many proof ids are remembered against replay, in this isolate (default 10,000). */
+  replayCache?: number;
+}
+
+/** The request a DPoP proof must be for. */
+export interface DpopRequestInfo {
+  method: string;
+  url: string;
+  /** The access token the request presents (API requests): the proof's `ath` must be its hash. */
+  accessToken?: string;
+}
+
+/** A verified DPoP proof. */
+export interface DpopProofResult {
+  /** The RFC 7638 thumbprint of the proof's key: what a token is bound to (`cnf.jkt`). */
+  jkt: string;
+  jti: string;
+  iat: number;
+}
+
 /** Options for `KeySet.remote`. Durations are seconds (fractions allowed) or text ("30s"). */
 export interface RemoteKeySetOptions {
   /** How long fetched keys are used when the answer has no Cache-Control max-age, and the

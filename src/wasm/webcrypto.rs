@@ -192,6 +192,25 @@ impl HostKeys {
     }
 }
 
+/// Whether `signature` over `signing_input` is `key`'s, checked by the host's crypto: for a key
+/// seen once (a DPoP proof's), imported for this one check and not kept.
+#[cfg(feature = "edge")]
+pub(crate) async fn checked_once(
+    key: &Key,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> crate::Result<bool> {
+    let host = HostKeys::verifying();
+    match host.imported(key).await {
+        Ok(entry) => {
+            let verdict = host_verdict(&entry, key.algorithm().name(), signature, signing_input);
+            let verdict = JsFuture::from(verdict).await;
+            Ok(verdict.ok().and_then(|valid| valid.as_bool()) == Some(true))
+        }
+        Err(refusal) => checked_without_host(key, refusal, signing_input, signature),
+    }
+}
+
 /// `invalid_key`: the host cannot use this key (`why`, as the host put it).
 fn unusable(key: &Key, why: &str) -> Error {
     let why = if why.is_empty() {
