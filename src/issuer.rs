@@ -19,8 +19,39 @@ pub const REFRESH_TOKEN_TYPE: &str = "rt+jwt";
 
 /// Claims the issuer sets itself; custom claims may not use these names.
 const RESERVED_CLAIMS: &[&str] = &[
-    "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "gen",
+    "iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "gen", "cnf",
 ];
+
+/// The most DPoP proof ids a session record keeps (its refreshes within one proof window).
+const MAX_RECORDED_PROOFS: usize = 16;
+
+/// Whether sessions must be bound to a DPoP key (RFC 9449).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DpopMode {
+    /// A session started with a proof is bound to its key, one started without is not; a
+    /// bound session's tokens are refused without a proof by that key.
+    #[default]
+    Allowed,
+    /// Every session must be bound: starting one without a proof, and a token without
+    /// `cnf.jkt`, are refused.
+    Required,
+}
+
+/// A DPoP proof whose signature the caller has verified (with the checks of
+/// [`crate::begin_dpop_proof`]): what binds and refreshes a session.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifiedProof<'a> {
+    /// The thumbprint of the proof's key.
+    pub jkt: &'a str,
+    /// The proof's id.
+    pub jti: &'a str,
+    /// Until when the proof could be presented (its `iat` plus the allowed age).
+    pub usable_until: i64,
+}
+
+fn dpop_refused(message: &str) -> Error {
+    Error::new(ErrorCode::InvalidDpopProof, message)
+}
 
 /// How many times a refresh re-reads the session after losing a compare-and-swap race.
 const MAX_CAS_ATTEMPTS: usize = 4;
@@ -83,6 +114,7 @@ pub struct Issuer<S = RustSigner> {
     /// a session.
     refresh_access_options: VerifyOptions,
     signer: S,
+    dpop: DpopMode,
 }
 
 /// String claims that must be present, read from a verified token's text.
@@ -161,7 +193,47 @@ impl<S: TokenSigner> Issuer<S> {
             access_options,
             refresh_access_options,
             signer,
+            dpop: DpopMode::default(),
         })
+    }
+
+    /// This issuer with sessions bound to DPoP keys as `mode` says.
+    pub fn with_dpop_mode(self, mode: DpopMode) -> Self {
+        Issuer { dpop: mode, ..self }
+    }
+
+    /// Whether sessions must be bound to a DPoP key.
+    pub fn dpop_mode(&self) -> DpopMode {
+        self.dpop
+    }
+
+    /// Checks a verified access token's DPoP binding against the proof that came with it (its
+    /// key's thumbprint, `None` without one): a token bound by `cnf.jkt` needs a proof by that
+    /// key; an unbound token refuses a proof (RFC 9449 §7: no downgrade) and, in
+    /// [`DpopMode::Required`], is refused.
+    pub fn check_binding(&self, token: &VerifiedToken, proof_jkt: Option<&str>) -> Result<()> {
+        let bound = token
+            .claims()?
+            .get("cnf")
+            .and_then(|cnf| cnf.get("jkt"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        match (bound.as_deref(), proof_jkt) {
+            (Some(bound), Some(jkt)) if bound == jkt => Ok(()),
+            (Some(_), Some(_)) => Err(dpop_refused(
+                "the proof is by another key than the one the token is bound to",
+            )),
+            (Some(_), None) => Err(dpop_refused(
+                "the token is bound to a DPoP key: the request needs a DPoP proof by it",
+            )),
+            (None, Some(_)) => Err(dpop_refused(
+                "a DPoP proof came with a token that is not DPoP-bound",
+            )),
+            (None, None) if self.dpop == DpopMode::Required => {
+                Err(dpop_refused("this issuer requires DPoP-bound tokens"))
+            }
+            (None, None) => Ok(()),
+        }
     }
 
     /// The signer tokens are signed through.
@@ -244,6 +316,10 @@ impl<S: TokenSigner> Issuer<S> {
         let mut claims = record.claims.clone();
         claims.insert("sid".into(), Value::String(record.sid.clone()));
         claims.insert("exp".into(), Value::from(exp));
+        if let Some(jkt) = &record.jkt {
+            // RFC 9449 §6.1: the token is bound to the key with this thumbprint.
+            claims.insert("cnf".into(), serde_json::json!({ "jkt": jkt }));
+        }
         let options = SignOptions {
             typ: Some(ACCESS_TOKEN_TYPE.into()),
             random_jti: true,
@@ -311,6 +387,25 @@ impl<S: TokenSigner> Issuer<S> {
         claims: ClaimsSet,
         now: i64,
     ) -> Result<TokenPair> {
+        self.start_bound_session(store, sub, claims, None, now)
+            .await
+    }
+
+    /// [`Issuer::start_session`], the session bound to the key of `proof` when given (its
+    /// tokens then carry `cnf.jkt`, and only a proof by that key refreshes them).
+    pub async fn start_bound_session(
+        &self,
+        store: &impl SessionStore,
+        sub: &str,
+        claims: ClaimsSet,
+        proof: Option<&VerifiedProof<'_>>,
+        now: i64,
+    ) -> Result<TokenPair> {
+        if proof.is_none() && self.dpop == DpopMode::Required {
+            return Err(dpop_refused(
+                "this issuer requires DPoP: the login needs a DPoP proof",
+            ));
+        }
         if sub.is_empty() {
             return Err(Error::new(
                 ErrorCode::InvalidOptions,
@@ -326,7 +421,11 @@ impl<S: TokenSigner> Issuer<S> {
                 format!("the {name:?} claim is set by the issuer"),
             ));
         }
-        let record = self.config.policy.start(sub, &random_id()?, claims, now);
+        let mut record = self.config.policy.start(sub, &random_id()?, claims, now);
+        if let Some(proof) = proof {
+            record.jkt = Some(proof.jkt.to_owned());
+            record.dpop_proofs = vec![(proof.jti.to_owned(), proof.usable_until)];
+        }
         let value = serde_json::to_string(&record).map_err(store_corrupt)?;
         if !store
             .put(sub, &record.sid, &value, None, self.store_expiry(&record))
@@ -346,6 +445,21 @@ impl<S: TokenSigner> Issuer<S> {
         store: &impl SessionStore,
         access_token: &str,
         refresh_token: &str,
+        now: i64,
+    ) -> Result<TokenPair> {
+        self.refresh_bound(store, access_token, refresh_token, None, now)
+            .await
+    }
+
+    /// [`Issuer::refresh`] with the DPoP proof that came with the request, if any: a bound
+    /// session refreshes only with a proof by its key, whose id it has not seen (recorded in
+    /// the session with the rotation); an unbound one ignores a proof.
+    pub async fn refresh_bound(
+        &self,
+        store: &impl SessionStore,
+        access_token: &str,
+        refresh_token: &str,
+        proof: Option<&VerifiedProof<'_>>,
         now: i64,
     ) -> Result<TokenPair> {
         let refresh = self.verify_refresh(refresh_token, now)?;
@@ -374,6 +488,29 @@ impl<S: TokenSigner> Issuer<S> {
             if record.sub != refresh.sub || record.sid != refresh.sid {
                 return Err(store_corrupt("record does not match its key"));
             }
+            if let Some(jkt) = &record.jkt {
+                let proof = proof.ok_or_else(|| {
+                    dpop_refused(
+                        "the session is bound to a DPoP key: the refresh needs a proof by it",
+                    )
+                })?;
+                if proof.jkt != jkt {
+                    return Err(dpop_refused(
+                        "the proof is by another key than the one the session is bound to",
+                    ));
+                }
+                if record
+                    .dpop_proofs
+                    .iter()
+                    .any(|(jti, until)| jti == proof.jti && *until >= now)
+                {
+                    return Err(dpop_refused(
+                        "the proof was used before (its jti is replayed)",
+                    ));
+                }
+            } else if self.dpop == DpopMode::Required {
+                return Err(dpop_refused("this issuer requires DPoP-bound sessions"));
+            }
             let decision = match refresh.expired {
                 false => self.config.policy.decide(&record, refresh.generation, now),
                 true => self
@@ -382,7 +519,14 @@ impl<S: TokenSigner> Issuer<S> {
                     .decide_expired(&record, refresh.generation, now),
             };
             match decision {
-                Decision::Rotate(next) => {
+                Decision::Rotate(mut next) => {
+                    if let (Some(proof), Some(_)) = (proof, &next.jkt) {
+                        next.dpop_proofs.retain(|(_, until)| *until >= now);
+                        next.dpop_proofs
+                            .push((proof.jti.to_owned(), proof.usable_until));
+                        let excess = next.dpop_proofs.len().saturating_sub(MAX_RECORDED_PROOFS);
+                        next.dpop_proofs.drain(..excess);
+                    }
                     // Sign before writing: a signing failure must not burn a generation.
                     let pair = self.pair(&next, now).await?;
                     let value = serde_json::to_string(&next).map_err(store_corrupt)?;

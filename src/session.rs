@@ -28,6 +28,14 @@ pub struct SessionRecord {
     /// Custom claims copied into every access token of the session.
     #[serde(default)]
     pub claims: ClaimsSet,
+    /// The RFC 7638 thumbprint of the DPoP key the session is bound to (RFC 9449): its access
+    /// tokens carry it as `cnf.jkt`, and a refresh needs a proof by that key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jkt: Option<String>,
+    /// The DPoP proof ids its refreshes used, each until it could no longer be presented: a
+    /// replayed refresh proof is refused (consistent where the store is).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dpop_proofs: Vec<(String, i64)>,
 }
 
 /// Lifetimes and windows of a session, in seconds.
@@ -111,6 +119,8 @@ impl SessionPolicy {
             refresh_expires_at: 0,
             revoked: None,
             claims,
+            jkt: None,
+            dpop_proofs: Vec::new(),
         };
         record.refresh_expires_at = self.refresh_expiry(&record, now);
         record
