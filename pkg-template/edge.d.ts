@@ -34,8 +34,9 @@ export function authenticate(
 ): { ok: true; payload: JWTPayload; protectedHeader: ProtectedHeader } | { ok: false; response: Response };
 
 /**
- * Checks `Authorization: Bearer` on a protected request, for every signing key: asymmetric
- * signatures are checked by the host's crypto.
+ * Checks `Authorization: Bearer` (or `DPoP`) on a protected request, for every signing key:
+ * asymmetric signatures are checked by the host's crypto, a DPoP proof and a bound token's key
+ * too (the Issuer's `dpop` option).
  * @example
  * const auth = await authenticateAsync(request, issuer);
  * if (!auth.ok) return auth.response;
@@ -45,6 +46,14 @@ export function authenticateAsync(
   issuer: Issuer,
   options?: ClockOptions,
 ): Promise<{ ok: true; payload: JWTPayload; protectedHeader: ProtectedHeader } | { ok: false; response: Response }>;
+
+/**
+ * A request's DPoP proof and what it was for: `issuer.startSession(sub, claims, { dpop: dpopOf(request) })`
+ * binds the session to the proof's key (the Issuer's `dpop` option).
+ * @example
+ * return tokenResponse(await issuer.startSession(user.id, {}, { dpop: dpopOf(request) }), issuer);
+ */
+export function dpopOf(request: Request): { proof: string | undefined; method: string; url: string };
 
 /**
  * The login answer for `startSession`'s tokens. Pass the issuer: in cookie mode the tokens are

@@ -50,6 +50,9 @@ async function endpointRequest(request) {
   // Over the cap, the core answers `400 invalid_request` ("too large") for any longer text.
   const body = (await boundedText(request, MAX_BODY_BYTES)) ?? "x".repeat(MAX_BODY_BYTES + 1);
   return {
+    method: request.method,
+    url: request.url,
+    dpop: header("dpop"),
     ownOrigin: new URL(request.url).origin,
     contentType: header("content-type"),
     authorization: header("authorization"),
@@ -99,11 +102,23 @@ export function authenticate(request, issuer, options) {
 
 /**
  * Checks the access token of a protected request, for every signing key (asymmetric
- * signatures by the host's crypto).
+ * signatures by the host's crypto), and DPoP: the proof, and a bound token's key.
  * @returns {Promise<{ ok: true, payload: object, protectedHeader: object } | { ok: false, response: Response }>}
  */
 export async function authenticateAsync(request, issuer, options) {
-  return authResult(await issuer.authenticateHttpAsync(request.headers.get("authorization") ?? undefined, options));
+  const header = (name) => request.headers.get(name) ?? undefined;
+  const checked = { authorization: header("authorization"), dpop: header("dpop"), method: request.method, url: request.url };
+  return authResult(await issuer.authenticateRequestAsync(checked, options));
+}
+
+/**
+ * A request's DPoP proof and what it was for, for `issuer.startSession(sub, claims, { dpop })`:
+ * the session is then bound to the proof's key.
+ * @param {Request} request
+ * @returns {{ proof: string | undefined, method: string, url: string }}
+ */
+export function dpopOf(request) {
+  return { proof: request.headers.get("dpop") ?? undefined, method: request.method, url: request.url };
 }
 
 function authResult(result) {

@@ -10,7 +10,7 @@ use crate::http::{
     HttpResponse, RequestParts,
 };
 use crate::sign::TokenSigner;
-use crate::{Issuer, SessionStore};
+use crate::{Issuer, SessionStore, VerifiedProof};
 
 /// `POST /auth/refresh`: rotates the pair, or answers why not. In cookie mode the new pair
 /// is set as cookies (the body has no refresh token) and a refusal that ends the grant
@@ -21,6 +21,7 @@ pub async fn refresh_endpoint<S: TokenSigner>(
     request: &RequestParts<'_>,
     now: i64,
     cookies: Option<&CookieMode>,
+    proof: Option<&VerifiedProof<'_>>,
 ) -> HttpResponse {
     let parsed = match cookies {
         Some(mode) => parse_cookie_refresh_request(mode, request),
@@ -29,7 +30,13 @@ pub async fn refresh_endpoint<S: TokenSigner>(
     let refreshed = match parsed {
         Ok(tokens) => {
             issuer
-                .refresh(store, &tokens.access_token, &tokens.refresh_token, now)
+                .refresh_bound(
+                    store,
+                    &tokens.access_token,
+                    &tokens.refresh_token,
+                    proof,
+                    now,
+                )
                 .await
         }
         Err(err) => Err(err),

@@ -58,6 +58,34 @@ pub fn unauthorized(err: &Error) -> HttpResponse {
 }
 
 #[cfg(feature = "edge")]
+/// The `token_type` of a pair: "DPoP" when it is bound to a DPoP key (RFC 9449 §5).
+pub fn token_type(pair: &TokenPair) -> &'static str {
+    match pair.dpop_bound {
+        true => "DPoP",
+        false => "Bearer",
+    }
+}
+
+#[cfg(feature = "edge")]
+/// 401 for a DPoP failure on a protected request (RFC 9449 §7.1): `WWW-Authenticate: DPoP`
+/// with `invalid_dpop_proof` or `use_dpop_nonce`, and the nonce to use when nonces are on.
+pub fn unauthorized_dpop(err: &Error, nonce: Option<&str>) -> HttpResponse {
+    let code = err.code().as_str();
+    let mut response = json_response(
+        401,
+        vec![(
+            "www-authenticate".into(),
+            format!(r#"DPoP error="{code}", error_description="{code}""#),
+        )],
+        json!({ "error": code }),
+    );
+    if let Some(nonce) = nonce {
+        response.headers.push(("dpop-nonce".into(), nonce.into()));
+    }
+    response
+}
+
+#[cfg(feature = "edge")]
 /// 401 for a request with no token at all (RFC 6750 §3.1: no error code).
 pub fn unauthorized_missing_token() -> HttpResponse {
     json_response(
@@ -75,7 +103,7 @@ pub fn token_response(pair: &TokenPair) -> HttpResponse {
         vec![("pragma".into(), "no-cache".into())],
         json!({
             "access_token": pair.access_token,
-            "token_type": "Bearer",
+            "token_type": token_type(pair),
             "expires_in": pair.expires_in,
             "refresh_token": pair.refresh_token,
             "refresh_expires_in": pair.refresh_expires_in,
@@ -91,6 +119,9 @@ pub fn token_response(pair: &TokenPair) -> HttpResponse {
 pub fn grant_error(err: &Error) -> HttpResponse {
     let (status, error) = match err.code() {
         ErrorCode::InvalidRequest => (400, "invalid_request"),
+        // RFC 9449 §5 and §8: the token endpoint's own DPoP errors.
+        ErrorCode::InvalidDpopProof => (400, "invalid_dpop_proof"),
+        ErrorCode::UseDpopNonce => (400, "use_dpop_nonce"),
         ErrorCode::CsrfRejected => (403, "invalid_request"),
         ErrorCode::StoreUnavailable | ErrorCode::StoreConflict => (503, "temporarily_unavailable"),
         ErrorCode::CookieTooLarge => (500, "server_error"),
@@ -134,7 +165,7 @@ pub fn cookie_token_response(pair: &TokenPair, mode: &CookieMode) -> Result<Http
         ],
         json!({
             "access_token": pair.access_token,
-            "token_type": "Bearer",
+            "token_type": token_type(pair),
             "expires_in": pair.expires_in,
             "refresh_expires_in": pair.refresh_expires_in,
         }),
@@ -190,9 +221,20 @@ pub fn logout_response(cookies: Option<&CookieMode>) -> HttpResponse {
 #[cfg(feature = "edge")]
 /// The bearer token in an `Authorization` header value (scheme case-insensitive).
 pub fn bearer_token(authorization: &str) -> Option<&str> {
-    let (scheme, token) = authorization.trim().split_once(' ')?;
+    token_of_scheme(authorization, "bearer")
+}
+
+#[cfg(any(feature = "edge", feature = "browser"))]
+/// The token of an `Authorization: DPoP <token>` header (RFC 9449 §7.1).
+pub fn dpop_token(authorization: &str) -> Option<&str> {
+    token_of_scheme(authorization, "dpop")
+}
+
+#[cfg(any(feature = "edge", feature = "browser"))]
+fn token_of_scheme<'a>(authorization: &'a str, scheme: &str) -> Option<&'a str> {
+    let (given, token) = authorization.trim().split_once(' ')?;
     let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && !token.contains(' '))
+    (given.eq_ignore_ascii_case(scheme) && !token.is_empty() && !token.contains(' '))
         .then_some(token)
 }
 
@@ -245,9 +287,11 @@ pub fn parse_refresh_request(
     if body.len() > MAX_REFRESH_BODY {
         return Err(bad_request("the request body is too large"));
     }
-    let access_token = authorization.and_then(bearer_token).ok_or_else(|| {
-        bad_request("the expired access token must be sent as Authorization: Bearer")
-    })?;
+    let access_token = authorization
+        .and_then(|value| bearer_token(value).or_else(|| dpop_token(value)))
+        .ok_or_else(|| {
+            bad_request("the expired access token must be sent as Authorization: Bearer (or DPoP)")
+        })?;
     let parsed = match media_type(content_type).as_str() {
         "application/x-www-form-urlencoded" => {
             let mut parsed = RefreshBody {
@@ -479,6 +523,7 @@ mod tests {
             refresh_expires_in: 3600,
             session_id: "s".into(),
             subject: "u".into(),
+            dpop_bound: false,
         };
         let ok = token_response(&pair);
         assert_eq!(ok.status, 200);

@@ -90,6 +90,8 @@ pub struct TokenPair {
     pub session_id: String,
     /// The subject.
     pub subject: String,
+    /// Whether the tokens are bound to a DPoP key (`token_type: "DPoP"`).
+    pub dpop_bound: bool,
 }
 
 /// The identity a verified refresh token carries.
@@ -218,7 +220,12 @@ impl<S: TokenSigner> Issuer<S> {
             .and_then(|cnf| cnf.get("jkt"))
             .and_then(Value::as_str)
             .map(str::to_owned);
-        match (bound.as_deref(), proof_jkt) {
+        self.check_bound_key(bound.as_deref(), proof_jkt)
+    }
+
+    /// [`Issuer::check_binding`] given the token's `cnf.jkt` (`None` if it has none).
+    pub fn check_bound_key(&self, bound: Option<&str>, proof_jkt: Option<&str>) -> Result<()> {
+        match (bound, proof_jkt) {
             (Some(bound), Some(jkt)) if bound == jkt => Ok(()),
             (Some(_), Some(_)) => Err(dpop_refused(
                 "the proof is by another key than the one the token is bound to",
@@ -367,6 +374,7 @@ impl<S: TokenSigner> Issuer<S> {
             refresh_expires_in: record.refresh_expires_at - now,
             session_id: record.sid.clone(),
             subject: record.sub.clone(),
+            dpop_bound: record.jkt.is_some(),
         })
     }
 

@@ -88,6 +88,7 @@ fn refresh(
         request,
         now,
         Some(&CookieMode::default()),
+        None,
     ))
 }
 

@@ -1,59 +1,50 @@
-//! `DpopVerifier`: DPoP proofs (RFC 9449) checked at the edge. The core checks the proof
-//! (`begin_dpop_proof`) and remembers proof ids (`DpopReplay`); this layer reads the options,
-//! has the host's crypto check the signature with the proof's own key, and answers.
+//! DPoP (RFC 9449) at the edge: `DpopVerifier` for any server, and the Issuer's `dpop` option.
+//! The core checks a proof (`begin_dpop_proof`), remembers proof ids (`DpopReplay`, and the
+//! session record at refresh) and decides bindings (`Issuer::check_bound_key`); this layer reads
+//! the options, has the host's crypto check the signature with the proof's own key, and
+//! answers.
 
 use super::convert::string_arg;
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
+use super::js::member;
 use super::key_options::now_of;
 use super::options::JsOptions;
 use super::webcrypto::checked_once;
 use crate::{begin_dpop_proof, Algorithm, DpopNonces, DpopPolicy, DpopReplay, DpopRequest};
-use crate::{Error, ErrorCode};
+use crate::{DpopMode, Error, ErrorCode};
 use js_sys::{Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-/// The most proof ids a verifier remembers by default.
+/// The most proof ids remembered by default.
 const DEFAULT_REPLAY_CAPACITY: u64 = 10_000;
 
-/// Checks DPoP proofs: options read once, proof ids remembered (in this isolate, bounded) for
-/// as long as a proof may be used.
-///
-/// ```js
-/// const dpop = new DpopVerifier({ maxAge: 60 });
-/// const { jkt } = await dpop.verifyAsync(request.headers.get("dpop"), { method: "POST", url: request.url });
-/// ```
-#[wasm_bindgen(js_name = DpopVerifier)]
-pub struct JsDpopVerifier {
-    policy: Rc<DpopPolicy>,
-    replay: Rc<RefCell<DpopReplay>>,
+const POLICY_OPTION_NAMES: &[&str] = &[
+    "algorithms",
+    "maxAge",
+    "futureSkew",
+    "nonceSecret",
+    "noncePeriod",
+    "replayCache",
+];
+
+/// How proofs are checked, and the proof ids seen (in this isolate, bounded).
+pub(crate) struct DpopSetup {
+    pub(crate) policy: DpopPolicy,
+    replay: RefCell<DpopReplay>,
 }
 
-#[wasm_bindgen(js_class = DpopVerifier)]
-impl JsDpopVerifier {
-    /// `algorithms` (default ES256, EdDSA, ES384, ES512, RS256, PS256), `maxAge` (seconds a
-    /// proof stays good, default 60), `futureSkew` (default 5), `nonceSecret` (a string of at
-    /// least 32 characters: proofs must then carry the server's stateless nonce),
-    /// `noncePeriod` (seconds per nonce, default 300), `replayCache` (proof ids remembered,
-    /// default 10,000).
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_optional_param_type = "DpopVerifierOptions")] options: Option<
-            JsValue,
-        >,
-    ) -> JsResult<JsDpopVerifier> {
-        let options = options.unwrap_or(JsValue::UNDEFINED);
-        let known = [
-            "algorithms",
-            "maxAge",
-            "futureSkew",
-            "nonceSecret",
-            "noncePeriod",
-            "replayCache",
-        ];
-        let mut js = JsOptions::read(&options, &[&known], "DpopVerifier options")?;
+/// A proof that passed: its key's thumbprint, id and time.
+pub(crate) struct CheckedProof {
+    pub(crate) jkt: String,
+    pub(crate) jti: String,
+    pub(crate) iat: i64,
+}
+
+impl DpopSetup {
+    fn read(js: &mut JsOptions) -> JsResult<DpopSetup> {
         let mut policy = DpopPolicy::default();
         if let Some(names) = js.strings("algorithms")? {
             let algorithms = names
@@ -80,11 +71,149 @@ impl JsDpopVerifier {
         let capacity = js
             .integer("replayCache", 1_000_000)?
             .unwrap_or(DEFAULT_REPLAY_CAPACITY);
-        Ok(JsDpopVerifier {
-            policy: Rc::new(policy),
-            replay: Rc::new(RefCell::new(DpopReplay::new(
+        Ok(DpopSetup {
+            policy,
+            replay: RefCell::new(DpopReplay::new(
                 usize::try_from(capacity).unwrap_or(usize::MAX),
-            ))),
+            )),
+        })
+    }
+
+    /// The nonce to hand out at `now`, when nonces are on.
+    pub(crate) fn nonce(&self, now: i64) -> Option<String> {
+        self.policy
+            .nonces
+            .as_ref()
+            .map(|nonces| nonces.current(now))
+    }
+
+    /// Checks `proof` for the request, its signature by the host; with `remember`, its id is
+    /// recorded against replay here (API requests; a refresh records it in the session).
+    pub(crate) async fn check(
+        &self,
+        proof: Option<&str>,
+        request: &DpopRequest<'_>,
+        now: i64,
+        remember: bool,
+    ) -> crate::Result<CheckedProof> {
+        let proof = proof.ok_or_else(|| {
+            Error::new(
+                ErrorCode::InvalidDpopProof,
+                "the request has no DPoP proof (a DPoP header)",
+            )
+        })?;
+        let pending = begin_dpop_proof(proof, request, &self.policy, now)?;
+        let valid = checked_once(
+            &pending.key,
+            pending.signing_input.as_bytes(),
+            &pending.signature,
+        )
+        .await?;
+        if !valid {
+            return Err(Error::new(
+                ErrorCode::InvalidDpopProof,
+                "the proof's signature does not verify with its jwk",
+            ));
+        }
+        if remember {
+            self.replay
+                .borrow_mut()
+                .record(&pending, &self.policy, now)?;
+        }
+        Ok(CheckedProof {
+            jkt: pending.jkt,
+            jti: pending.jti,
+            iat: pending.iat,
+        })
+    }
+}
+
+/// The Issuer's `dpop` option: `true`, `"required"`, or `{ required, ...DpopVerifierOptions }`.
+pub(crate) fn issuer_dpop(value: Option<JsValue>) -> JsResult<Option<(DpopSetup, DpopMode)>> {
+    let (value, mut mode) = match value {
+        None => return Ok(None),
+        Some(value) if value.as_bool() == Some(false) => return Ok(None),
+        Some(value) if value.as_bool() == Some(true) => (JsValue::UNDEFINED, DpopMode::Allowed),
+        Some(value) if value.as_string().as_deref() == Some("required") => {
+            (JsValue::UNDEFINED, DpopMode::Required)
+        }
+        Some(value) if value.is_object() => (value, DpopMode::Allowed),
+        Some(_) => {
+            return Err(invalid_options(
+                "dpop must be true, \"required\" or an object",
+            ))
+        }
+    };
+    let mut names = POLICY_OPTION_NAMES.to_vec();
+    names.push("required");
+    let mut js = JsOptions::read(&value, &[&names], "dpop")?;
+    if js.boolean("required")? == Some(true) {
+        mode = DpopMode::Required;
+    }
+    Ok(Some((DpopSetup::read(&mut js)?, mode)))
+}
+
+/// `{ proof, method, url }`: a request's DPoP header and what it was for.
+pub(crate) struct DpopInput {
+    pub(crate) proof: Option<String>,
+    pub(crate) method: String,
+    pub(crate) url: String,
+}
+
+impl DpopInput {
+    pub(crate) fn read(value: &JsValue, what: &str) -> JsResult<DpopInput> {
+        if !value.is_object() {
+            return Err(invalid_options(format!(
+                "{what} must be {{ proof, method, url }}"
+            )));
+        }
+        let text = |name: &'static str| -> JsResult<Option<String>> {
+            super::convert::optional_string_arg(
+                member(value, name, name)?,
+                ErrorCode::InvalidOptions,
+                name,
+            )
+        };
+        let required = |value: Option<String>, name: &str| {
+            value.ok_or_else(|| invalid_options(format!("{what} needs {name}")))
+        };
+        Ok(DpopInput {
+            proof: text("proof")?,
+            method: required(text("method")?, "method")?,
+            url: required(text("url")?, "url")?,
+        })
+    }
+}
+
+/// Checks DPoP proofs: options read once, proof ids remembered (in this isolate, bounded) for
+/// as long as a proof may be used.
+///
+/// ```js
+/// const dpop = new DpopVerifier({ maxAge: 60 });
+/// const { jkt } = await dpop.verifyAsync(request.headers.get("dpop"), { method: "POST", url: request.url });
+/// ```
+#[wasm_bindgen(js_name = DpopVerifier)]
+pub struct JsDpopVerifier {
+    setup: Rc<DpopSetup>,
+}
+
+#[wasm_bindgen(js_class = DpopVerifier)]
+impl JsDpopVerifier {
+    /// `algorithms` (default ES256, EdDSA, ES384, ES512, RS256, PS256), `maxAge` (seconds a
+    /// proof stays good, default 60), `futureSkew` (default 5), `nonceSecret` (a string of at
+    /// least 32 characters: proofs must then carry the server's stateless nonce),
+    /// `noncePeriod` (seconds per nonce, default 300), `replayCache` (proof ids remembered,
+    /// default 10,000).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_optional_param_type = "DpopVerifierOptions")] options: Option<
+            JsValue,
+        >,
+    ) -> JsResult<JsDpopVerifier> {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let mut js = JsOptions::read(&options, &[POLICY_OPTION_NAMES], "DpopVerifier options")?;
+        Ok(JsDpopVerifier {
+            setup: Rc::new(DpopSetup::read(&mut js)?),
         })
     }
 
@@ -108,13 +237,14 @@ impl JsDpopVerifier {
         current_date: Option<JsValue>,
     ) -> Promise {
         let read = || -> JsResult<_> {
-            if proof.is_undefined() || proof.is_null() {
-                return Err(error_to_js(Error::new(
+            let proof = match proof.is_undefined() || proof.is_null() {
+                true => None,
+                false => Some(string_arg(
+                    &proof,
                     ErrorCode::InvalidDpopProof,
-                    "the request has no DPoP proof (a DPoP header)",
-                )));
-            }
-            let proof = string_arg(&proof, ErrorCode::InvalidDpopProof, "the DPoP proof")?;
+                    "the DPoP proof",
+                )?),
+            };
             let mut js = JsOptions::read(
                 &request,
                 &[&["method", "url", "accessToken"]],
@@ -132,41 +262,24 @@ impl JsDpopVerifier {
             Ok(read) => read,
             Err(error) => return Promise::reject(&error),
         };
-        let request = DpopRequest {
-            method: &method,
-            url: &url,
-            access_token: access_token.as_deref(),
-        };
-        let pending = match begin_dpop_proof(&proof, &request, &self.policy, now) {
-            Ok(pending) => pending,
-            Err(error) => return Promise::reject(&error_to_js(error)),
-        };
-        let (policy, replay) = (self.policy.clone(), self.replay.clone());
+        let setup = self.setup.clone();
         future_to_promise(async move {
-            let valid = checked_once(
-                &pending.key,
-                pending.signing_input.as_bytes(),
-                &pending.signature,
-            )
-            .await
-            .map_err(error_to_js)?;
-            if !valid {
-                return Err(error_to_js(Error::new(
-                    ErrorCode::InvalidDpopProof,
-                    "the proof's signature does not verify with its jwk",
-                )));
-            }
-            replay
-                .borrow_mut()
-                .record(&pending, &policy, now)
+            let request = DpopRequest {
+                method: &method,
+                url: &url,
+                access_token: access_token.as_deref(),
+            };
+            let checked = setup
+                .check(proof.as_deref(), &request, now, true)
+                .await
                 .map_err(error_to_js)?;
             let result = Object::new();
-            Reflect::set(&result, &"jkt".into(), &pending.jkt.as_str().into())?;
-            Reflect::set(&result, &"jti".into(), &pending.jti.as_str().into())?;
+            Reflect::set(&result, &"jkt".into(), &checked.jkt.as_str().into())?;
+            Reflect::set(&result, &"jti".into(), &checked.jti.as_str().into())?;
             Reflect::set(
                 &result,
                 &"iat".into(),
-                &JsValue::from_f64(pending.iat as f64),
+                &JsValue::from_f64(checked.iat as f64),
             )?;
             Ok(result.into())
         })
@@ -183,11 +296,6 @@ impl JsDpopVerifier {
         #[wasm_bindgen(js_name = currentDate, unchecked_optional_param_type = "Date")]
         current_date: Option<JsValue>,
     ) -> JsResult<Option<String>> {
-        let now = now_of(current_date)?;
-        Ok(self
-            .policy
-            .nonces
-            .as_ref()
-            .map(|nonces| nonces.current(now)))
+        Ok(self.setup.nonce(now_of(current_date)?))
     }
 }

@@ -12,7 +12,7 @@ use crate::cookie::{CookieLifetime, CookieMode, SameSite};
 use crate::csrf::CsrfPolicy;
 use crate::endpoints::{logout_endpoint, refresh_endpoint};
 use crate::http::{self, RequestParts};
-use crate::{ErrorCode, TokenPair};
+use crate::{DpopRequest, ErrorCode, TokenPair, VerifiedProof};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -71,9 +71,13 @@ pub(crate) fn cookie_mode(value: Option<JsValue>) -> JsResult<Option<CookieMode>
 }
 
 /// A request as the endpoints read it, from `{ ownOrigin, contentType, authorization, cookie,
-/// origin, secFetchSite, body }` (header values as `Headers.get` gives them; `ownOrigin` is
-/// the origin of the request URL, `new URL(request.url).origin`).
+/// origin, secFetchSite, body, method, url, dpop }` (header values as `Headers.get` gives them;
+/// `ownOrigin` is the origin of the request URL, `new URL(request.url).origin`; `dpop` the
+/// DPoP header).
 struct JsRequest {
+    method: Option<String>,
+    url: Option<String>,
+    dpop: Option<String>,
     own_origin: Option<String>,
     content_type: Option<String>,
     authorization: Option<String>,
@@ -96,6 +100,9 @@ impl JsRequest {
             )
         };
         Ok(JsRequest {
+            method: header("method")?,
+            url: header("url")?,
+            dpop: header("dpop")?,
             own_origin: header("ownOrigin")?,
             content_type: header("contentType")?,
             authorization: header("authorization")?,
@@ -127,16 +134,49 @@ enum Endpoint {
 impl JsIssuer {
     /// One of the endpoints, as a promise of its response data.
     fn endpoint(&self, endpoint: Endpoint, request: JsValue, options: Option<JsValue>) -> Promise {
-        let (inner, cookies) = (self.inner.clone(), self.cookies.clone());
+        let (inner, cookies, dpop) = (self.inner.clone(), self.cookies.clone(), self.dpop.clone());
         future_to_promise(async move {
             let request = JsRequest::read(&request)?;
             let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
             let (issuer, store) = &*inner;
             let (parts, cookies) = (&request.parts(), cookies.as_deref());
-            let response = match endpoint {
-                Endpoint::Refresh => refresh_endpoint(issuer, store, parts, now, cookies).await,
+            let mut response = match endpoint {
+                Endpoint::Refresh => {
+                    // With the `dpop` option, a proof that came is checked (its id is recorded
+                    // in the session with the rotation); the Issuer decides whether the
+                    // session needs one.
+                    let checked = match (&dpop, &request.dpop) {
+                        (Some(setup), Some(proof)) => {
+                            let dpop_request = DpopRequest {
+                                method: request.method.as_deref().unwrap_or("POST"),
+                                url: request.url.as_deref().unwrap_or_default(),
+                                access_token: None,
+                            };
+                            Some(setup.check(Some(proof), &dpop_request, now, false).await)
+                        }
+                        _ => None,
+                    };
+                    match checked {
+                        Some(Err(err)) => http::grant_error(&err),
+                        checked => {
+                            let max_age = dpop.as_ref().map_or(0, |setup| setup.policy.max_age);
+                            let checked = checked.and_then(Result::ok);
+                            let proof = checked.as_ref().map(|proof| VerifiedProof {
+                                jkt: &proof.jkt,
+                                jti: &proof.jti,
+                                usable_until: proof.iat.saturating_add(max_age),
+                            });
+                            refresh_endpoint(issuer, store, parts, now, cookies, proof.as_ref())
+                                .await
+                        }
+                    }
+                }
                 Endpoint::Logout => logout_endpoint(issuer, store, parts, now, cookies).await,
             };
+            // RFC 9449 §8: a server with nonces hands out the current one with its answers.
+            if let Some(nonce) = dpop.as_ref().and_then(|setup| setup.nonce(now)) {
+                response.headers.push(("dpop-nonce".into(), nonce));
+            }
             response_data(&response)
         })
     }
@@ -214,6 +254,10 @@ impl JsIssuer {
             refresh_expires_in: seconds("refresh_expires_in")?,
             session_id: String::new(),
             subject: String::new(),
+            dpop_bound: member(&tokens, "token_type", "token_type")?
+                .as_string()
+                .as_deref()
+                == Some("DPoP"),
         };
         let response = match self.cookies.as_deref() {
             Some(mode) => http::cookie_token_response(&pair, mode).map_err(super::error::to_js)?,

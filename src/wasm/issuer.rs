@@ -3,6 +3,7 @@
 use super::convert::{
     key_json_from_js, object_from_js, optional_string_arg, promise_of, string_arg, to_js, token_arg,
 };
+use super::dpop::{issuer_dpop, DpopInput, DpopSetup};
 use super::error::{error_from_js, invalid_options, to_js as error_to_js, JsResult};
 use super::key::{verified_to_js, JsKey};
 use super::key_options::now_from;
@@ -14,7 +15,10 @@ use crate::cookie::CookieMode;
 use crate::endpoints::refresh_endpoint;
 use crate::http::{self, HttpResponse};
 use crate::signature_cache::SignatureCache;
-use crate::{Error, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy, TokenPair};
+use crate::{
+    DpopRequest, Error, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy,
+    TokenPair, VerifiedProof,
+};
 use js_sys::{Promise, Reflect};
 use serde::Serialize;
 use std::rc::Rc;
@@ -35,6 +39,7 @@ const ISSUER_OPTION_NAMES: &[&str] = &[
     "storeTimeout",
     "signatureCache",
     "cookies",
+    "dpop",
 ];
 
 /// The RFC 6749 §5.1 token response body, as `startSession` and `refresh` resolve it.
@@ -50,7 +55,7 @@ struct TokenResponse<'a> {
 fn token_response(pair: &TokenPair) -> JsResult<JsValue> {
     to_js(&TokenResponse {
         access_token: &pair.access_token,
-        token_type: "Bearer",
+        token_type: http::token_type(pair),
         expires_in: pair.expires_in,
         refresh_token: &pair.refresh_token,
         refresh_expires_in: pair.refresh_expires_in,
@@ -91,6 +96,8 @@ pub struct JsIssuer {
     /// Access-token signatures that verified (the `signatureCache` option), shared by every
     /// path that checks one.
     cache: Option<Rc<SignatureCache>>,
+    /// DPoP (the `dpop` option): how proofs are checked, and the ids seen on API requests.
+    pub(crate) dpop: Option<Rc<DpopSetup>>,
 }
 
 #[wasm_bindgen(js_class = Issuer)]
@@ -143,7 +150,14 @@ impl JsIssuer {
         let cache = signature_cache(cache_option(&mut js, "signatureCache")?.unwrap_or(0))?;
         let access_host = Rc::new(HostKeys::verifying());
         let signer = HostSigner::new(access_host.clone(), cache.clone());
-        let issuer = Issuer::with_signer(config, signer).map_err(error_to_js)?;
+        let mut issuer = Issuer::with_signer(config, signer).map_err(error_to_js)?;
+        let dpop = match issuer_dpop(js.value("dpop"))? {
+            Some((setup, mode)) => {
+                issuer = issuer.with_dpop_mode(mode);
+                Some(Rc::new(setup))
+            }
+            None => None,
+        };
         let store = match js.value("store") {
             None => AnyStore::Memory(MemoryStore::new()),
             Some(store) if store.is_object() => {
@@ -169,6 +183,7 @@ impl JsIssuer {
             cookies,
             access_host,
             cache,
+            dpop,
         })
     }
 
@@ -179,17 +194,47 @@ impl JsIssuer {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] subject: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "JWTPayload")] claims: Option<JsValue>,
-        #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "StartSessionOptions")] options: Option<
+            JsValue,
+        >,
     ) -> Promise {
-        let inner = self.inner.clone();
+        let (inner, dpop) = (self.inner.clone(), self.dpop.clone());
         future_to_promise(async move {
             let subject = string_arg(&subject, ErrorCode::InvalidOptions, "the subject")?;
             let options = options.unwrap_or(JsValue::UNDEFINED);
             let now = now_from(&options)?;
             let claims = object_from_js(claims.unwrap_or(JsValue::UNDEFINED), "claims")?;
+            let binding = match options.is_object() {
+                true => super::js::member(&options, "dpop", "dpop")?,
+                false => JsValue::UNDEFINED,
+            };
             let (issuer, store) = &*inner;
+            let checked = match (binding.is_undefined(), &dpop) {
+                (true, _) => None,
+                (false, None) => {
+                    return Err(invalid_options(
+                        "startSession got a DPoP proof, but the issuer has no dpop option",
+                    ))
+                }
+                (false, Some(setup)) => {
+                    let input = DpopInput::read(&binding, "startSession's dpop")?;
+                    let request = DpopRequest {
+                        method: &input.method,
+                        url: &input.url,
+                        access_token: None,
+                    };
+                    let checked = setup.check(input.proof.as_deref(), &request, now, false);
+                    Some(checked.await.map_err(error_to_js)?)
+                }
+            };
+            let max_age = dpop.as_ref().map_or(0, |setup| setup.policy.max_age);
+            let proof = checked.as_ref().map(|checked| VerifiedProof {
+                jkt: &checked.jkt,
+                jti: &checked.jti,
+                usable_until: checked.iat.saturating_add(max_age),
+            });
             let pair = issuer
-                .start_session(store, &subject, claims, now)
+                .start_bound_session(store, &subject, claims, proof.as_ref(), now)
                 .await
                 .map_err(error_to_js)?;
             token_response(&pair)
@@ -388,7 +433,7 @@ impl JsIssuer {
                 body: &body,
                 ..http::RequestParts::default()
             };
-            let response = refresh_endpoint(issuer, store, &request, now, None).await;
+            let response = refresh_endpoint(issuer, store, &request, now, None, None).await;
             response_data(&response)
         })
     }
@@ -406,7 +451,12 @@ impl JsIssuer {
         let Some(token) = authorization.as_deref().and_then(http::bearer_token) else {
             return failure(&http::unauthorized_missing_token());
         };
-        match self.inner.0.verify_access(token, now) {
+        let checked = self.inner.0.verify_access(token, now).and_then(|verified| {
+            // A DPoP-bound token needs a proof: `authenticateAsync` with the request.
+            self.inner.0.check_binding(&verified, None)?;
+            Ok(verified)
+        });
+        match checked {
             Ok(verified) => {
                 let result = verified_to_js(&verified)?;
                 Reflect::set(&result, &"ok".into(), &JsValue::TRUE)?;
@@ -418,8 +468,9 @@ impl JsIssuer {
         }
     }
 
-    /// `authenticateHttp`, with EdDSA/ES256 signatures checked by the host's crypto
-    /// (several times faster than wasm): resolves to the same result.
+    /// `authenticateHttp` for every signing key (asymmetric signatures checked by the host's
+    /// crypto): resolves to the same result. A DPoP-bound token is refused here: it needs its
+    /// proof (`authenticateRequestAsync`).
     ///
     /// ```js
     /// const auth = await issuer.authenticateHttpAsync(request.headers.get("authorization"));
@@ -436,35 +487,132 @@ impl JsIssuer {
                 now_from(&options.unwrap_or(JsValue::UNDEFINED))?,
             ))
         });
-        let (authorization, now) = match checked {
-            Ok(checked) => checked,
-            Err(error) => return Promise::reject(&error),
+        match checked {
+            Ok((authorization, now)) => self.authenticate(authorization, None, now),
+            Err(error) => Promise::reject(&error),
+        }
+    }
+
+    /// Checks a protected request, DPoP included (RFC 9449 §7): `Authorization: Bearer` or
+    /// `DPoP`, the `DPoP` proof (for this method and URL, with `ath` of the token), the token,
+    /// and that a bound token (`cnf.jkt`) came with a proof by its key. Resolves to
+    /// `{ ok: true, payload, protectedHeader }` or `{ ok: false, response }` with the 401 to
+    /// send (`WWW-Authenticate: DPoP error="invalid_dpop_proof"` or `"use_dpop_nonce"` with a
+    /// `DPoP-Nonce`). `authenticateAsync(request, issuer)` calls it.
+    ///
+    /// ```js
+    /// const auth = await issuer.authenticateRequestAsync({ authorization, dpop, method: "GET", url });
+    /// ```
+    #[wasm_bindgen(js_name = authenticateRequestAsync, unchecked_return_type = "Promise<AuthResult>")]
+    pub fn authenticate_request_async(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AuthenticateRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
+    ) -> Promise {
+        let read = || -> JsResult<_> {
+            if !request.is_object() {
+                return Err(invalid_options("the request must be an object"));
+            }
+            let header =
+                |name: &'static str| header_arg(super::js::member(&request, name, name)?, name);
+            let authorization = header("authorization")?;
+            let proof = header("dpop")?;
+            let method = header("method")?.unwrap_or_else(|| "GET".into());
+            let url = header("url")?.unwrap_or_default();
+            let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
+            Ok((authorization, DpopInput { proof, method, url }, now))
         };
-        let Some(token) = authorization.as_deref().and_then(http::bearer_token) else {
+        match read() {
+            Ok((authorization, input, now)) => self.authenticate(authorization, Some(input), now),
+            Err(error) => Promise::reject(&error),
+        }
+    }
+}
+
+impl JsIssuer {
+    /// The checks of `authenticateRequestAsync` (`dpop`: the request's proof and what it was
+    /// for; `None` from `authenticateHttpAsync`, which has no proof to give).
+    fn authenticate(
+        &self,
+        authorization: Option<String>,
+        dpop: Option<DpopInput>,
+        now: i64,
+    ) -> Promise {
+        let setup = self.dpop.clone();
+        let nonce = setup.as_ref().and_then(|setup| setup.nonce(now));
+        let refused = move |err: &Error| match err.code() {
+            ErrorCode::InvalidDpopProof | ErrorCode::UseDpopNonce => {
+                failure(&http::unauthorized_dpop(err, nonce.as_deref()))
+            }
+            _ => failure(&http::unauthorized(err)),
+        };
+        let Some(authorization) = authorization else {
             return promise_of(failure(&http::unauthorized_missing_token()));
         };
-        let keys = self.inner.0.access_keys();
-        let options = self.inner.0.access_verify_options();
+        let (token, dpop_scheme) = match (
+            http::bearer_token(&authorization),
+            http::dpop_token(&authorization),
+        ) {
+            (Some(token), _) => (token.to_owned(), false),
+            (None, Some(token)) => (token.to_owned(), true),
+            (None, None) => return promise_of(failure(&http::unauthorized_missing_token())),
+        };
+        let inner = self.inner.clone();
         let verifying = verify_async(
-            token,
-            keys,
+            &token,
+            inner.0.access_keys(),
             &self.access_host,
-            options,
+            inner.0.access_verify_options(),
             now,
             self.cache.as_ref(),
         );
         future_to_promise(async move {
-            match JsFuture::from(verifying).await {
-                Ok(result) => {
-                    Reflect::set(&result, &"ok".into(), &JsValue::TRUE)?;
-                    Ok(result)
+            let proof = dpop.as_ref().and_then(|input| input.proof.as_deref());
+            let proof_jkt = match (&setup, proof) {
+                (Some(setup), Some(proof)) => {
+                    let input = dpop
+                        .as_ref()
+                        .map(|input| (input.method.as_str(), input.url.as_str()));
+                    let (method, url) = input.unwrap_or_default();
+                    let request = DpopRequest {
+                        method,
+                        url,
+                        access_token: Some(&token),
+                    };
+                    match setup.check(Some(proof), &request, now, true).await {
+                        Ok(checked) => Some(checked.jkt),
+                        Err(err) => return refused(&err),
+                    }
                 }
+                _ if dpop_scheme => {
+                    return refused(&Error::new(
+                        ErrorCode::InvalidDpopProof,
+                        "Authorization: DPoP needs a DPoP proof this issuer can check",
+                    ))
+                }
+                _ => None,
+            };
+            let result = match JsFuture::from(verifying).await {
+                Ok(result) => result,
                 // Not ours: fail closed.
-                Err(error) => failure(&http::unauthorized(&error_from_js(
-                    &error,
-                    ErrorCode::InvalidSignature,
-                ))),
+                Err(error) => {
+                    return refused(&error_from_js(&error, ErrorCode::InvalidSignature));
+                }
+            };
+            let bound = Reflect::get(&result, &"payload".into())
+                .and_then(|payload| Reflect::get(&payload, &"cnf".into()))
+                .ok()
+                .filter(JsValue::is_object)
+                .and_then(|cnf| Reflect::get(&cnf, &"jkt".into()).ok())
+                .and_then(|jkt| jkt.as_string());
+            if let Err(err) = inner
+                .0
+                .check_bound_key(bound.as_deref(), proof_jkt.as_deref())
+            {
+                return refused(&err);
             }
+            Reflect::set(&result, &"ok".into(), &JsValue::TRUE)?;
+            Ok(result)
         })
     }
 }

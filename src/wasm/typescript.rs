@@ -213,6 +213,12 @@ export interface VerifierOptions extends Omit<VerifyOptions, "currentDate"> {
 const EDGE_TYPESCRIPT: &'static str = r#"
 
 /** Options of calls that only need a clock. */
+/** `startSession`'s options: the clock, and the DPoP proof that binds the session. */
+export interface StartSessionOptions extends ClockOptions {
+  /** The login request's DPoP proof and what it was for (`dpopOf(request)`). */
+  dpop?: { proof?: string; method: string; url: string };
+}
+
 export interface ClockOptions {
   /** The clock, for tests and replay (default: now). */
   currentDate?: Date;
@@ -275,6 +281,13 @@ export interface IssuerOptions {
    * for the defaults. Default: off (header mode).
    */
   cookies?: boolean | CookieOptions;
+  /**
+   * DPoP (RFC 9449): sessions started with a proof (`startSession(sub, claims, { dpop })`) are
+   * bound to its key: access tokens carry `cnf.jkt`, a refresh needs a proof by that key (its
+   * id recorded in the session), and `authenticateAsync` checks the proof and the binding.
+   * `"required"` (or `{ required: true }`) refuses sessions and tokens without one.
+   */
+  dpop?: boolean | "required" | (DpopVerifierOptions & { required?: boolean });
 }
 
 /** Cookie mode's settings (the Issuer's `cookies` option). */
@@ -296,7 +309,20 @@ export interface CookieOptions {
 }
 
 /** A refresh or logout request as the endpoints read it (header values as `Headers.get` gives them). */
+/** What `authenticateRequestAsync` reads of a protected request. */
+export interface AuthenticateRequest {
+  authorization?: string | null;
+  /** The `DPoP` header. */
+  dpop?: string | null;
+  method?: string | null;
+  url?: string | null;
+}
+
 export interface EndpointRequest {
+  method?: string | null;
+  url?: string | null;
+  /** The `DPoP` header. */
+  dpop?: string | null;
   /** The origin of the request URL (`new URL(request.url).origin`), for the `Origin` check. */
   ownOrigin?: string | null;
   contentType?: string | null;

@@ -797,7 +797,11 @@ async fn a_key_the_host_refuses_is_invalid_key_not_a_verdict() {
     let error = signing.as_ref().unwrap_err().clone();
     assert_eq!(code_of(signing), "invalid_key");
     let message = get(&error, "message").as_string().unwrap();
-    assert!(message.contains("does not match"), "{message}");
+    // Chrome refuses the import itself; Node, Firefox and WebKit take it, and the probe
+    // signature finds the mismatch.
+    let refused =
+        message.contains("does not match") || message.contains("cannot use the ES256 key");
+    assert!(refused, "{message}");
 }
 
 /// Counts calls of `crypto.subtle.verify` (WebCrypto: browsers; Node's wasm tests use
