@@ -5,6 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
+import * as dpop from "dpop";
 import { Key } from "../../pkg/node.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -40,9 +41,10 @@ after(async () => {
   await mf?.dispose();
 });
 
-function call(store, path, { at = T0, method = "GET", token, body, form } = {}) {
+function call(store, path, { at = T0, method = "GET", token, body, form, scheme = "Bearer", proof } = {}) {
   const headers = { "x-test-now": String(at) };
-  if (token) headers.authorization = `Bearer ${token}`;
+  if (token) headers.authorization = `${scheme} ${token}`;
+  if (proof) headers.dpop = proof;
   let payload;
   if (form) {
     headers["content-type"] = "application/x-www-form-urlencoded";
@@ -187,4 +189,38 @@ test("the JWKS endpoint publishes the signing key, without private parts", async
   assert.equal(jwks.keys.length, 1);
   assert.equal(jwks.keys[0].kid, "e2e");
   assert.equal(jwks.keys[0].d, undefined);
+});
+
+test("do: DPoP in workerd with the Durable Object store: bound login, API and refresh by the key only", async () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const owner = await dpop.generateKeyPair("ES256");
+  const thief = await dpop.generateKeyPair("ES256");
+  const url = (path) => new URL(`${path}?store=do`, base).href;
+  const login = await call("do", "/auth/login", { at: now(), method: "POST", body: { user: "dora" }, proof: await dpop.generateProof(owner, url("/auth/login"), "POST") });
+  const tokens = await login.json();
+  assert.equal(tokens.token_type, "DPoP");
+  const withProof = async (pair, scheme) => {
+    const proof = pair ? await dpop.generateProof(pair, url("/api/me"), "GET", undefined, tokens.access_token) : undefined;
+    return call("do", "/api/me", { at: now(), token: tokens.access_token, scheme, proof });
+  };
+  assert.equal((await (await withProof(owner)).json()).sub, "dora");
+  for (const [pair, scheme] of [[thief, "DPoP"], [null, "DPoP"], [null, "Bearer"]]) {
+    const refused = await withProof(pair, scheme);
+    assert.equal(refused.status, 401);
+    assert.match(refused.headers.get("www-authenticate"), /^DPoP error="invalid_dpop_proof"/);
+  }
+  const refresh = async (pair) =>
+    call("do", "/auth/refresh", {
+      at: now(), method: "POST", token: tokens.access_token, scheme: "DPoP",
+      form: { grant_type: "refresh_token", refresh_token: tokens.refresh_token },
+      proof: pair ? await dpop.generateProof(pair, url("/auth/refresh"), "POST") : undefined,
+    });
+  for (const pair of [thief, null]) {
+    const refused = await refresh(pair);
+    assert.equal(refused.status, 400);
+    assert.equal((await refused.json()).error, "invalid_dpop_proof");
+  }
+  const rotated = await refresh(owner);
+  assert.equal(rotated.status, 200, await rotated.clone().text());
+  assert.equal((await rotated.json()).token_type, "DPoP");
 });

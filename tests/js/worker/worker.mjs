@@ -12,6 +12,7 @@ import {
   authenticate,
   authenticateAsync,
   tokenResponse,
+  dpopOf,
 } from "../../../pkg/workerd.js";
 export { SessionStoreObject } from "../../../pkg/durable-object.js";
 
@@ -36,6 +37,7 @@ function issuerFor(env, name) {
       gracePeriod: "10s",
       store: stores[name](),
       signatureCache: 100,
+      dpop: true, // a login with a DPoP proof binds its session
     });
     issuers.set(name, issuer);
   }
@@ -55,7 +57,8 @@ export default {
       case "/auth/login": {
         // A real app checks credentials here; the fixture trusts the posted user name.
         const { user } = await request.json();
-        return tokenResponse(await issuer.startSession(user, { role: "reader" }, clock));
+        const bound = request.headers.has("dpop") ? { dpop: dpopOf(request) } : {};
+        return tokenResponse(await issuer.startSession(user, { role: "reader" }, { ...clock, ...bound }));
       }
       case "/auth/refresh":
         return handleRefresh(request, issuer, clock);
