@@ -58,6 +58,17 @@ fn hs256() -> JsKey {
     .unwrap()
 }
 
+/// What both signing tests check of a verified `{"sub":"u1","roles":[…]}` token signed at NOW
+/// for 15 minutes.
+#[track_caller]
+fn assert_signed_result(result: &JsValue, alg: &str, kid: Option<String>) {
+    assert_eq!(get(result, "payload.sub").as_string().unwrap(), "u1");
+    assert_eq!(get(result, "payload.exp").as_f64().unwrap(), NOW + 900.0);
+    assert_eq!(get(result, "protectedHeader.alg").as_string().unwrap(), alg);
+    assert_eq!(get(result, "protectedHeader.kid").as_string(), kid);
+    assert!(js_sys::Array::is_array(&get(result, "payload.roles")));
+}
+
 /// Every asymmetric algorithm: the host's crypto signs and verifies them all.
 const ASYMMETRIC: [&str; 10] = [
     "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
@@ -90,14 +101,7 @@ fn every_hmac_algorithm_signs_and_verifies_with_the_runtime_rng() {
                 at(NOW + 899.0, r#"{"typ":"at+jwt"}"#),
             )
             .unwrap();
-        assert_eq!(get(&result, "payload.sub").as_string().unwrap(), "u1");
-        assert_eq!(get(&result, "payload.exp").as_f64().unwrap(), NOW + 900.0);
-        assert_eq!(
-            get(&result, "protectedHeader.alg").as_string().unwrap(),
-            alg
-        );
-        assert_eq!(get(&result, "protectedHeader.kid").as_string(), key.kid());
-        assert!(js_sys::Array::is_array(&get(&result, "payload.roles")));
+        assert_signed_result(&result, alg, key.kid());
         assert_eq!(
             code_of(key.verify(JsValue::from(&token), at(NOW + 900.0, "{}"))),
             "token_expired"
@@ -123,13 +127,7 @@ async fn every_asymmetric_algorithm_signs_and_verifies_through_the_host() {
             at(NOW + 899.0, r#"{"typ":"at+jwt"}"#),
         );
         let result = settle(checking).await.unwrap();
-        assert_eq!(get(&result, "payload.sub").as_string().unwrap(), "u1");
-        assert_eq!(get(&result, "payload.exp").as_f64().unwrap(), NOW + 900.0);
-        assert_eq!(
-            get(&result, "protectedHeader.alg").as_string().unwrap(),
-            alg
-        );
-        assert_eq!(get(&result, "protectedHeader.kid").as_string(), key.kid());
+        assert_signed_result(&result, alg, key.kid());
         let late = settle(public.verify_async(JsValue::from(&token), at(NOW + 900.0, "{}")));
         assert_eq!(code_of(late.await), "token_expired", "{alg}");
         // A private JWK round-trips into a key that still signs.
