@@ -258,3 +258,18 @@ async function browser(): Promise<void> {
   void [response, token, status];
 }
 void browser;
+
+// jwt-refresh/hono: the middleware's variables typed with the app's claims.
+import { Hono } from "hono";
+import { jwtRefresh, refreshHandler, logoutHandler, type AuthVariables } from "jwt-refresh/hono";
+type AppClaims = JWTPayload & { sub: string; role: "reader" | "admin" };
+const honoApp = new Hono<{ Variables: AuthVariables<AppClaims> }>();
+honoApp.use("/api/*", jwtRefresh<AppClaims>(issuer));
+honoApp.post("/auth/refresh", refreshHandler(issuer));
+honoApp.post("/auth/logout", logoutHandler((c) => (c.req.header("x-tenant") ? issuer : issuer)));
+honoApp.get("/api/me", (c) => {
+  const role: "reader" | "admin" = c.get("auth").payload.role;
+  // @ts-expect-error: the claims are typed; a claim the app does not have does not compile.
+  void c.get("auth").payload.plan.toUpperCase();
+  return c.json({ sub: c.get("auth").payload.sub, role });
+});

@@ -177,7 +177,7 @@ test("esbuild bundles every entry file without a warning", async () => {
   const warnings = [];
   for (const [file, platform] of [
     ["browser.js", "browser"], ["node.js", "node"], ["workerd.js", "neutral"],
-    ["client.js", "browser"], ["client-node.js", "node"], ["durable-object.js", "neutral"],
+    ["client.js", "browser"], ["client-node.js", "node"], ["durable-object.js", "neutral"], ["hono.js", "neutral"],
   ]) {
     const result = await build({
       entryPoints: [join(pkg, file)], bundle: true, write: false, format: "esm", platform,
@@ -340,6 +340,9 @@ test("React: useSyncExternalStore re-renders on login, the start and end of a re
 
 test("tsc --strict accepts a consumer of every export, against the installed types", async () => {
   const dir = project("consumer-ts");
+  // jwt-refresh/hono's types refer to Hono's, a peer the app installs.
+  const hono = `hono@${JSON.parse(readFileSync(join(HERE, "node_modules/hono/package.json"), "utf8")).version}`;
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", hono], { cwd: dir });
   copyFileSync(join(ROOT, "tests/js/consumer.ts"), join(dir, "consumer.ts"));
   writeFileSync(
     join(dir, "tsconfig.json"),
