@@ -61,3 +61,40 @@ export class DurableObjectStore implements SessionStore {
   put(subject: string, sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
   list(subject: string): Promise<string[]>;
 }
+
+/** A connected node-redis (`redis`) or ioredis client: only the calls the store makes. */
+export type RedisClientLike = { eval(...args: any[]): Promise<unknown> };
+
+/**
+ * Redis (7 or later), for servers of several processes: compare-and-swap in one Lua script,
+ * atomic on the server; keys expire with their sessions; a subject's sessions in a sorted set.
+ * Strongly consistent on one primary.
+ * @example
+ * const store = new RedisStore(await createClient({ url }).connect());
+ */
+export class RedisStore implements SessionStore {
+  constructor(client: RedisClientLike, options?: { prefix?: string });
+  get(subject: string, sessionId: string): Promise<{ value: string; version: number } | null>;
+  put(subject: string, sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
+  list(subject: string): Promise<string[]>;
+}
+
+/** A `pg` Pool or Client: only the call the store makes. */
+export interface PgQueryable {
+  query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
+}
+
+/**
+ * PostgreSQL, for servers of several processes: `UPDATE … WHERE version = $n`; expired rows are
+ * skipped by reads and deleted by `sweep()`. Strongly consistent.
+ * @example
+ * const store = new PostgresStore(new pg.Pool({ connectionString }));
+ */
+export class PostgresStore implements SessionStore {
+  constructor(pool: PgQueryable, options?: { table?: string });
+  init(): Promise<unknown>;
+  get(subject: string, sessionId: string): Promise<{ value: string; version: number } | null>;
+  put(subject: string, sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
+  list(subject: string): Promise<string[]>;
+  sweep(): Promise<number>;
+}

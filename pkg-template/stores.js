@@ -192,3 +192,6 @@ export class DurableObjectStore {
     return this.#stub(subject).listSessions();
   }
 }
+
+export { RedisStore } from "./redis-store.js";
+export { PostgresStore } from "./postgres-store.js";

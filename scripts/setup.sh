@@ -36,7 +36,8 @@ fi
 
 install_browsers() {
 # Browsers and drivers: Debian's Chromium + ChromeDriver, Firefox ESR, and WebKitGTK's WebDriver
-# (MiniBrowser, Safari's engine) with Xvfb; geckodriver from crates.io; openssl.
+# (MiniBrowser, Safari's engine) with Xvfb; geckodriver from crates.io; openssl; Redis and
+# PostgreSQL.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
@@ -45,6 +46,10 @@ command -v WebKitWebDriver >/dev/null || missing+=(webkit2gtk-driver)
 command -v xvfb-run >/dev/null || missing+=(xvfb)
 # A throwaway TLS certificate for the demo in WebKit, which keeps no Secure cookie over http.
 command -v openssl >/dev/null || missing+=(openssl)
+# The Redis and PostgreSQL session stores are tested against real servers (started by the tests
+# on 127.0.0.1, with throwaway data).
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive
