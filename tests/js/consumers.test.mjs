@@ -177,7 +177,7 @@ test("esbuild bundles every entry file without a warning", async () => {
   const warnings = [];
   for (const [file, platform] of [
     ["browser.js", "browser"], ["node.js", "node"], ["workerd.js", "neutral"],
-    ["client.js", "browser"], ["client-node.js", "node"], ["durable-object.js", "neutral"], ["hono.js", "neutral"],
+    ["client.js", "browser"], ["client-node.js", "node"], ["durable-object.js", "neutral"], ["hono.js", "neutral"], ["node-http.js", "node"],
   ]) {
     const result = await build({
       entryPoints: [join(pkg, file)], bundle: true, write: false, format: "esm", platform,
