@@ -56,7 +56,9 @@ export interface DurableObjectNamespaceLike {
 
 /** Durable Objects: strongly consistent, the recommended production store. */
 export class DurableObjectStore implements SessionStore {
-  constructor(namespace: DurableObjectNamespaceLike);
+  /** `env.SESSIONS`: a `DurableObjectNamespace<SessionStoreObject>` (@cloudflare/workers-types),
+   *  or anything of `DurableObjectNamespaceLike`'s shape. */
+  constructor(namespace: DurableObjectNamespaceLike | { idFromName(name: string): unknown; get(id: any): object });
   get(subject: string, sessionId: string): Promise<{ value: string; version: number } | null>;
   put(subject: string, sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
   list(subject: string): Promise<string[]>;

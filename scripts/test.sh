@@ -82,8 +82,8 @@ WASM_BINDGEN_USE_BROWSER=1 SAFARIDRIVER="$PWD/scripts/webkit-driver" \
   cargo test --target wasm32-unknown-unknown --features browser --test wasm_api_browser --test wasm_browser
 stop_webkit
 
-step "TypeScript consumer (tsc --strict)"
-(cd tests/js && npx --no-install tsc -p tsconfig.json)
+step "TypeScript consumers (tsc --strict: every export, Hono; a Worker on @cloudflare/workers-types)"
+(cd tests/js && npx --no-install tsc -p tsconfig.json && npx --no-install tsc -p tsconfig.workers.json)
 
 step "benchmark smoke run (tiny budgets, debug builds of the Rust side; no timing is asserted)"
 node bench/run.mjs --quick
