@@ -88,5 +88,5 @@ step "TypeScript consumers (tsc --strict: every export, Hono; a Worker on @cloud
 step "benchmark smoke run (tiny budgets, debug builds of the Rust side; no timing is asserted)"
 node bench/run.mjs --quick
 
-step "JS tests against the package (jose interop, remote JWKS in Node and workerd, workerd end-to-end, store faults, five real tabs and the demo in Chromium and WebKit, cookie mode in Chromium and Firefox, npm-pack consumers with jose interop in Node, Deno, Bun, workerd, Chromium and Firefox)"
+step "JS tests against the package (jose interop, remote JWKS in Node and workerd, DPoP at the edge, Hono and node:http, Redis and PostgreSQL stores and the multi-process load and fault harness, workerd end-to-end, store faults, five real tabs and the demo in Chromium and WebKit, cookie mode in Chromium and Firefox, npm-pack consumers with jose interop in Node, Deno, Bun, workerd, Chromium and Firefox)"
 (cd tests/js && node --test)

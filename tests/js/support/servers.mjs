@@ -61,7 +61,7 @@ function started(child, dir) {
 export async function startRedis(ready) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "jwt-refresh-redis-"));
-  const child = spawn(binary("redis-server"), ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore", detached: true });
+  const child = spawn(binary("redis-server"), ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--enable-debug-command", "local"], { stdio: "ignore", detached: true });
   const stop = started(child, dir);
   await waitFor(() => ready(port), 10_000, "redis-server");
   return { port, url: `redis://127.0.0.1:${port}`, stop };
