@@ -114,6 +114,48 @@ for (const [runtime, command] of [
   });
 }
 
+// jwt-refresh/hono as each runtime loads it from the installed package, through Hono's own
+// request path: the middleware, the expired signal, the refresh handler.
+const HONO_FLOW = `
+import { Hono } from "hono";
+import { Issuer, Key, tokenResponse } from "jwt-refresh";
+import { jwtRefresh, refreshHandler } from "jwt-refresh/hono";
+const issuer = new Issuer(await Key.generateAsync("EdDSA"), Key.generate("HS256"), { issuer: "https://auth.test" });
+const app = new Hono();
+app.post("/login", async (c) => tokenResponse(await issuer.startSession("hono-user"), issuer));
+app.post("/refresh", refreshHandler(issuer));
+app.use("/api/*", jwtRefresh(issuer));
+app.get("/api/me", (c) => c.json({ sub: c.get("auth").payload.sub }));
+app.use("/later/*", jwtRefresh(issuer, { currentDate: new Date(Date.now() + 3_600_000) }));
+app.get("/later/me", (c) => c.json({}));
+const tokens = await (await app.request("/login", { method: "POST" })).json();
+const bearer = { headers: { authorization: "Bearer " + tokens.access_token } };
+const me = await (await app.request("/api/me", bearer)).json();
+const later = await app.request("/later/me", bearer);
+const refreshed = await app.request("/refresh", {
+  method: "POST",
+  headers: { ...bearer.headers, "content-type": "application/x-www-form-urlencoded" },
+  body: "grant_type=refresh_token&refresh_token=" + tokens.refresh_token,
+});
+console.log(JSON.stringify({ me, later: later.status, expired: /token_expired/.test(later.headers.get("www-authenticate")), refreshed: refreshed.status }));
+`;
+
+for (const [runtime, command] of [
+  ["node", (file) => [process.execPath, [file]]],
+  ["deno", (file) => [join(BIN, "deno"), ["run", "--allow-read", "--allow-env", file]]],
+  ["bun", (file) => [join(BIN, "bun"), ["run", file]]],
+]) {
+  test(`${runtime}: jwt-refresh/hono in a Hono app`, async () => {
+    const dir = project(`consumer-hono-${runtime}`);
+    const hono = `hono@${JSON.parse(readFileSync(join(HERE, "node_modules/hono/package.json"), "utf8")).version}`;
+    execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", hono], { cwd: dir });
+    writeFileSync(join(dir, "main.js"), HONO_FLOW);
+    const [bin, args] = command(join(dir, "main.js"));
+    const { stdout } = await run(bin, args, { cwd: dir, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } });
+    assert.deepEqual(JSON.parse(stdout.trim().split("\n").pop()), { me: { sub: "hono-user" }, later: 401, expired: true, refreshed: 200 });
+  });
+}
+
 test("workerd: a Worker bundled with esbuild, the wasm imported as a module", async () => {
   const dir = project("consumer-workerd");
   writeFileSync(
