@@ -4,9 +4,9 @@
 import { createClient } from "redis";
 import pg from "pg";
 import { Issuer, Key, MemoryStore, PostgresStore, RedisStore } from "../../../pkg/node.js";
+import { HARNESS_ISSUER, command } from "./commands.mjs";
 
-/** Codes a legitimate client retries (the store was away, or another tab won a race). */
-const TRANSIENT = new Set(["store_unavailable", "store_conflict"]);
+export { command };
 
 /** The store of `spec` (`{ kind, url }`), its own connection; `close()` ends it. */
 export async function openStore(spec, shared) {
@@ -22,56 +22,9 @@ export async function openStore(spec, shared) {
   return { store: new PostgresStore(pool, { table: spec.table }), close: () => pool.end().catch(() => {}) };
 }
 
-/** The harness's Issuer: short grace and lifetimes, so that the attacks and expiry are reachable. */
+/** The harness's Issuer over `store`. */
 export function issuerOver(store, keys) {
-  return new Issuer(Key.fromJwk(keys.signing), Key.fromJwk(keys.refresh), {
-    issuer: "https://harness.test",
-    gracePeriod: "30s",
-    sessionLifetime: "1h",
-    idleTimeout: "1h",
-    storeTimeout: 300,
-    store,
-  });
-}
-
-/** An outcome as data: the pair, or the error's code (a plain Error becomes "untyped: …"). */
-const outcome = (promise) =>
-  promise.then(
-    (pair) => ({ ok: true, pair }),
-    (e) => ({ ok: false, code: typeof e?.code === "string" ? e.code : `untyped: ${e}` }),
-  );
-
-/** A refresh as a legitimate client makes it: transient failures retried a few times. */
-async function refreshLikeAClient(issuer, pair, options) {
-  let last;
-  for (let attempt = 0; attempt < 8; attempt++) {
-    last = await outcome(issuer.refresh(pair.access_token, pair.refresh_token, options));
-    if (last.ok || !TRANSIENT.has(last.code)) return { ...last, retried: attempt };
-    await new Promise((resolve) => setTimeout(resolve, 25 * (attempt + 1)));
-  }
-  return { ...last, retried: 8 };
-}
-
-/** Runs one command of the coordinator; returns what it observed. */
-export async function command(issuer, message) {
-  const at = (offset) => (offset ? { currentDate: new Date(Date.now() + offset * 1000) } : undefined);
-  switch (message.op) {
-    case "burst": {
-      // Several tabs refresh the same pair at once: one rotates, the others get the current pair
-      // from the grace window.
-      const startedAt = Date.now();
-      const results = await Promise.all(Array.from({ length: message.tabs }, () => refreshLikeAClient(issuer, message.pair)));
-      return { results, startedAt, endedAt: Date.now() };
-    }
-    case "refresh":
-      return { result: await refreshLikeAClient(issuer, message.pair, at(message.offset)), startedAt: Date.now() };
-    case "replay":
-      return { result: await outcome(issuer.refresh(message.pair.access_token, message.pair.refresh_token, at(message.offset))) };
-    case "logout":
-      return { result: await outcome(issuer.revokeByRefreshToken(message.pair.refresh_token)) };
-    default:
-      throw new Error(`unknown command ${message.op}`);
-  }
+  return new Issuer(Key.fromJwk(keys.signing), Key.fromJwk(keys.refresh), { ...HARNESS_ISSUER, store });
 }
 
 // As a child process: commands over IPC.
