@@ -286,6 +286,8 @@ impl JsIssuer {
     }
 
     /// `verifyAccess` for every signing key: asymmetric signatures checked by the host's crypto.
+    /// Both check the token alone: a DPoP-bound token's proof and binding are checked by
+    /// `authenticateAsync` (`authenticateRequestAsync`), which has the request.
     ///
     /// ```js
     /// const { payload } = await issuer.verifyAccessAsync(token);
