@@ -1,5 +1,5 @@
 // PostgresStore: sessions in PostgreSQL for servers of several processes, over a `pg` Pool or
-// Client the app passes. The compare-and-swap is `UPDATE … WHERE version = $n`; reads skip
+// Client, or a postgres.js `sql`, that the app passes. The compare-and-swap is `UPDATE … WHERE version = $n`; reads skip
 // expired rows, and `sweep()` deletes them (run it now and then).
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -7,11 +7,21 @@ const now = () => Math.floor(Date.now() / 1000);
 /** PostgreSQL: strongly consistent (one primary; reads go to it). */
 export class PostgresStore {
   /**
-   * @param {{ query(text: string, values?: unknown[]): Promise<{ rows: any[], rowCount: number | null }> }} pool a `pg` Pool or Client
+   * @param {{ query(text: string, values?: unknown[]): Promise<{ rows: any[], rowCount: number | null }> } | Function} pool a `pg` Pool or Client, or a postgres.js `sql`
    * @param {{ table?: string }} [options] the table, default "jwt_refresh_sessions"
    */
   constructor(pool, { table = "jwt_refresh_sessions" } = {}) {
-    if (!pool || typeof pool.query !== "function") throw new TypeError("PostgresStore needs a pg Pool or Client");
+    // postgres.js (`postgres`): its `sql.unsafe(text, values)` answers rows with a `count`.
+    if (typeof pool === "function" && typeof pool.unsafe === "function") {
+      const sql = pool;
+      pool = {
+        query: async (text, values) => {
+          const rows = await sql.unsafe(text, values);
+          return { rows, rowCount: rows.count };
+        },
+      };
+    }
+    if (!pool || typeof pool.query !== "function") throw new TypeError("PostgresStore needs a pg Pool or Client, or a postgres.js sql");
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new TypeError("invalid table name");
     this.pool = pool;
     this.table = table;

@@ -81,6 +81,12 @@ export class RedisStore implements SessionStore {
   list(subject: string): Promise<string[]>;
 }
 
+/** A postgres.js `sql` (`postgres(url)`): only the call the store makes. */
+export interface PostgresJsSql {
+  (...args: any[]): any;
+  unsafe(text: string, values?: any[]): PromiseLike<any[] & { count: number }>;
+}
+
 /** A `pg` Pool or Client: only the call the store makes. */
 export interface PgQueryable {
   query(text: string, values?: unknown[]): Promise<{ rows: any[]; rowCount: number | null }>;
@@ -93,7 +99,8 @@ export interface PgQueryable {
  * const store = new PostgresStore(new pg.Pool({ connectionString }));
  */
 export class PostgresStore implements SessionStore {
-  constructor(pool: PgQueryable, options?: { table?: string });
+  /** `pool`: a `pg` Pool or Client, or a postgres.js `sql` (`postgres(url)`). */
+  constructor(pool: PgQueryable | PostgresJsSql, options?: { table?: string });
   init(): Promise<unknown>;
   get(subject: string, sessionId: string): Promise<{ value: string; version: number } | null>;
   put(subject: string, sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;

@@ -1,4 +1,4 @@
-// RedisStore (over node-redis and over ioredis) and PostgresStore (over pg) against real
+// RedisStore (over node-redis and over ioredis) and PostgresStore (over pg and postgres.js) against real
 // servers on 127.0.0.1: the store contract, the Issuer's flow with reuse detection and
 // revoke-all, concurrent refreshes of one token (the compare-and-swap lets one through), and
 // a lost connection: store_unavailable with nothing changed, then the same tokens work again.
@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createClient } from "redis";
 import Redis from "ioredis";
 import pg from "pg";
+import postgresJs from "postgres";
 import { Issuer, Key, PostgresStore, RedisStore, isJwtRefreshError } from "../../pkg/node.js";
 import { startPostgres, startRedis } from "./support/servers.mjs";
 
@@ -56,6 +57,11 @@ const STORES = {
     client.on("error", () => {}); // the cut connection's errors reach the store's callers
     clients.push(async () => client.disconnect());
     return { store: new RedisStore(client, { prefix: `${name}:` }), cut: () => client.disconnect() };
+  },
+  "PostgresStore over postgres.js": async (name) => {
+    const sql = postgresJs(postgres.connectionString, { max: 4, onnotice: () => {} });
+    clients.push(() => sql.end({ timeout: 1 }));
+    return { store: new PostgresStore(sql, { table: name.replace(/[^a-z0-9]/g, "_") }), cut: () => sql.end({ timeout: 0 }) };
   },
   "PostgresStore over pg": async (name) => {
     const pool = new pg.Pool({ connectionString: postgres.connectionString, max: 4 });
