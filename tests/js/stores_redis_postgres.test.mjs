@@ -50,23 +50,45 @@ const STORES = {
       .on("error", () => {}) // the cut connection's errors reach the store's callers
       .connect();
     clients.push(() => client.quit());
-    return { store: new RedisStore(client, { prefix: `${name}:` }), cut: () => client.disconnect() };
+    const key = (subject, sid) => `${name}:s:${subject}:${sid}`;
+    return {
+      store: new RedisStore(client, { prefix: `${name}:` }),
+      cut: () => client.disconnect(),
+      corrupt: (subject, sid, value, version) => client.hSet(key(subject, sid), { value, version }),
+    };
   },
   "RedisStore over ioredis": async (name) => {
     const client = new Redis({ port: redis.port, host: "127.0.0.1", maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on("error", () => {}); // the cut connection's errors reach the store's callers
     clients.push(async () => client.disconnect());
-    return { store: new RedisStore(client, { prefix: `${name}:` }), cut: () => client.disconnect() };
+    const key = (subject, sid) => `${name}:s:${subject}:${sid}`;
+    return {
+      store: new RedisStore(client, { prefix: `${name}:` }),
+      cut: () => client.disconnect(),
+      corrupt: (subject, sid, value, version) => client.hset(key(subject, sid), "value", value, "version", version),
+    };
   },
   "PostgresStore over postgres.js": async (name) => {
     const sql = postgresJs(postgres.connectionString, { max: 4, onnotice: () => {} });
     clients.push(() => sql.end({ timeout: 1 }));
-    return { store: new PostgresStore(sql, { table: name.replace(/[^a-z0-9]/g, "_") }), cut: () => sql.end({ timeout: 0 }) };
+    const table = name.replace(/[^a-z0-9]/g, "_");
+    return {
+      store: new PostgresStore(sql, { table }),
+      cut: () => sql.end({ timeout: 0 }),
+      corrupt: (subject, sid, value, version) =>
+        sql.unsafe(`UPDATE ${table} SET value = $1, version = $2 WHERE subject = $3 AND session_id = $4`, [value, version, subject, sid]),
+    };
   },
   "PostgresStore over pg": async (name) => {
     const pool = new pg.Pool({ connectionString: postgres.connectionString, max: 4 });
     clients.push(() => pool.end());
-    return { store: new PostgresStore(pool, { table: name.replace(/[^a-z0-9]/g, "_") }), cut: () => pool.end() };
+    const table = name.replace(/[^a-z0-9]/g, "_");
+    return {
+      store: new PostgresStore(pool, { table }),
+      cut: () => pool.end(),
+      corrupt: (subject, sid, value, version) =>
+        pool.query(`UPDATE ${table} SET value = $1, version = $2 WHERE subject = $3 AND session_id = $4`, [value, version, subject, sid]),
+    };
   },
 };
 
@@ -128,4 +150,23 @@ for (const [label, make] of Object.entries(STORES)) {
     const next = await issuerOver(reconnected).refresh(pair.access_token, pair.refresh_token);
     assert.notEqual(next.refresh_token, pair.refresh_token);
   });
+}
+
+for (const [label, make] of Object.entries(STORES)) {
+  test(`${label}: bad stored data is a typed error, and nothing is written over it`, async () => {
+    const { store, corrupt } = await make(unique(label));
+    const issuer = new Issuer(Key.generate("HS256"), Key.generate("HS256"), { issuer: "https://auth.test", store });
+    const pair = await issuer.startSession("ada", {});
+    await corrupt("ada", decodeSid(pair), "not json", 1);
+    const error = await issuer.refresh(pair.access_token, pair.refresh_token).catch((e) => e);
+    assert.ok(isJwtRefreshError(error), String(error));
+    assert.equal(error.code, "store_unavailable");
+    assert.match(error.message, /unreadable/);
+    assert.deepEqual(await store.get("ada", decodeSid(pair)), { value: "not json", version: 1 });
+  });
+}
+
+/** The session id of a pair, from its access token's claims. */
+function decodeSid(pair) {
+  return JSON.parse(Buffer.from(pair.access_token.split(".")[1], "base64url").toString()).sid;
 }
