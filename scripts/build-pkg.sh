@@ -35,3 +35,5 @@ if [ $# -eq 0 ]; then
   bind jwt_refresh_client --no-default-features --features browser
 fi
 cp pkg-template/* "$out/"
+# The licenses the crate and the package are under (MIT OR Apache-2.0).
+cp LICENSE-MIT LICENSE-APACHE "$out/"

@@ -156,6 +156,31 @@ for (const [runtime, command] of [
   });
 }
 
+test("npx jwt-refresh keygen: a signing key, its JWKS and a refresh secret that work", async () => {
+  const dir = project("consumer-keygen");
+  const npx = (...args) => run("npx", ["--no-install", "jwt-refresh", ...args], { cwd: dir });
+  const keys = JSON.parse((await npx("keygen", "ES256", "--kid", "k-2026", "--format", "json")).stdout);
+  const check = `
+    import { Key, KeySet, Issuer } from "jwt-refresh";
+    const keys = JSON.parse(process.argv[2]);
+    const signing = Key.fromJwk(JSON.parse(keys.SIGNING_JWK));
+    const refresh = Key.fromJwk(JSON.parse(keys.REFRESH_JWK));
+    const token = await signing.signAsync({ sub: "k" }, { expiresIn: 60 });
+    const verified = await KeySet.fromJwks(JSON.parse(keys.JWKS)).verifyAsync(token);
+    const pair = await new Issuer(signing, refresh, { issuer: "https://k.example" }).startSession("k");
+    console.log(JSON.stringify({ sub: verified.payload.sub, kid: signing.kid, alg: signing.alg, refreshAlg: refresh.alg, canSign: signing.canSign, type: pair.token_type }));`;
+  writeFileSync(join(dir, "check.mjs"), check);
+  const { stdout } = await run(process.execPath, ["check.mjs", JSON.stringify(keys)], { cwd: dir });
+  assert.deepEqual(JSON.parse(stdout), { sub: "k", kid: "k-2026", alg: "ES256", refreshAlg: "HS256", canSign: true, type: "Bearer" });
+  // .dev.vars lines and wrangler commands carry the same kind of values; bad input is exit 2.
+  const devVars = (await npx("keygen")).stdout;
+  assert.match(devVars, /^SIGNING_JWK='\{"alg":"EdDSA",/m);
+  assert.match(devVars, /^REFRESH_JWK='\{"alg":"HS256",/m);
+  assert.match((await npx("keygen", "--format", "wrangler")).stdout, /\| npx wrangler secret put REFRESH_JWK$/m);
+  await assert.rejects(npx("keygen", "--format", "yaml"), (e) => e.code === 2 && /unknown format yaml/.test(e.stderr));
+  await assert.rejects(npx("keygen", "HS1"), (e) => e.code === 2 && /alg_not_allowed|not supported/.test(e.stderr));
+});
+
 test("workerd: a Worker bundled with esbuild, the wasm imported as a module", async () => {
   const dir = project("consumer-workerd");
   writeFileSync(
