@@ -1,49 +1,50 @@
-// The main job until the SPA demo lands: issue an access/refresh pair, verify it, and show
-// the one signal a client refreshes on. Run it with ./scripts/demo.sh.
-import { Key, decodeUnverified, isJwtRefreshError } from "../pkg/node.js";
+// The refresh flow in a terminal, on the Issuer and a MemoryStore: start a session, call a
+// protected function, let the access token expire and see the expired signal, refresh with
+// both tokens, then replay the old refresh token after the grace window and see the session
+// revoked. Run it with `node www/quickstart.mjs` after ./scripts/build-pkg.sh.
+import { Issuer, Key, MemoryStore, isJwtRefreshError } from "../pkg/node.js";
 
-const ISSUER = "https://auth.example";
-// EdDSA: signed and checked by the host's crypto, so through the async methods.
-const key = await Key.generateAsync("EdDSA", { kid: "demo-2026-11" });
-const now = new Date();
-const at = (seconds) => new Date(now.getTime() + seconds * 1000);
+const issuer = new Issuer(await Key.generateAsync("EdDSA", { kid: "demo" }), Key.generate("HS256"), {
+  issuer: "https://auth.example",
+  audience: "api",
+  accessTtl: "15m",
+  gracePeriod: "30s",
+  store: new MemoryStore(),
+});
+const now = Date.now();
+const at = (minutes) => ({ currentDate: new Date(now + minutes * 60_000) });
 
-// Login: a short access token and a long refresh token, told apart by `typ`.
-const access = await key.signAsync(
-  { sid: "session-1", roles: ["reader"] },
-  { typ: "at+jwt", subject: "user-42", issuer: ISSUER, audience: "api", expiresIn: "15m", jti: true, currentDate: now },
-);
-const refresh = await key.signAsync(
-  { sid: "session-1" },
-  { typ: "rt+jwt", subject: "user-42", issuer: ISSUER, expiresIn: "7d", jti: true, currentDate: now },
-);
-console.log("issued access token  (15 min):", access.slice(0, 48) + "…");
-console.log("issued refresh token (7 days):", refresh.slice(0, 48) + "…");
-console.log("public JWKS to publish:", JSON.stringify({ keys: [key.toPublicJwk()] }));
-
-const accessRules = { typ: "at+jwt", issuer: ISSUER, audience: "api", algorithms: ["EdDSA"] };
-async function check(label, token, options) {
+/** A protected function: what `authenticateAsync` does for a route, by hand. */
+async function api(label, accessToken, minutes) {
   try {
-    const { payload } = await key.verifyAsync(token, options);
-    console.log(`✔ ${label}: valid for ${payload.sub}, exp ${new Date(payload.exp * 1000).toISOString()}`);
+    const { payload } = await issuer.verifyAccessAsync(accessToken, at(minutes));
+    console.log(`✔ ${label}: hello ${payload.sub} (session ${payload.sid})`);
   } catch (e) {
     if (!isJwtRefreshError(e)) throw e;
-    const expired = e.code === "token_expired";
-    console.log(`✘ ${label}: ${e.code}${expired ? "  → the client refreshes" : "  → plain 401"}`);
-    if (expired) {
-      console.log('  401 WWW-Authenticate: Bearer error="invalid_token", error_description="token_expired"');
-    }
+    const signal = e.code === "token_expired" ? '  → 401 WWW-Authenticate: Bearer error="invalid_token", error_description="token_expired": the client refreshes' : "  → a plain 401";
+    console.log(`✘ ${label}: ${e.code}\n${signal}`);
   }
 }
 
-await check("request now", access, { ...accessRules, currentDate: now });
-await check("refresh token presented as access token", refresh, { ...accessRules, currentDate: now });
-await check("request 16 minutes later", access, { ...accessRules, currentDate: at(16 * 60) });
-const tampered = access.slice(0, -6) + (access.endsWith("AAAAAA") ? "BBBBBB" : "AAAAAA");
-await check("tampered token 16 minutes later", tampered, { ...accessRules, currentDate: at(16 * 60) });
-await check(
-  "refresh step: expired access token, exp ignored, signature still checked",
-  access,
-  { ...accessRules, ignoreExpiration: true, maxTokenAge: "7d", currentDate: at(16 * 60) },
-);
-console.log("a client reads exp without trusting it:", decodeUnverified(access).payload.exp);
+async function refresh(label, pair, minutes) {
+  try {
+    const next = await issuer.refresh(pair.access_token, pair.refresh_token, at(minutes));
+    console.log(`✔ ${label}: the session's current pair`);
+    return next;
+  } catch (e) {
+    if (!isJwtRefreshError(e)) throw e;
+    console.log(`✘ ${label}: ${e.code}`);
+    return null;
+  }
+}
+
+const login = await issuer.startSession("user-42", { role: "reader" }, at(0));
+console.log(`login: access token for ${login.expires_in} s, refresh token for ${Math.round(login.refresh_expires_in / 86400)} days`);
+await api("request now", login.access_token, 0);
+await api("request 16 minutes later", login.access_token, 16);
+const next = await refresh("refresh at 16 minutes, with both tokens", login, 16);
+await api("request with the new access token", next.access_token, 16);
+await refresh("the old pair again, 10 s later (a second tab, inside the grace window)", login, 16 + 10 / 60);
+await refresh("the old pair again, 2 minutes later (a thief, past the grace window)", login, 18);
+await refresh("the legitimate client's next refresh", next, 19);
+console.log("public JWKS to publish:", JSON.stringify(issuer.jwks()));
