@@ -131,7 +131,9 @@ function authResult(result) {
  * mode), the RFC 6749 token answer as JSON.
  */
 export function tokenResponse(tokens, issuer) {
+  // The issuer's answer is typed (invalid_options); without one, say the same thing.
   if (issuer !== undefined) return toResponse(issuer.tokenResponseData(tokens));
+  if (typeof tokens?.then === "function") throw new TypeError("tokens is a Promise, not a startSession result: did you forget await?");
   return new Response(JSON.stringify(tokens), {
     status: 200,
     headers: { "content-type": "application/json", "cache-control": "no-store", pragma: "no-cache" },

@@ -114,6 +114,8 @@ error_codes! {
     InvalidDpopProof => "invalid_dpop_proof",
     /// The server requires a DPoP nonce: retry with the one in the `DPoP-Nonce` header.
     UseDpopNonce => "use_dpop_nonce",
+    /// A protected request carried no token (a 401 with no error code: RFC 6750 §3.1).
+    MissingToken => "missing_token",
 }
 
 impl fmt::Display for ErrorCode {

@@ -91,7 +91,7 @@ pub fn unauthorized_missing_token() -> HttpResponse {
     json_response(
         401,
         vec![("www-authenticate".into(), "Bearer".into())],
-        json!({ "error": "missing_token" }),
+        json!({ "error": ErrorCode::MissingToken.as_str() }),
     )
 }
 

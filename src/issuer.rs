@@ -165,6 +165,12 @@ impl<S: TokenSigner> Issuer<S> {
                 "the refresh key must be an HMAC secret (HS256/384/512): only the issuer reads refresh tokens",
             ));
         }
+        if config.signing_key.same_secret(&config.refresh_key) {
+            return Err(Error::new(
+                ErrorCode::InvalidKey,
+                "the signing key and the refresh key are the same secret: refresh tokens must be MACed with a secret of their own",
+            ));
+        }
         if config.issuer.is_empty() {
             return Err(Error::new(
                 ErrorCode::InvalidOptions,

@@ -226,6 +226,25 @@ impl Key {
         }
     }
 
+    /// Whether `other` holds the same HMAC secret (whatever the algorithms and ids).
+    pub(crate) fn same_secret(&self, other: &Key) -> bool {
+        let secret = |key: &Key| -> Option<Vec<u8>> {
+            match &key.material {
+                Material::Hs256(key, _) => Some(key.as_ref().to_vec()),
+                Material::Hs384(key, _) => Some(key.as_ref().to_vec()),
+                Material::Hs512(key, _) => Some(key.as_ref().to_vec()),
+                Material::Asymmetric(_) => None,
+            }
+        };
+        match (
+            secret(self).map(Zeroizing::new),
+            secret(other).map(Zeroizing::new),
+        ) {
+            (Some(a), Some(b)) => *a == *b,
+            _ => false,
+        }
+    }
+
     /// Whether this process can sign and verify with this key by itself (see
     /// [`Key::verify_in_process`]).
     #[cfg_attr(not(all(target_arch = "wasm32", feature = "keys")), allow(dead_code))]

@@ -86,19 +86,24 @@ fn login_issues_a_typed_pair_and_the_store_holds_no_bearer_secret() {
 }
 
 #[test]
-fn access_and_refresh_tokens_are_not_interchangeable_even_with_one_key() {
-    // Worst case: the same secret for both. The typ headers still keep them apart.
+fn one_secret_for_both_roles_is_refused_and_the_tokens_are_not_interchangeable() {
+    // The same secret for both would let the token types be all that keeps them apart.
     let key = Key::generate(Algorithm::Hs256, Some("same".into())).unwrap();
-    let issuer = Issuer::new(IssuerConfig {
+    let same_secret = Key::from_jwk(&key.to_private_jwk().unwrap(), None, Some("other".into()));
+    let err = Issuer::new(IssuerConfig {
         signing_key: key.clone(),
         previous_keys: vec![],
-        refresh_key: key,
+        refresh_key: same_secret.unwrap(),
         issuer: "https://auth.example".into(),
         audience: vec![],
         policy: POLICY,
         clock_tolerance: 0,
     })
-    .unwrap();
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidKey);
+    assert!(err.message().contains("same secret"), "{}", err.message());
+    // With two secrets the types still keep them apart, before any key is looked up.
+    let issuer = issuer();
     let store = TestStore::new();
     let pair = login(&issuer, &store, "alice");
     assert_eq!(

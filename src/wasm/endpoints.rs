@@ -231,6 +231,11 @@ impl JsIssuer {
         if !tokens.is_object() {
             return Err(invalid_options("tokens must be a startSession result"));
         }
+        if member(&tokens, "then", "tokens")?.is_function() {
+            return Err(invalid_options(
+                "tokens is a Promise, not a startSession result: did you forget await?",
+            ));
+        }
         let text = |name: &'static str| -> JsResult<String> {
             string_arg(
                 &member(&tokens, name, name)?,

@@ -3,7 +3,7 @@
 // that arrives in many small chunks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Issuer, Key, MemoryStore, handleRefresh } from "../../pkg/node.js";
+import { Issuer, Key, MemoryStore, errorCodes, handleRefresh, tokenResponse } from "../../pkg/node.js";
 
 const issuer = new Issuer(Key.generate("HS512", { kid: "a" }), Key.generate("HS256", { kid: "r" }), {
   issuer: "https://auth.example",
@@ -60,4 +60,21 @@ test("a body in many small chunks still refreshes", async () => {
   assert.equal(tokens.token_type, "Bearer");
   assert.notEqual(tokens.refresh_token, pair.refresh_token);
   assert.equal(counter.pulled, new TextEncoder().encode(form).length);
+});
+
+test("tokenResponse given a Promise says: did you forget await?", async () => {
+  const pending = issuer.startSession("user-2");
+  assert.throws(() => tokenResponse(pending, issuer), (e) => e.code === "invalid_options" && /did you forget await\?/.test(e.message));
+  assert.throws(() => tokenResponse(pending), (e) => e instanceof TypeError && /did you forget await\?/.test(e.message));
+  assert.equal((await tokenResponse(await pending, issuer).json()).token_type, "Bearer");
+});
+
+test("a request without a token is missing_token, a code errorCodes() lists", async () => {
+  assert.ok(errorCodes().includes("missing_token"));
+});
+
+test("one secret for both roles is refused", () => {
+  const key = Key.generate("HS256", { kid: "a" });
+  const same = Key.fromJwk({ ...key.toPrivateJwk(), kid: "b" });
+  assert.throws(() => new Issuer(key, same, { issuer: "x" }), (e) => e.code === "invalid_key" && /same secret/.test(e.message));
 });
