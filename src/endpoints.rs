@@ -1,5 +1,5 @@
 //! The refresh and logout endpoints as one call each: the request's parts in, the response
-//! to send out, whatever the request (DESIGN.md §4). Header mode reads the tokens from the
+//! to send out, whatever the request (docs/wire-format.md). Header mode reads the tokens from the
 //! request; cookie mode ([`CookieMode`]) from its cookies, after the CSRF checks.
 
 use crate::cookie::CookieMode;

@@ -1,4 +1,4 @@
-//! The HTTP contract (DESIGN.md §4), as data: both sides build and recognise the same
+//! The HTTP contract (docs/wire-format.md), as data: both sides build and recognise the same
 //! responses. RFC 6750 §3 for 401s, RFC 6749 §5–6 for the refresh request and answers.
 
 #[cfg(feature = "edge")]
@@ -277,7 +277,7 @@ fn bad_request(message: &str) -> Error {
 pub const MAX_REFRESH_BODY: usize = 16 * 1024;
 
 #[cfg(feature = "edge")]
-/// Parses `POST /auth/refresh` (DESIGN.md §4): the access token from `Authorization`, and
+/// Parses `POST /auth/refresh` (docs/wire-format.md): the access token from `Authorization`, and
 /// `grant_type=refresh_token&refresh_token=…` as a form (RFC 6749 §6) or the same as JSON.
 pub fn parse_refresh_request(
     content_type: Option<&str>,

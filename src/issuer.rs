@@ -1,5 +1,5 @@
 //! The edge side of the flow: start a session, verify access tokens, refresh with rotation
-//! and reuse detection, revoke (DESIGN.md §1–2, §5).
+//! and reuse detection, revoke (docs/architecture.md, docs/security.md#sessions).
 
 use crate::claims::ClaimsSet;
 use crate::error::{Error, ErrorCode, Result};
@@ -450,7 +450,7 @@ impl<S: TokenSigner> Issuer<S> {
         self.pair(&record, now).await
     }
 
-    /// Refresh (DESIGN.md §1.3): checks both tokens — the access token's signature (through
+    /// Refresh (docs/architecture.md#the-flow): checks both tokens — the access token's signature (through
     /// the signer) with its `exp` ignored (but not older than a session), the refresh token in
     /// full — and that they name the same session and subject; then rotates, repeats inside
     /// the grace window, or revokes the session on reuse.

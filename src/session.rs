@@ -1,4 +1,4 @@
-//! A refresh session: what the store keeps, and the pure rules of refresh (DESIGN.md §1–2).
+//! A refresh session: what the store keeps, and the pure rules of refresh (docs/security.md#sessions).
 
 use crate::claims::ClaimsSet;
 use crate::error::{Error, ErrorCode, Result};

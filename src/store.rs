@@ -1,4 +1,4 @@
-//! The refresh-session store: async, compare-and-swap by version (DESIGN.md §5).
+//! The refresh-session store: async, compare-and-swap by version (docs/security.md#sessions).
 
 use crate::error::{Error, ErrorCode, Result};
 use std::cell::RefCell;

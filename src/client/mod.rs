@@ -1,4 +1,4 @@
-//! The browser client's core (DESIGN.md §6): every decision of the client — what the token
+//! The browser client's core (docs/architecture.md): every decision of the client — what the token
 //! store keeps and where, the server-anchored clock, when to refresh, single flight, the
 //! cross-tab protocol, what an answer means, backoff, when to give up — as plain Rust over a
 //! [`Platform`] trait. The browser's I/O (storage APIs, fetch, locks, channels) is the
