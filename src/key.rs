@@ -227,6 +227,7 @@ impl Key {
     }
 
     /// Whether `other` holds the same HMAC secret (whatever the algorithms and ids).
+    #[cfg(feature = "edge")]
     pub(crate) fn same_secret(&self, other: &Key) -> bool {
         let secret = |key: &Key| -> Option<Vec<u8>> {
             match &key.material {
