@@ -62,6 +62,12 @@ mod sign;
 mod signature_cache;
 #[cfg(feature = "edge")]
 mod store;
+// "Did you mean …?" for the JS options.
+#[cfg(any(
+    test,
+    all(target_arch = "wasm32", any(feature = "keys", feature = "browser"))
+))]
+mod suggest;
 mod verify;
 
 // wasm-bindgen's generated glue uses `unsafe`; the core does not.

@@ -102,6 +102,13 @@ pub(crate) fn key_json_from_js(value: JsValue, what: &str) -> JsResult<SecretJso
     parse_json(&text, what).map(SecretJson::new)
 }
 
+/// A JWK given as its JSON text (a secret read from the environment, say): the text is the
+/// caller's, the parsed value is overwritten when dropped.
+#[cfg(feature = "keys")]
+pub(crate) fn key_json_from_text(text: &str, what: &str) -> JsResult<SecretJson> {
+    parse_json(text, what).map(SecretJson::new)
+}
+
 /// A private JWK out to JS, built member by member: each string goes straight from the
 /// value, which is overwritten when dropped, into JS. (A JSON text would be written into a
 /// buffer that grows by reallocation, leaving partial copies of the secret in freed memory.)

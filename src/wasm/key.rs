@@ -1,8 +1,8 @@
 //! `Key` and `KeySet` as JS classes.
 
 use super::convert::{
-    key_json_from_js, key_json_to_js, object_from_js, string_arg, to_js, token_arg,
-    token_result_to_js,
+    key_json_from_js, key_json_from_text, key_json_to_js, object_from_js, string_arg, to_js,
+    token_arg, token_result_to_js,
 };
 use super::error::{to_js as error_to_js, JsResult};
 use super::key_options::{now_from, sign_options, signer_options, verify_options};
@@ -98,15 +98,16 @@ impl From<Key> for JsKey {
 
 #[wasm_bindgen(js_class = Key)]
 impl JsKey {
-    /// Imports a JWK. `options.alg` binds the algorithm (required for `oct` and `RSA` keys
-    /// without an `alg` member); `options.kid` overrides the JWK's `kid`.
+    /// Imports a JWK, given as an object or as its JSON text (a secret from the environment).
+    /// `options.alg` binds the algorithm (required for `oct` and `RSA` keys without an `alg`
+    /// member); `options.kid` overrides the JWK's `kid`.
     ///
     /// ```js
     /// const key = Key.fromJwk({ kty: "oct", k: secretB64url }, { alg: "HS256", kid: "k1" });
     /// ```
     #[wasm_bindgen(js_name = fromJwk)]
     pub fn from_jwk(
-        #[wasm_bindgen(unchecked_param_type = "JWK")] jwk: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "JWK | string")] jwk: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "KeyOptions")] options: Option<JsValue>,
     ) -> JsResult<JsKey> {
         let options = key_options(options)?;
@@ -116,7 +117,16 @@ impl JsKey {
             .map(Algorithm::parse)
             .transpose()
             .map_err(error_to_js)?;
-        let jwk = key_json_from_js(jwk, "jwk")?;
+        let jwk = if let Some(text) = jwk.as_string() {
+            key_json_from_text(&text, "JWK text")?
+        } else if jwk.is_undefined() || jwk.is_null() {
+            return Err(super::error::invalid_options(format!(
+                "Key.fromJwk needs a JWK (an object, or its JSON text), got {}",
+                if jwk.is_null() { "null" } else { "undefined" }
+            )));
+        } else {
+            key_json_from_js(jwk, "jwk")?
+        };
         let inner = Key::from_jwk(&jwk, alg, options.kid).map_err(error_to_js)?;
         Ok(JsKey::from(inner))
     }

@@ -35,7 +35,16 @@ impl JsOptions {
             let entry: Array = entry.unchecked_into();
             let name = entry.get(0).as_string().unwrap_or_default();
             if !known.iter().any(|names| names.contains(&name.as_str())) {
-                return Err(invalid_options(format!("unknown {what} field {name:?}")));
+                let all: Vec<&str> = known
+                    .iter()
+                    .flat_map(|names| names.iter().copied())
+                    .collect();
+                let hint = crate::suggest::closest(&name, &all)
+                    .map(|meant| format!(": did you mean {meant:?}?"))
+                    .unwrap_or_default();
+                return Err(invalid_options(format!(
+                    "unknown {what} field {name:?}{hint}"
+                )));
             }
             let member = entry.get(1);
             if !(member.is_undefined() || member.is_null()) {

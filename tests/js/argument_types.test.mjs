@@ -152,3 +152,19 @@ test("every export and method, given arguments of every type, never traps the in
   assert.deepEqual(traps, []);
   assert.equal(key.verify(token).payload.sub, "u", "the instance still works");
 });
+
+test("errors that name the cause: a JWK as text, a missing JWK, a misspelt option", () => {
+  const key = Key.generate("HS256", { kid: "t" });
+  const text = JSON.stringify(key.toPrivateJwk());
+  assert.equal(Key.fromJwk(text).kid, "t", "a JWK's JSON text, as an environment secret holds it");
+  for (const [missing, said] of [[undefined, "got undefined"], [null, "got null"]]) {
+    assert.throws(() => Key.fromJwk(missing), (e) => e.code === "invalid_options" && e.message.includes(said));
+  }
+  assert.throws(() => Key.fromJwk("{not json"), (e) => e.code === "invalid_options");
+  const suggests = (fn, meant) =>
+    assert.throws(fn, (e) => e.code === "invalid_options" && e.message.includes(`did you mean "${meant}"?`), meant);
+  suggests(() => key.sign({}, { exp: 60 }), "expiresIn");
+  suggests(() => key.verify(key.sign({}), { audiance: "api" }), "audience");
+  suggests(() => key.verifier({ cahce: 10 }), "cache");
+  assert.throws(() => key.sign({}, { ttl: 60 }), (e) => e.code === "invalid_options" && !e.message.includes("did you mean"));
+});
