@@ -63,10 +63,7 @@ mod signature_cache;
 #[cfg(feature = "edge")]
 mod store;
 // "Did you mean …?" for the JS options.
-#[cfg(any(
-    test,
-    all(target_arch = "wasm32", any(feature = "keys", feature = "browser"))
-))]
+#[cfg(any(test, all(target_arch = "wasm32", feature = "keys")))]
 mod suggest;
 mod verify;
 
