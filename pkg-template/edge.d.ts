@@ -56,6 +56,20 @@ export function authenticateAsync(
 export function dpopOf(request: Request): { proof: string | undefined; method: string; url: string };
 
 /**
+ * The answer to a login whose DPoP proof `startSession` refused (`invalid_dpop_proof`, or
+ * `use_dpop_nonce` when nonces are on): 401 with `WWW-Authenticate: DPoP error="…"` and the
+ * current `DPoP-Nonce`. The AuthClient's `fetch` then tries once more, with the nonce. Any other
+ * error is thrown again.
+ * @example
+ * try {
+ *   return tokenResponse(await issuer.startSession(user.id, {}, { dpop: dpopOf(request) }), issuer);
+ * } catch (error) {
+ *   return dpopChallenge(error, issuer);
+ * }
+ */
+export function dpopChallenge(error: unknown, issuer: Issuer): Response;
+
+/**
  * The login answer for `startSession`'s tokens. Pass the issuer: in cookie mode the tokens are
  * set as cookies and the body carries no refresh token.
  * @example

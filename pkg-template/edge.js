@@ -121,6 +121,19 @@ export function dpopOf(request) {
   return { proof: request.headers.get("dpop") ?? undefined, method: request.method, url: request.url };
 }
 
+/**
+ * The answer to a login whose DPoP proof `startSession` refused (`invalid_dpop_proof`, or
+ * `use_dpop_nonce` when nonces are on): 401 with `WWW-Authenticate: DPoP` and the current
+ * `DPoP-Nonce`, which the AuthClient answers by trying once more. Other errors are thrown again.
+ * @param {unknown} error
+ * @param {import("./jwt_refresh.js").Issuer} issuer
+ * @returns {Response}
+ */
+export function dpopChallenge(error, issuer) {
+  if (error?.code !== "invalid_dpop_proof" && error?.code !== "use_dpop_nonce") throw error;
+  return toResponse(issuer.dpopChallengeData(error.code));
+}
+
 function authResult(result) {
   return result.ok ? result : { ok: false, response: toResponse(result.response) };
 }

@@ -41,6 +41,6 @@ export type {
   VerifyOptions,
   VerifyResult,
 } from "./jwt_refresh.js";
-export { handleRefresh, handleLogout, authenticate, authenticateAsync, tokenResponse, dpopOf } from "./edge.js";
+export { handleRefresh, handleLogout, authenticate, authenticateAsync, tokenResponse, dpopOf, dpopChallenge } from "./edge.js";
 export { MemoryStore, KvStore, D1Store, DurableObjectStore, RedisStore, PostgresStore } from "./stores.js";
 export type { KvNamespaceLike, D1DatabaseLike, D1StatementLike, DurableObjectNamespaceLike, RedisClientLike, PgQueryable, PostgresJsSql } from "./stores.js";

@@ -8,8 +8,9 @@ use futures::executor::LocalPool;
 use futures::future::{FutureExt, RemoteHandle};
 use futures::task::LocalSpawnExt;
 use jwt_refresh::client::{
-    ApiOutcome, AuthState, ClientConfig, ClientEvent, HttpAnswer, HttpRequest, Platform, Session,
-    TabMessage, TokenResponse, TokenStorage, TokenStore, MAX_RETRY_AFTER,
+    ApiAnswer, ApiOutcome, ApiRetries, AuthState, ClientConfig, ClientEvent, HttpAnswer,
+    HttpRequest, Platform, ProofKey, PublicJwk, Session, TabMessage, TokenResponse, TokenStorage,
+    TokenStore, MAX_RETRY_AFTER,
 };
 use jwt_refresh::{sign, Algorithm, ErrorCode, Key, Result, SignOptions};
 use serde_json::{json, Map};
@@ -80,6 +81,12 @@ struct World {
     sleeps: RefCell<Vec<(f64, Rc<Slot<()>>)>>,
     slept_ms: RefCell<Vec<f64>>,
     events: RefCell<Vec<(usize, ClientEvent)>>,
+    /// The DPoP key the tabs share (as IndexedDB holds it), by number; the next number.
+    stored_proof_key: Cell<Option<u32>>,
+    proof_keys_made: Cell<u32>,
+    /// The algorithm each key was made with.
+    proof_key_algs: RefCell<HashMap<u32, String>>,
+    ids: Cell<u32>,
 }
 
 impl World {
@@ -99,6 +106,10 @@ impl World {
             sleeps: RefCell::default(),
             slept_ms: RefCell::default(),
             events: RefCell::default(),
+            stored_proof_key: Cell::new(None),
+            proof_keys_made: Cell::new(0),
+            proof_key_algs: RefCell::default(),
+            ids: Cell::new(0),
         })
     }
 
@@ -167,6 +178,8 @@ impl Drop for Guard {
 struct Tab {
     world: Rc<World>,
     index: usize,
+    /// The DPoP key this tab has in hand.
+    proof_key: Cell<Option<u32>>,
 }
 
 impl Platform for Tab {
@@ -225,6 +238,51 @@ impl Platform for Tab {
     }
     fn emit(&self, event: ClientEvent) {
         self.world.events.borrow_mut().push((self.index, event));
+    }
+    async fn proof_key(&self, alg: &str) -> Result<ProofKey> {
+        let world = &self.world;
+        let key = match (self.proof_key.get(), world.stored_proof_key.get()) {
+            (Some(key), _) | (None, Some(key)) => key,
+            (None, None) => {
+                world.proof_keys_made.set(world.proof_keys_made.get() + 1);
+                world
+                    .stored_proof_key
+                    .set(Some(world.proof_keys_made.get()));
+                world.proof_keys_made.get()
+            }
+        };
+        self.proof_key.set(Some(key));
+        let made_with = world.proof_key_algs.borrow().get(&key).cloned();
+        let alg = made_with.unwrap_or_else(|| {
+            world
+                .proof_key_algs
+                .borrow_mut()
+                .insert(key, alg.to_owned());
+            alg.to_owned()
+        });
+        Ok(ProofKey {
+            alg,
+            jwk: PublicJwk {
+                kty: "EC".into(),
+                crv: "P-256".into(),
+                x: format!("key-{key}"),
+                y: Some("y".into()),
+            },
+        })
+    }
+    async fn sign_proof(&self, input: &str) -> Result<Vec<u8>> {
+        let key = self.proof_key.get().expect("a key in hand");
+        Ok(format!("signed by key-{key}: {}", input.len()).into_bytes())
+    }
+    async fn forget_proof_key(&self, discard: bool) {
+        self.proof_key.set(None);
+        if discard {
+            self.world.stored_proof_key.set(None);
+        }
+    }
+    fn unique_id(&self) -> String {
+        self.world.ids.set(self.world.ids.get() + 1);
+        format!("id-{}", self.world.ids.get())
     }
 }
 
@@ -316,6 +374,7 @@ impl Harness {
         let tab = Tab {
             world: self.world.clone(),
             index,
+            proof_key: Cell::new(None),
         };
         let session = self.run(Session::open(
             tab,
@@ -405,6 +464,8 @@ impl Harness {
 thread_local! {
     static KEY: Key = Key::hmac(Algorithm::Hs256, &[5; 32], None).unwrap();
     static GENERATION: Cell<u64> = const { Cell::new(0) };
+    /// The `token_type` the fake server answers with.
+    static TOKEN_TYPE: Cell<&'static str> = const { Cell::new("Bearer") };
 }
 
 /// A token pair as the refresh endpoint answers it, issued at server time `iat`.
@@ -430,6 +491,7 @@ fn pair_at(iat: f64, access_ttl: i64, sub: &str) -> TokenResponse {
         refresh_token: token("rt+jwt", 3600),
         expires_in: None,
         refresh_expires_in: None,
+        token_type: Some(TOKEN_TYPE.get().into()),
     }
 }
 
@@ -445,7 +507,7 @@ fn ok(response: &TokenResponse) -> HttpAnswer {
             json!({
                 "access_token": response.access_token,
                 "refresh_token": response.refresh_token,
-                "token_type": "Bearer",
+                "token_type": TOKEN_TYPE.get(),
             })
             .to_string(),
         ),
@@ -877,7 +939,7 @@ fn a_refresh_request_has_a_timeout_and_retry_after_is_bounded() {
     let request = h.world.requests.borrow()[0].clone();
     assert_eq!(request.timeout_ms, Harness::config().request_timeout_ms);
     assert!(
-        request.bearer.is_some(),
+        request.authorization.is_some(),
         "the refresh carries the access token"
     );
     h.world.answer(HttpAnswer {
@@ -1161,7 +1223,10 @@ fn a_cookie_mode_tab_is_restoring_until_its_refresh_through_the_cookie_answers()
         assert!(request.with_cookies, "the cookies go along");
         assert_eq!(request.content_type, "application/json");
         assert_eq!(request.body, r#"{"grant_type":"refresh_token"}"#);
-        assert_eq!(request.bearer, None, "a reloaded tab holds no access token");
+        assert_eq!(
+            request.authorization, None,
+            "a reloaded tab holds no access token"
+        );
     }
     assert_eq!(h.state(0), AuthState::Restoring);
     let pair = fresh_pair(&h.world);
@@ -1180,8 +1245,8 @@ fn a_cookie_mode_tab_is_restoring_until_its_refresh_through_the_cookie_answers()
     // The next refresh sends the access token it holds, and still no refresh token.
     h.world.advance(600.0);
     let refreshed = h.spawn(0, |t| async move { t.refresh().await });
-    let bearer = h.world.requests.borrow()[1].bearer.clone();
-    assert_eq!(bearer.as_deref(), Some(pair.access_token.as_str()));
+    let bearer = h.world.requests.borrow()[1].authorization.clone();
+    assert_eq!(bearer, Some(format!("Bearer {}", pair.access_token)));
     assert!(!h.world.requests.borrow()[1]
         .body
         .contains("refresh_token\":\""));
@@ -1332,4 +1397,273 @@ fn with_proactive_refresh_off_the_expired_signal_is_what_refreshes() {
     assert_eq!(h.requests(), 0);
     h.tabs[0].set_proactive(true);
     assert!(h.tabs[0].next_refresh_at().is_some());
+}
+
+// ---------------------------------------------------------------- DPoP (RFC 9449)
+
+const DPOP_REFRESH_URL: &str = "https://app.example/auth/refresh?store=do#top";
+/// The server's clock runs this far ahead of the tabs'.
+const SERVER_AHEAD: f64 = 100.0;
+
+fn dpop_config() -> ClientConfig {
+    let mut config = Harness::config();
+    config.refresh_url = DPOP_REFRESH_URL.into();
+    config.dpop = true;
+    config
+}
+
+/// `n` tabs of a DPoP client sharing storage (and so the key), tab 0 logged in.
+fn dpop_tabs(n: usize) -> Harness {
+    TOKEN_TYPE.set("DPoP");
+    let mut h = Harness::new();
+    for _ in 0..n {
+        h.open_with(SHARED, dpop_config());
+    }
+    let tab = h.tabs[0].clone();
+    h.run(tab.set_tokens(&pair_at(T0 + SERVER_AHEAD, 600, "alice")))
+        .unwrap();
+    h.deliver();
+    h
+}
+
+/// A proof's header and claims, and what signed it (the fake platform's signature names it).
+fn proof_of(proof: &str) -> (serde_json::Value, serde_json::Value, String) {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let parts: Vec<&str> = proof.split('.').collect();
+    assert_eq!(parts.len(), 3, "a compact JWS: {proof}");
+    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).unwrap();
+    let json = |part: &str| serde_json::from_slice(&decode(part)).unwrap();
+    let signer = String::from_utf8(decode(parts[2])).unwrap();
+    (json(parts[0]), json(parts[1]), signer)
+}
+
+fn sha256_base64url(text: &str) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use sha2::Digest;
+    URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
+fn dpop_answer(status: u16, error: &str, nonce: &str) -> HttpAnswer {
+    HttpAnswer {
+        dpop_nonce: Some(nonce.into()),
+        ..oauth_error(status, error, error)
+    }
+}
+
+#[test]
+fn dpop_refresh_sends_a_proof_by_the_shared_key_on_the_server_clock() {
+    let mut h = dpop_tabs(2);
+    h.world.advance(600.0);
+    let refreshed = h.spawn(0, |t| async move { t.refresh().await });
+    let request = h.world.requests.borrow()[0].clone();
+    let held = h.tabs[0].tokens().unwrap().access_token.unwrap();
+    assert_eq!(request.authorization, Some(format!("DPoP {held}")));
+    let (header, claims, signer) = proof_of(request.dpop.as_deref().unwrap());
+    assert_eq!(header["typ"], "dpop+jwt");
+    assert_eq!(header["alg"], "ES256");
+    assert_eq!(header["jwk"]["x"], "key-1");
+    assert!(header["jwk"].get("d").is_none(), "the public half only");
+    assert_eq!(
+        signer,
+        format!(
+            "signed by key-1: {}",
+            request.dpop.as_ref().unwrap().rfind('.').unwrap()
+        )
+    );
+    assert_eq!(claims["htm"], "POST");
+    assert_eq!(
+        claims["htu"], "https://app.example/auth/refresh",
+        "no query, no fragment"
+    );
+    assert_eq!(
+        claims["iat"],
+        (T0 + 600.0 + SERVER_AHEAD) as i64,
+        "the server's clock"
+    );
+    assert!(
+        claims.get("ath").is_none(),
+        "no access token hash at the token endpoint"
+    );
+    assert!(claims.get("nonce").is_none());
+    h.world
+        .answer(ok(&pair_at(T0 + 600.0 + SERVER_AHEAD, 600, "alice")));
+    assert_eq!(h.result(refreshed), Ok(()));
+    h.deliver();
+
+    // The other tab proves with the same key (shared, as IndexedDB holds it), a new jti.
+    h.world.advance(600.0);
+    let refreshed = h.spawn(1, |t| async move { t.refresh().await });
+    let second = h.world.requests.borrow()[1].dpop.clone().unwrap();
+    let (header, second_claims, _) = proof_of(&second);
+    assert_eq!(header["jwk"]["x"], "key-1");
+    assert_ne!(second_claims["jti"], claims["jti"]);
+    assert_eq!(h.world.proof_keys_made.get(), 1);
+    h.world
+        .answer(ok(&pair_at(T0 + 1200.0 + SERVER_AHEAD, 600, "alice")));
+    assert_eq!(h.result(refreshed), Ok(()));
+}
+
+#[test]
+fn dpop_api_requests_carry_ath_and_answer_a_nonce_challenge_once() {
+    let mut h = dpop_tabs(1);
+    let tab = h.tabs[0].clone();
+    let url = "https://app.example/api/me?page=2";
+    let (authorization, proof) = h.run(tab.api_headers(ORIGIN, "GET", url)).unwrap();
+    let token = tab.tokens().unwrap().access_token.unwrap();
+    assert_eq!(authorization, Some(format!("DPoP {token}")));
+    let (_, claims, _) = proof_of(&proof.unwrap());
+    assert_eq!(claims["htm"], "GET");
+    assert_eq!(claims["htu"], "https://app.example/api/me");
+    assert_eq!(claims["ath"], sha256_base64url(&token));
+
+    // `use_dpop_nonce` with a nonce: sent again once, the proof with that nonce.
+    let challenge = |nonce| ApiAnswer {
+        status: 401,
+        www_authenticate: Some(
+            r#"DPoP error="use_dpop_nonce", error_description="use_dpop_nonce""#,
+        ),
+        dpop_nonce: Some(nonce),
+    };
+    let mut retries = ApiRetries::default();
+    let again = h.run(tab.after_api_answer(&mut retries, ORIGIN, url, challenge("n-1")));
+    assert_eq!(again, Ok(true));
+    let (_, proof) = h.run(tab.api_headers(ORIGIN, "GET", url)).unwrap();
+    assert_eq!(proof_of(&proof.unwrap()).1["nonce"], "n-1");
+    let again = h.run(tab.after_api_answer(&mut retries, ORIGIN, url, challenge("n-2")));
+    assert_eq!(
+        again,
+        Ok(false),
+        "once per request: the app gets the second 401"
+    );
+    // The nonce a server hands out with any answer is used from then on.
+    let (_, proof) = h.run(tab.api_headers(ORIGIN, "GET", url)).unwrap();
+    assert_eq!(proof_of(&proof.unwrap()).1["nonce"], "n-2");
+    assert_eq!(h.requests(), 0, "no refresh for a nonce");
+}
+
+#[test]
+fn dpop_refresh_asks_again_once_with_the_nonce_the_server_wants() {
+    let mut h = dpop_tabs(1);
+    h.world.advance(600.0);
+    let refreshed = h.spawn(0, |t| async move { t.refresh().await });
+    h.world.answer(dpop_answer(400, "use_dpop_nonce", "n-1"));
+    h.settle();
+    assert_eq!(h.requests(), 2, "asked again at once, no backoff");
+    let retry = h.world.requests.borrow()[1].dpop.clone().unwrap();
+    assert_eq!(proof_of(&retry).1["nonce"], "n-1");
+    h.world.answer(dpop_answer(400, "use_dpop_nonce", "n-1"));
+    let err = h.result(refreshed).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::UseDpopNonce);
+    assert!(h.tabs[0].tokens().is_some(), "the tokens are kept");
+    // A later refresh starts with the nonce it was given, and succeeds.
+    let refreshed = h.spawn(0, |t| async move { t.refresh().await });
+    assert_eq!(
+        proof_of(&h.world.requests.borrow()[2].dpop.clone().unwrap()).1["nonce"],
+        "n-1"
+    );
+    h.world
+        .answer(ok(&pair_at(T0 + 600.0 + SERVER_AHEAD, 600, "alice")));
+    assert_eq!(h.result(refreshed), Ok(()));
+}
+
+#[test]
+fn a_refused_dpop_proof_at_refresh_ends_the_grant_here() {
+    let mut h = dpop_tabs(2);
+    h.world.advance(600.0);
+    let refreshed = h.spawn(0, |t| async move { t.refresh().await });
+    h.world
+        .answer(oauth_error(400, "invalid_dpop_proof", "invalid_dpop_proof"));
+    assert_eq!(
+        h.result(refreshed).unwrap_err().code(),
+        ErrorCode::InvalidDpopProof
+    );
+    h.deliver();
+    for tab in 0..2 {
+        assert_eq!(
+            h.state(tab),
+            AuthState::Unauthenticated {
+                reason: Some("invalid_dpop_proof".into())
+            }
+        );
+    }
+}
+
+#[test]
+fn logout_proves_with_the_old_key_then_discards_it_for_every_tab() {
+    let mut h = dpop_tabs(2);
+    let api = "https://app.example/api/me";
+    let tab1 = h.tabs[1].clone();
+    h.run(tab1.api_headers(ORIGIN, "GET", api)).unwrap();
+    let logout = h.spawn(0, |t| async move { t.logout().await });
+    let request = h.world.requests.borrow()[0].clone();
+    assert_eq!(request.url, "https://app.example/auth/logout");
+    assert_eq!(
+        proof_of(request.dpop.as_deref().unwrap()).0["jwk"]["x"],
+        "key-1"
+    );
+    assert_eq!(h.world.stored_proof_key.get(), None, "discarded");
+    h.world.answer(HttpAnswer {
+        status: 204,
+        ..Default::default()
+    });
+    h.result(logout);
+    h.deliver();
+
+    // The next login, in the other tab, binds a new key: no tab kept the old one.
+    let (authorization, proof) = h
+        .run(tab1.api_headers(ORIGIN, "POST", "https://app.example/auth/login"))
+        .unwrap();
+    assert_eq!(authorization, None, "signed out: no token");
+    let (header, claims, _) = proof_of(&proof.expect("a login still gets a proof"));
+    assert_eq!(header["jwk"]["x"], "key-2");
+    assert!(claims.get("ath").is_none());
+    // Other origins get neither token nor proof.
+    let elsewhere =
+        h.run(tab1.api_headers("https://evil.example", "POST", "https://evil.example/x"));
+    assert_eq!(elsewhere, Ok((None, None)));
+}
+
+#[test]
+fn dpop_and_bearer_token_responses_are_checked_against_the_mode() {
+    // A DPoP client given Bearer tokens: the server does not bind them.
+    let mut h = Harness::new();
+    h.open_with(SHARED, dpop_config());
+    let tab = h.tabs[0].clone();
+    let err = h.run(tab.set_tokens(&fresh_pair(&h.world))).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RefreshEndpointInvalid);
+    assert!(err.message().contains("dpop option"), "{}", err.message());
+    // A Bearer client given DPoP-bound tokens.
+    let mut h = Harness::new();
+    h.open(SHARED);
+    let tab = h.tabs[0].clone();
+    let bound = TokenResponse {
+        token_type: Some("DPoP".into()),
+        ..fresh_pair(&h.world)
+    };
+    let err = h.run(tab.set_tokens(&bound)).unwrap_err();
+    assert!(err.message().contains("dpop: true"), "{}", err.message());
+    assert!(tab.tokens().is_none());
+}
+
+#[test]
+fn a_kept_key_of_another_algorithm_is_replaced() {
+    let mut h = dpop_tabs(1);
+    let tab = h.tabs[0].clone();
+    let login = "https://app.example/auth/login";
+    h.run(tab.api_headers(ORIGIN, "POST", login)).unwrap();
+    assert_eq!(h.world.stored_proof_key.get(), Some(1));
+    // The app now asks for EdDSA: a reload finds the ES256 key in the shared storage.
+    let mut config = dpop_config();
+    config.proof_alg = "EdDSA".into();
+    let reloaded = h.open_with(SHARED, config);
+    let tab = h.tabs[reloaded].clone();
+    let (_, proof) = h.run(tab.api_headers(ORIGIN, "POST", login)).unwrap();
+    let (header, _, _) = proof_of(&proof.unwrap());
+    assert_eq!(
+        (header["alg"].as_str(), header["jwk"]["x"].as_str()),
+        (Some("EdDSA"), Some("key-2"))
+    );
+    assert_eq!(h.world.stored_proof_key.get(), Some(2));
 }

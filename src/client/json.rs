@@ -1,10 +1,12 @@
 //! JSON for the client core's records: the pair it stores, its messages to other tabs, the
-//! token endpoint's answers, the claims it schedules by and the logout body. Natively serde
+//! token endpoint's answers, the claims it schedules by, the logout body and DPoP proofs. Natively serde
 //! does it (serde_json). In wasm each record is read and written field by field through the
 //! host's `JSON.parse`/`JSON.stringify` (`src/wasm/browser/records.rs`): a JSON parser, or
 //! serde over JS values, cost the browser client more than all its records together. The
 //! field names and shapes are serde's in both, so what is stored or sent is the same.
 
+#[cfg(not(target_arch = "wasm32"))]
+use super::proof::{ProofClaims, ProofHeader};
 #[cfg(not(target_arch = "wasm32"))]
 use super::session::{LogoutBody, OAuthError};
 #[cfg(not(target_arch = "wasm32"))]
@@ -58,7 +60,13 @@ macro_rules! read_by_serde {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-written_by_serde!(TokenSet, TabMessage, LogoutBody<'_>);
+written_by_serde!(
+    TokenSet,
+    TabMessage,
+    LogoutBody<'_>,
+    ProofHeader<'_>,
+    ProofClaims<'_>
+);
 #[cfg(not(target_arch = "wasm32"))]
 read_by_serde!(
     TokenSet,

@@ -9,12 +9,15 @@ mod flight;
 pub(crate) mod json;
 mod platform;
 mod policy;
+pub mod proof;
 pub(crate) mod session;
 mod token_store;
 
 pub use platform::{AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, TabMessage};
 pub use policy::{ApiOutcome, Backoff, HeldPair, RefreshPolicy, ServerClock};
+pub use proof::{ProofKey, PublicJwk};
 pub use session::{
-    fingerprint, ClientConfig, RefreshVerdict, Session, TokenResponse, MAX_RETRY_AFTER,
+    fingerprint, ApiAnswer, ApiRetries, ClientConfig, RefreshVerdict, Session, TokenResponse,
+    MAX_RETRY_AFTER,
 };
 pub use token_store::{MemoryStorage, TokenSet, TokenStorage, TokenStore};

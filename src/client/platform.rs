@@ -3,7 +3,9 @@
 //! adapter implements it over Web Locks, BroadcastChannel and `fetch`; the native race tests
 //! implement it with N fake tabs, a bus delivered on demand and a scripted server.
 
+use super::proof::ProofKey;
 use super::TokenSet;
+use crate::error::Result;
 use serde::{Deserialize, Serialize};
 
 /// A POST the core asks for (the refresh or logout endpoint).
@@ -11,8 +13,10 @@ use serde::{Deserialize, Serialize};
 pub struct HttpRequest {
     /// The endpoint, as configured.
     pub url: String,
-    /// `Authorization: Bearer <token>`, if any.
-    pub bearer: Option<String>,
+    /// The `Authorization` header (`Bearer <token>`, or `DPoP <token>` for a DPoP-bound one).
+    pub authorization: Option<String>,
+    /// The `DPoP` header: a proof for this request (RFC 9449), when DPoP is on.
+    pub dpop: Option<String>,
     /// `Content-Type` of `body`.
     pub content_type: &'static str,
     /// The body.
@@ -36,6 +40,8 @@ pub struct HttpAnswer {
     pub body: Option<String>,
     /// Why there is no answer (status 0): the underlying message.
     pub error: Option<String>,
+    /// `DPoP-Nonce`, when sent: the nonce the server wants in the next proofs.
+    pub dpop_nonce: Option<String>,
 }
 
 /// What tabs tell each other. The refresh token itself travels only where the tabs share
@@ -160,4 +166,15 @@ pub trait Platform {
     fn jitter(&self) -> f64;
     /// Tells the app (events and state changes).
     fn emit(&self, event: ClientEvent);
+    /// The DPoP key of this origin, shared by its tabs (made with `alg` on first use; its
+    /// private half can be used, never exported): the public half. `invalid_key` when the
+    /// host cannot make or keep one.
+    async fn proof_key(&self, alg: &str) -> Result<ProofKey>;
+    /// Signs `input` with that key: the JWS signature (r ‖ s for ES256).
+    async fn sign_proof(&self, input: &str) -> Result<Vec<u8>>;
+    /// Forgets the key in this tab; `discard` also removes it where the tabs share it, so
+    /// the next use makes a new one.
+    async fn forget_proof_key(&self, discard: bool);
+    /// A fresh unguessable id (a proof's `jti`).
+    fn unique_id(&self) -> String;
 }

@@ -7,6 +7,7 @@
 use super::flight::Flight;
 use super::json::{self, Claim};
 use super::platform::{AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, TabMessage};
+use super::proof::{self, Nonces, ProofClaims, ProofHeader};
 use super::{ApiOutcome, HeldPair, RefreshPolicy, ServerClock, TokenSet, TokenStorage, TokenStore};
 use crate::compact::{decode_text, split, DEFAULT_MAX_TOKEN_LENGTH};
 use crate::error::{Error, ErrorCode, Result};
@@ -63,6 +64,11 @@ pub struct ClientConfig {
     /// then waits this long for the pair of the tab that held it: its message and the lock
     /// reach a tab by different paths, in either order.
     pub lock_settle_ms: f64,
+    /// DPoP (RFC 9449): every refresh, logout and API request carries a proof by this
+    /// origin's key, and the tokens are sent as `DPoP` (the server binds them to the key).
+    pub dpop: bool,
+    /// The algorithm of the DPoP key: `ES256` or `EdDSA`.
+    pub proof_alg: String,
 }
 
 impl ClientConfig {
@@ -79,8 +85,30 @@ impl ClientConfig {
             min_refresh_interval: 5.0,
             cookie_mode: false,
             lock_settle_ms: 50.0,
+            dpop: false,
+            proof_alg: "ES256".into(),
         }
     }
+}
+
+/// What was done for one API request made through the client ([`Session::after_api_answer`]).
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct ApiRetries {
+    /// Refreshed after its expired signal.
+    pub refreshed: bool,
+    /// Sent again with the DPoP nonce the server asked for.
+    pub nonce: bool,
+}
+
+/// An API answer, as the client core reads it.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ApiAnswer<'a> {
+    /// The HTTP status.
+    pub status: u16,
+    /// `WWW-Authenticate`, when sent.
+    pub www_authenticate: Option<&'a str>,
+    /// `DPoP-Nonce`, when sent.
+    pub dpop_nonce: Option<&'a str>,
 }
 
 /// The RFC 6749 §5.1 token response.
@@ -97,6 +125,9 @@ pub struct TokenResponse {
     /// Seconds until the refresh token expires (its `exp` wins when readable).
     #[serde(default)]
     pub refresh_expires_in: Option<f64>,
+    /// `Bearer`, or `DPoP` for tokens bound to the client's DPoP key.
+    #[serde(default)]
+    pub token_type: Option<String>,
 }
 
 /// A short, one-way name for a refresh token: tabs match an access token to their refresh
@@ -201,6 +232,8 @@ pub enum RefreshVerdict {
     NotTheEndpoint(String),
     /// Another refusal (a malformed request, say): the tokens are kept.
     Refused(String),
+    /// The server wants its DPoP nonce in the proof (`use_dpop_nonce`): ask again with it.
+    UseNonce,
 }
 
 /// The logout request's body in header mode.
@@ -240,6 +273,14 @@ impl RefreshVerdict {
                 )),
             },
             status => match json::from_str::<OAuthError>(body) {
+                Some(error) if is_json && error.error == "use_dpop_nonce" => {
+                    RefreshVerdict::UseNonce
+                }
+                // The server refuses this tab's key for the grant: only that key could
+                // refresh it, so the grant is dead here.
+                Some(error) if is_json && error.error == "invalid_dpop_proof" => {
+                    RefreshVerdict::Dead(error.error)
+                }
                 Some(error) if is_json && error.error == "invalid_grant" => {
                     let reason = error
                         .error_description
@@ -287,6 +328,8 @@ pub struct Session<P: Platform, S: TokenStorage> {
     cookie_session: Cell<bool>,
     /// Counts logouts: a refresh that started before one drops its answer.
     logouts: Cell<u32>,
+    /// The servers' latest DPoP nonces.
+    nonces: RefCell<Nonces>,
 }
 
 impl<P: Platform, S: TokenStorage> Session<P, S> {
@@ -315,6 +358,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             proactive: Cell::new(true),
             cookie_session: Cell::new(cookie_mode),
             logouts: Cell::new(0),
+            nonces: RefCell::default(),
         })
     }
 
@@ -415,6 +459,10 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
                 self.emit_error(&err);
             }
         }
+        if self.config.dpop {
+            // A new session gets a new key; the tab that ends the session discards it.
+            self.platform.forget_proof_key(clear_storage).await;
+        }
         if tell_others {
             self.platform.broadcast(&TabMessage::Logout {
                 from: self.tab_id.clone(),
@@ -440,6 +488,22 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
     /// What a token response holds, checked against the mode: in cookie mode the body must
     /// carry no refresh token, in header mode it must.
     fn pair_of(&self, response: &TokenResponse, now: f64) -> Result<TokenSet> {
+        // RFC 9449 §5: the token type says whether the server bound the tokens to the key.
+        let bound = response
+            .token_type
+            .as_deref()
+            .is_some_and(|kind| kind.eq_ignore_ascii_case("dpop"));
+        match (self.config.dpop, bound) {
+            (true, false) => return Err(Error::new(
+                ErrorCode::RefreshEndpointInvalid,
+                "the token response is not DPoP-bound (token_type is not \"DPoP\"): turn on the Issuer's dpop option, or drop dpop here",
+            )),
+            (false, true) => return Err(Error::new(
+                ErrorCode::RefreshEndpointInvalid,
+                "the token response is DPoP-bound (token_type \"DPoP\"): set dpop: true here",
+            )),
+            _ => {}
+        }
         match (self.config.cookie_mode, response.refresh_token.is_empty()) {
             (true, false) => Err(Error::new(
                 ErrorCode::RefreshEndpointInvalid,
@@ -451,6 +515,112 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             )),
             _ => TokenSet::from_response(response, now),
         }
+    }
+
+    /// A DPoP proof for `method` `url` (with `ath` when it goes with `access_token`), or
+    /// `None` with DPoP off: `iat` on the server's clock, the server's latest nonce.
+    pub async fn proof(
+        &self,
+        method: &str,
+        url: &str,
+        access_token: Option<&str>,
+    ) -> Result<Option<String>> {
+        if !self.config.dpop {
+            return Ok(None);
+        }
+        let mut key = self.platform.proof_key(&self.config.proof_alg).await?;
+        if key.alg != self.config.proof_alg {
+            // A key kept from before the app changed its algorithm: replaced.
+            self.platform.forget_proof_key(true).await;
+            key = self.platform.proof_key(&self.config.proof_alg).await?;
+        }
+        let jti = self.platform.unique_id();
+        let nonces = self.nonces.borrow().for_url(url).map(str::to_owned);
+        let header = ProofHeader {
+            typ: "dpop+jwt",
+            alg: &key.alg,
+            jwk: &key.jwk,
+        };
+        let claims = ProofClaims {
+            jti: &jti,
+            htm: method,
+            htu: proof::target_uri(url),
+            iat: self.clock().server_now(self.platform.now()).floor() as i64,
+            ath: access_token.map(proof::access_token_hash),
+            nonce: nonces.as_deref(),
+        };
+        let input = proof::signing_input(&header, &claims).ok_or_else(|| {
+            Error::new(ErrorCode::InvalidKey, "the DPoP proof could not be written")
+        })?;
+        let signature = self.platform.sign_proof(&input).await?;
+        Ok(Some(format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(signature)
+        )))
+    }
+
+    /// The `Authorization` header for `access_token`: `DPoP` when DPoP is on, else `Bearer`.
+    pub fn authorization(&self, access_token: &str) -> String {
+        let scheme = if self.config.dpop { "DPoP" } else { "Bearer" };
+        format!("{scheme} {access_token}")
+    }
+
+    /// Keeps the nonce an answer from `url` carried; whether it is one not seen before.
+    fn remember_nonce(&self, url: &str, nonce: Option<&str>) -> bool {
+        nonce.is_some_and(|nonce| self.nonces.borrow_mut().remember(url, nonce))
+    }
+
+    /// The headers of an API request to `url` (`origin` is its origin) through the client:
+    /// `Authorization` (refreshing first when due) and the DPoP proof, for allowed origins
+    /// only. A request without a token (a login) still gets a proof there.
+    pub async fn api_headers(
+        &self,
+        origin: &str,
+        method: &str,
+        url: &str,
+    ) -> Result<(Option<String>, Option<String>)> {
+        let token = self.access_token_for(origin).await?;
+        if !self.is_allowed_origin(origin) {
+            return Ok((None, None));
+        }
+        let proof = self.proof(method, url, token.as_deref()).await?;
+        Ok((token.map(|token| self.authorization(&token)), proof))
+    }
+
+    /// What to do with an API answer from `url`: `true` to send the request again (with new
+    /// headers from [`Session::api_headers`]) — once with the DPoP nonce the server asked
+    /// for, once after the refresh its expired signal calls for. `retries` carries what was
+    /// done for this request.
+    pub async fn after_api_answer(
+        &self,
+        retries: &mut ApiRetries,
+        origin: &str,
+        url: &str,
+        answer: ApiAnswer<'_>,
+    ) -> Result<bool> {
+        if !self.is_allowed_origin(origin) {
+            return Ok(false);
+        }
+        let new_nonce = self.remember_nonce(url, answer.dpop_nonce);
+        let asks_nonce = answer.status == 401
+            && answer.www_authenticate.is_some_and(|challenge| {
+                let challenge = challenge.to_ascii_lowercase();
+                challenge.trim_start().starts_with("dpop") && challenge.contains("use_dpop_nonce")
+            });
+        if self.config.dpop && asks_nonce && new_nonce && !retries.nonce {
+            retries.nonce = true;
+            return Ok(true);
+        }
+        let outcome = self
+            .after_response(
+                origin,
+                answer.status,
+                answer.www_authenticate,
+                retries.refreshed,
+            )
+            .await?;
+        retries.refreshed |= outcome == ApiOutcome::RefreshAndRetry;
+        Ok(outcome == ApiOutcome::RefreshAndRetry)
     }
 
     /// The app's login: a token response, saved and shared with the other tabs.
@@ -666,19 +836,35 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             }
         }
         let mut attempt = 0;
+        let mut nonce_retried = false;
         loop {
             let current = match self.held(used, logouts) {
                 Ok(current) => current,
                 Err(outcome) => return outcome,
             };
-            let answer = self
-                .platform
-                .send(self.refresh_request(current.as_ref()))
-                .await;
+            let mut request = self.refresh_request(current.as_ref());
+            request.dpop = self
+                .proof("POST", &request.url, None)
+                .await
+                .inspect_err(|err| self.emit_error(err))?;
+            let answer = self.platform.send(request).await;
+            let new_nonce =
+                self.remember_nonce(&self.config.refresh_url, answer.dpop_nonce.as_deref());
             if let Err(outcome) = self.held(used, logouts) {
                 return outcome;
             }
             match RefreshVerdict::of(&answer) {
+                RefreshVerdict::UseNonce if new_nonce && !nonce_retried => {
+                    nonce_retried = true;
+                }
+                RefreshVerdict::UseNonce => {
+                    let err = Error::new(
+                        ErrorCode::UseDpopNonce,
+                        "the refresh endpoint asked for a DPoP nonce again, or gave none",
+                    );
+                    self.emit_error(&err);
+                    return Err(err);
+                }
                 RefreshVerdict::Tokens(response) => {
                     return self.refreshed(used, logouts, &response).await;
                 }
@@ -729,7 +915,9 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
     }
 
     fn refresh_request(&self, current: Option<&TokenSet>) -> HttpRequest {
-        let bearer = current.and_then(|set| set.access_token.clone());
+        let authorization = current
+            .and_then(|set| set.access_token.as_deref())
+            .map(|token| self.authorization(token));
         let (content_type, body) = match (self.config.cookie_mode, current) {
             // Cookie mode: the refresh token is the cookie; a JSON body is what a form on
             // another site cannot send (the server's CSRF check).
@@ -747,7 +935,8 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         };
         HttpRequest {
             url: self.config.refresh_url.clone(),
-            bearer,
+            authorization,
+            dpop: None,
             content_type,
             body,
             timeout_ms: self.config.request_timeout_ms,
@@ -808,6 +997,12 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         let captured = self.tokens.borrow().clone();
         let cookie_session =
             self.config.cookie_mode && (captured.is_some() || self.cookie_session.get());
+        // The proof is made before the local logout discards the key; without one (the key
+        // is gone), the server is still told.
+        let proof = match &self.config.logout_url {
+            Some(url) => self.proof("POST", url, None).await.ok().flatten(),
+            None => None,
+        };
         self.logout_local("logout", true, true).await;
         let Some(url) = self.config.logout_url.clone() else {
             return;
@@ -828,7 +1023,10 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             .platform
             .send(HttpRequest {
                 url,
-                bearer: captured.and_then(|set| set.access_token),
+                authorization: captured
+                    .and_then(|set| set.access_token)
+                    .map(|token| self.authorization(&token)),
+                dpop: proof,
                 content_type: "application/json",
                 body,
                 timeout_ms: self.config.logout_timeout_ms,

@@ -271,6 +271,36 @@ impl JsIssuer {
         response_data(&response)
     }
 
+    /// The answer to a login whose DPoP proof was refused (`invalid_dpop_proof` or
+    /// `use_dpop_nonce`): 401 with `WWW-Authenticate: DPoP error="…"` and, with nonces on, the
+    /// current `DPoP-Nonce`. `dpopChallenge(error, issuer)` calls it.
+    ///
+    /// ```js
+    /// const data = issuer.dpopChallengeData("use_dpop_nonce");
+    /// ```
+    #[wasm_bindgen(js_name = dpopChallengeData, unchecked_return_type = "ResponseData")]
+    pub fn dpop_challenge_data(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ErrorCode")] code: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
+    ) -> JsResult<JsValue> {
+        let code = string_arg(&code, ErrorCode::InvalidOptions, "the error code")?;
+        let code = match ErrorCode::parse(&code) {
+            Some(code @ (ErrorCode::InvalidDpopProof | ErrorCode::UseDpopNonce)) => code,
+            _ => {
+                return Err(invalid_options(format!(
+                    "a DPoP challenge is for invalid_dpop_proof or use_dpop_nonce, not {code:?}"
+                )))
+            }
+        };
+        let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
+        let nonce = self.dpop.as_ref().and_then(|setup| setup.nonce(now));
+        response_data(&http::unauthorized_dpop(
+            &crate::Error::new(code, ""),
+            nonce.as_deref(),
+        ))
+    }
+
     /// Whether this issuer answers in cookie mode (the `cookies` option).
     #[wasm_bindgen(getter, js_name = cookieMode)]
     pub fn cookie_mode(&self) -> bool {

@@ -51,7 +51,8 @@ export type Duration = number | string;
 /** RFC 6749 §5.1 token response, plus `refresh_expires_in`. */
 export interface TokenResponse {
   access_token: string;
-  token_type: "Bearer";
+  /** "DPoP" when the tokens are bound to the client's DPoP key (RFC 9449 §5). */
+  token_type: "Bearer" | "DPoP";
   expires_in: number;
   refresh_token: string;
   refresh_expires_in: number;
@@ -396,6 +397,20 @@ export interface AuthClientOptions {
   lockTimeout?: number;
   /** The fetch to use (default: globalThis.fetch). */
   fetch?: typeof fetch;
+  /**
+   * DPoP (RFC 9449; the Issuer's `dpop` option): every refresh, logout and `fetch` to an allowed
+   * origin carries a proof signed by this origin's key, made by WebCrypto on first use with a
+   * private half no script can export, kept in IndexedDB and shared by every tab (memory where
+   * there is no IndexedDB), replaced at logout. Tokens are sent as `Authorization: DPoP`, and
+   * a token response must be DPoP-bound. A login through `fetch` gets a proof, which binds the
+   * session. `true` is ES256; `{ alg: "EdDSA" }` where the browser has Ed25519.
+   *
+   * ```js
+   * const auth = await AuthClient.create({ refreshUrl: "/auth/refresh", storage: "localStorage", dpop: true });
+   * await auth.setTokens(await (await auth.fetch("/auth/login", { method: "POST", body })).json());
+   * ```
+   */
+  dpop?: boolean | { alg?: "ES256" | "EdDSA" };
   /**
    * Other origins (or URLs) that get the access token and whose expired signal refreshes;
    * the refresh URL's origin always does. Requests elsewhere go out without the token.

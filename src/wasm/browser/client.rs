@@ -4,7 +4,7 @@
 
 use super::glue;
 use super::tab::{self, answer_of, Inner};
-use crate::client::{json, ApiOutcome, TokenResponse};
+use crate::client::{json, ApiAnswer, ApiRetries, TokenResponse};
 use crate::wasm::convert::{json_text, string_arg};
 use crate::wasm::error::{invalid_options, to_js as error_to_js, JsResult};
 use crate::wasm::js::describe;
@@ -95,9 +95,16 @@ impl JsAuthClient {
         })
     }
 
-    /// `fetch` with `Authorization: Bearer` for the refresh URL's origin and `origins` only.
-    /// On their expired signal (only that 401): one refresh, one retry; the expired signal
-    /// again right after a refresh logs out.
+    /// `fetch` with `Authorization: Bearer` (with `dpop`: `DPoP` and a proof) for the refresh
+    /// URL's origin and `origins` only. On their expired signal (only that 401): one refresh,
+    /// one retry; the expired signal again right after a refresh logs out. A DPoP server's
+    /// `use_dpop_nonce` is answered once, with its nonce. Signed out, a request there still
+    /// gets a proof (a login binds the session to the key).
+    ///
+    /// ```js
+    /// const res = await auth.fetch("/auth/login", { method: "POST", body }); // with dpop: a proof
+    /// await auth.setTokens(await res.json());
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
     pub fn fetch(
         &self,
@@ -112,43 +119,45 @@ impl JsAuthClient {
                     describe(&thrown)
                 ))
             })?;
-            let request = Reflect::get(&prepared, &"request".into())?;
-            let origin = Reflect::get(&prepared, &"origin".into())?
-                .as_string()
-                .unwrap_or_default();
-            let fetch = &inner.session.platform().fetch;
-            let request = &request;
-            let send = |token: Option<String>| async move {
-                JsFuture::from(glue::send_request(fetch, request, token))
-                    .await
-                    .map_err(|thrown| {
-                        error_to_js(crate::Error::new(
-                            ErrorCode::NetworkError,
-                            describe(&thrown),
-                        ))
-                    })
+            let text = |name: &str| {
+                Reflect::get(&prepared, &name.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default()
             };
+            let request = Reflect::get(&prepared, &"request".into())?;
+            let (origin, url, method) = (text("origin"), text("url"), text("method"));
             let session = &inner.session;
-            let token = session
-                .access_token_for(&origin)
-                .await
-                .map_err(error_to_js)?;
-            let response = send(token).await?;
-            let (status, header) = answer_of(&response);
-            let outcome = session
-                .after_response(&origin, status, header.as_deref(), false)
-                .await
-                .map_err(error_to_js)?;
-            if outcome != ApiOutcome::RefreshAndRetry {
-                return Ok(response);
+            let mut retries = ApiRetries::default();
+            loop {
+                let (authorization, proof) = session
+                    .api_headers(&origin, &method, &url)
+                    .await
+                    .map_err(error_to_js)?;
+                let fetch = &session.platform().fetch;
+                let response =
+                    JsFuture::from(glue::send_request(fetch, &request, authorization, proof))
+                        .await
+                        .map_err(|thrown| {
+                            error_to_js(crate::Error::new(
+                                ErrorCode::NetworkError,
+                                describe(&thrown),
+                            ))
+                        })?;
+                let (status, www_authenticate, dpop_nonce) = answer_of(&response);
+                let answer = ApiAnswer {
+                    status,
+                    www_authenticate: www_authenticate.as_deref(),
+                    dpop_nonce: dpop_nonce.as_deref(),
+                };
+                let again = session
+                    .after_api_answer(&mut retries, &origin, &url, answer)
+                    .await
+                    .map_err(error_to_js)?;
+                if !again {
+                    return Ok(response);
+                }
             }
-            let retried = send(session.tokens().and_then(|t| t.access_token)).await?;
-            let (status, header) = answer_of(&retried);
-            session
-                .after_response(&origin, status, header.as_deref(), true)
-                .await
-                .map_err(error_to_js)?;
-            Ok(retried)
         })
     }
 

@@ -23,6 +23,7 @@ const OPTION_NAMES: &[&str] = &[
     "lockTimeout",
     "fetch",
     "mode",
+    "dpop",
 ];
 
 pub(crate) struct ClientOptions {
@@ -60,6 +61,25 @@ impl ClientOptions {
             Some("cookie") => true,
             Some(_) => return Err(invalid_options("mode must be \"header\" or \"cookie\"")),
         };
+        config.proof_alg = match js.value("dpop") {
+            None => "ES256",
+            Some(on) if on.as_bool().is_some() => {
+                config.dpop = on.as_bool() == Some(true);
+                "ES256"
+            }
+            Some(dpop) => {
+                let mut js = JsOptions::read(&dpop, &[&["alg"]], "dpop")?;
+                config.dpop = true;
+                match js.string("alg")?.as_deref() {
+                    None | Some("ES256") => "ES256",
+                    Some("EdDSA") => "EdDSA",
+                    Some(_) => {
+                        return Err(invalid_options("dpop.alg must be \"ES256\" or \"EdDSA\""))
+                    }
+                }
+            }
+        }
+        .into();
         let memory = storage.is_undefined() || storage.as_string().as_deref() == Some("memory");
         if config.cookie_mode && (split || !memory) {
             return Err(invalid_options(
@@ -81,7 +101,9 @@ fn client_config(js: &mut JsOptions, refresh_url: String) -> JsResult<ClientConf
     // A relative URL outside a page has no origin: no request gets the token then, and the
     // refresh itself fails with the runtime's own message when it is tried.
     let origin = glue::origin_of(&refresh_url).ok();
-    let mut config = ClientConfig::new(refresh_url, origin.unwrap_or_default());
+    // Absolute, as a DPoP proof names the URL it is for.
+    let mut config =
+        ClientConfig::new(glue::absolute_url(&refresh_url), origin.unwrap_or_default());
     config.origins.retain(|origin| !origin.is_empty());
     for extra in js.strings("origins")?.unwrap_or_default() {
         let origin = glue::origin_of(&extra).map_err(|thrown| {
@@ -89,7 +111,7 @@ fn client_config(js: &mut JsOptions, refresh_url: String) -> JsResult<ClientConf
         })?;
         config.origins.push(origin);
     }
-    config.logout_url = js.string("logoutUrl")?;
+    config.logout_url = js.string("logoutUrl")?.map(|url| glue::absolute_url(&url));
     let defaults = RefreshPolicy::default();
     let backoff = match js.value("backoff") {
         None => defaults.backoff,

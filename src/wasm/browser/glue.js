@@ -77,12 +77,13 @@ async function acquireStorageLock(name, timeoutMs) {
 }
 
 // --- HTTP: a POST with a timeout, answered as plain fields; it never rejects.
-export async function post(fetchFn, url, bearer, contentType, body, timeoutMs, withCookies) {
+export async function post(fetchFn, url, authorization, dpop, contentType, body, timeoutMs, withCookies) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     const headers = { "content-type": contentType };
-    if (bearer) headers.authorization = `Bearer ${bearer}`;
+    if (authorization) headers.authorization = authorization;
+    if (dpop) headers.dpop = dpop;
     // Cookie mode sends the session cookies, also to a refresh URL on another origin.
     const credentials = withCookies ? "include" : "same-origin";
     const response = await fetchFn(url, { method: "POST", headers, body, credentials, signal: controller.signal });
@@ -100,10 +101,11 @@ export async function post(fetchFn, url, bearer, contentType, body, timeoutMs, w
       contentType: header("content-type"),
       body: text,
       error: null,
+      dpopNonce: header("dpop-nonce"),
     };
   } catch (e) {
     const error = controller.signal.aborted ? `no answer within ${timeoutMs} ms` : String(e?.message ?? e);
-    return { status: 0, retryAfter: null, contentType: null, body: null, error };
+    return { status: 0, retryAfter: null, contentType: null, body: null, error, dpopNonce: null };
   } finally {
     clearTimeout(timer);
   }
@@ -112,17 +114,104 @@ export async function post(fetchFn, url, bearer, contentType, body, timeoutMs, w
 // --- API requests through the client: the Request, its origin, and a send with the token.
 export function prepareRequest(input, init) {
   const request = new Request(input, init);
-  return { request, origin: new URL(request.url).origin };
+  return { request, origin: new URL(request.url).origin, url: request.url, method: request.method };
 }
 
 export function originOf(url) {
   return new URL(url, globalThis.location?.href).origin;
 }
 
-export async function sendRequest(fetchFn, request, token) {
+// The URL a request to `url` goes to (a DPoP proof names it); as given outside a page.
+export function absoluteUrl(url) {
+  try {
+    return new URL(url, globalThis.location?.href).href;
+  } catch {
+    return url;
+  }
+}
+
+export async function sendRequest(fetchFn, request, authorization, dpop) {
   const copy = request.clone();
-  if (token) copy.headers.set("authorization", `Bearer ${token}`);
+  if (authorization) copy.headers.set("authorization", authorization);
+  if (dpop) copy.headers.set("dpop", dpop);
   return fetchFn(copy);
+}
+
+export function headerOf(response, name) {
+  return response?.headers?.get?.(name) ?? null;
+}
+
+// --- DPoP: the origin's proof key, made by WebCrypto with its private half not extractable,
+// kept in IndexedDB (a CryptoKey is stored as a structured clone, still not extractable), so
+// every tab of the origin and a reload use the same key. Where there is no IndexedDB, the key
+// lives in this page's memory.
+const PROOF_ALGORITHMS = {
+  ES256: { generate: { name: "ECDSA", namedCurve: "P-256" }, sign: { name: "ECDSA", hash: "SHA-256" } },
+  EdDSA: { generate: { name: "Ed25519" }, sign: { name: "Ed25519" } },
+};
+const memoryKeys = new Map();
+
+async function makeProofKey(alg) {
+  const { privateKey, publicKey } = await crypto.subtle.generateKey(PROOF_ALGORITHMS[alg].generate, false, ["sign", "verify"]);
+  const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", publicKey);
+  return { alg, privateKey, jwk: y === undefined ? { kty, crv, x } : { kty, crv, x, y } };
+}
+
+function keyRequest(db, mode, operate) {
+  return new Promise((resolve, reject) => {
+    const transaction = db.transaction("tokens", mode);
+    const request = operate(transaction.objectStore("tokens"));
+    transaction.oncomplete = () => resolve(request.result);
+    transaction.onabort = () => reject(transaction.error ?? request.error);
+  });
+}
+
+// Resolves to { alg, privateKey, jwk }: the stored key, or a new one that no other tab stored
+// first (`add` never overwrites: a tab that loses the race reads the winner's key).
+export async function proofKey(databaseName, alg) {
+  let db;
+  try {
+    db = await idbOpen(databaseName);
+  } catch {
+    // One promise per database: concurrent first proofs share one key.
+    if (!memoryKeys.has(databaseName)) {
+      const made = makeProofKey(alg);
+      memoryKeys.set(databaseName, made);
+      made.catch(() => memoryKeys.delete(databaseName));
+    }
+    return memoryKeys.get(databaseName);
+  }
+  try {
+    const stored = await keyRequest(db, "readonly", (store) => store.get("key"));
+    if (stored?.privateKey) return stored;
+    const made = await makeProofKey(alg);
+    await keyRequest(db, "readwrite", (store) => store.add(made, "key")).catch((e) => {
+      if (e?.name !== "ConstraintError") throw e;
+    });
+    return await keyRequest(db, "readonly", (store) => store.get("key"));
+  } finally {
+    db.close();
+  }
+}
+
+export async function signProof(key, input) {
+  const signature = await crypto.subtle.sign(PROOF_ALGORITHMS[key.alg].sign, key.privateKey, new TextEncoder().encode(input));
+  return new Uint8Array(signature);
+}
+
+export async function discardProofKey(databaseName) {
+  memoryKeys.delete(databaseName);
+  let db;
+  try {
+    db = await idbOpen(databaseName);
+  } catch {
+    return;
+  }
+  try {
+    await keyRequest(db, "readwrite", (store) => store.delete("key"));
+  } finally {
+    db.close();
+  }
 }
 
 // --- Messages between tabs: BroadcastChannel, else storage events on a message key.

@@ -26,10 +26,12 @@ pub(crate) mod glue {
         pub fn random_unit() -> f64;
         #[wasm_bindgen(js_name = acquireLock)]
         pub fn acquire_lock(name: &str, timeout_ms: f64) -> Promise;
+        #[allow(clippy::too_many_arguments)]
         pub fn post(
             fetch: &Function,
             url: &str,
-            bearer: Option<String>,
+            authorization: Option<String>,
+            dpop: Option<String>,
             content_type: &str,
             body: &str,
             timeout_ms: f64,
@@ -39,8 +41,23 @@ pub(crate) mod glue {
         pub fn prepare_request(input: &JsValue, init: &JsValue) -> Result<JsValue, JsValue>;
         #[wasm_bindgen(catch, js_name = originOf)]
         pub fn origin_of(url: &str) -> Result<String, JsValue>;
+        #[wasm_bindgen(js_name = absoluteUrl)]
+        pub fn absolute_url(url: &str) -> String;
         #[wasm_bindgen(js_name = sendRequest)]
-        pub fn send_request(fetch: &Function, request: &JsValue, token: Option<String>) -> Promise;
+        pub fn send_request(
+            fetch: &Function,
+            request: &JsValue,
+            authorization: Option<String>,
+            dpop: Option<String>,
+        ) -> Promise;
+        #[wasm_bindgen(js_name = headerOf)]
+        pub fn header_of(response: &JsValue, name: &str) -> Option<String>;
+        #[wasm_bindgen(js_name = proofKey)]
+        pub fn proof_key(database: &str, alg: &str) -> Promise;
+        #[wasm_bindgen(js_name = signProof)]
+        pub fn sign_proof(key: &JsValue, input: &str) -> Promise;
+        #[wasm_bindgen(js_name = discardProofKey)]
+        pub fn discard_proof_key(database: &str) -> Promise;
         #[wasm_bindgen(js_name = openChannel)]
         pub fn open_channel(name: &str, on_message: &Function) -> JsValue;
         #[wasm_bindgen(js_name = idbOpen)]

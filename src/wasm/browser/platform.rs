@@ -3,7 +3,11 @@
 //! reports back; every decision is the core's (`src/client/session.rs`).
 
 use super::glue;
-use crate::client::{AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, TabMessage};
+use crate::client::{
+    AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, ProofKey, PublicJwk, TabMessage,
+};
+use crate::error::{Error, ErrorCode, Result};
+use crate::wasm::js::describe;
 use js_sys::{Function, Object, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -39,6 +43,17 @@ pub(crate) struct BrowserPlatform {
     pub(crate) listeners: RefCell<Vec<(String, Function)>>,
     /// Called after every event (the binding re-arms its timer there).
     pub(crate) on_change: RefCell<Option<Box<dyn Fn()>>>,
+    /// The IndexedDB database of the DPoP key.
+    pub(crate) proof_database: String,
+    /// The key in hand (`{ alg, privateKey, jwk }` from `proofKey`), once loaded.
+    pub(crate) proof_key: RefCell<Option<JsValue>>,
+}
+
+fn proof_key_error(thrown: &JsValue) -> Error {
+    Error::new(
+        ErrorCode::InvalidKey,
+        format!("no DPoP key: {}", describe(thrown)),
+    )
 }
 
 fn field(value: &JsValue, name: &str) -> JsValue {
@@ -128,7 +143,8 @@ impl Platform for BrowserPlatform {
         let pending = glue::post(
             &self.fetch,
             &request.url,
-            request.bearer,
+            request.authorization,
+            request.dpop,
             request.content_type,
             &request.body,
             request.timeout_ms,
@@ -141,6 +157,7 @@ impl Platform for BrowserPlatform {
             content_type: field(&answer, "contentType").as_string(),
             body: field(&answer, "body").as_string(),
             error: field(&answer, "error").as_string(),
+            dpop_nonce: field(&answer, "dpopNonce").as_string(),
         }
     }
 
@@ -184,5 +201,49 @@ impl Platform for BrowserPlatform {
         if let Some(on_change) = self.on_change.borrow().as_ref() {
             on_change();
         }
+    }
+
+    async fn proof_key(&self, alg: &str) -> Result<ProofKey> {
+        let cached = self.proof_key.borrow().clone();
+        let key = match cached {
+            Some(key) => key,
+            None => {
+                let key = JsFuture::from(glue::proof_key(&self.proof_database, alg))
+                    .await
+                    .map_err(|thrown| proof_key_error(&thrown))?;
+                *self.proof_key.borrow_mut() = Some(key.clone());
+                key
+            }
+        };
+        let jwk = field(&key, "jwk");
+        let text = |name: &str| field(&jwk, name).as_string();
+        Ok(ProofKey {
+            alg: field(&key, "alg").as_string().unwrap_or_default(),
+            jwk: PublicJwk {
+                kty: text("kty").unwrap_or_default(),
+                crv: text("crv").unwrap_or_default(),
+                x: text("x").unwrap_or_default(),
+                y: text("y"),
+            },
+        })
+    }
+
+    async fn sign_proof(&self, input: &str) -> Result<Vec<u8>> {
+        let key = self.proof_key.borrow().clone().unwrap_or_default();
+        let signature = JsFuture::from(glue::sign_proof(&key, input))
+            .await
+            .map_err(|thrown| proof_key_error(&thrown))?;
+        Ok(js_sys::Uint8Array::new(&signature).to_vec())
+    }
+
+    async fn forget_proof_key(&self, discard: bool) {
+        self.proof_key.borrow_mut().take();
+        if discard {
+            let _ = JsFuture::from(glue::discard_proof_key(&self.proof_database)).await;
+        }
+    }
+
+    fn unique_id(&self) -> String {
+        crate::random_id().unwrap_or_default()
     }
 }

@@ -6,6 +6,7 @@
 
 use super::platform::object;
 use crate::client::json::{Claim, ReadJson, ScheduleClaims, WriteJson};
+use crate::client::proof::{ProofClaims, ProofHeader};
 use crate::client::session::{LogoutBody, OAuthError, MAX_SAFE_INTEGER};
 use crate::client::{TabMessage, TokenResponse, TokenSet};
 use js_sys::{Array, Object, Reflect, JSON};
@@ -193,6 +194,7 @@ impl ReadJson for TokenResponse {
             refresh_token: members.optional_text("refresh_token")?.unwrap_or_default(),
             expires_in: members.optional_number("expires_in")?,
             refresh_expires_in: members.optional_number("refresh_expires_in")?,
+            token_type: members.optional_text("token_type")?,
         })
     }
 }
@@ -210,6 +212,38 @@ impl ReadJson for OAuthError {
 impl WriteJson for LogoutBody<'_> {
     fn write_json(&self) -> Option<String> {
         stringify(&object(&[("refresh_token", self.refresh_token.into())]))
+    }
+}
+
+impl WriteJson for ProofHeader<'_> {
+    fn write_json(&self) -> Option<String> {
+        let jwk = object(&[
+            ("kty", self.jwk.kty.as_str().into()),
+            ("crv", self.jwk.crv.as_str().into()),
+            ("x", self.jwk.x.as_str().into()),
+            ("y", optional_text(&self.jwk.y)),
+        ]);
+        stringify(&object(&[
+            ("typ", self.typ.into()),
+            ("alg", self.alg.into()),
+            ("jwk", jwk),
+        ]))
+    }
+}
+
+impl WriteJson for ProofClaims<'_> {
+    fn write_json(&self) -> Option<String> {
+        stringify(&object(&[
+            ("jti", self.jti.into()),
+            ("htm", self.htm.into()),
+            ("htu", self.htu.into()),
+            ("iat", (self.iat as f64).into()),
+            ("ath", optional_text(&self.ath)),
+            (
+                "nonce",
+                self.nonce.map_or(JsValue::UNDEFINED, JsValue::from),
+            ),
+        ]))
     }
 }
 

@@ -9,7 +9,7 @@ use super::storage::BrowserStorage;
 use crate::client::{json, AuthState, Session, TabMessage, TokenStore};
 use crate::random_id;
 use crate::wasm::error::{to_js as error_to_js, JsResult};
-use js_sys::{Function, Reflect};
+use js_sys::Reflect;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -79,23 +79,17 @@ impl Inner {
     }
 }
 
-/// Reads an API response's status and `WWW-Authenticate`.
-pub(crate) fn answer_of(response: &JsValue) -> (u16, Option<String>) {
+/// Reads an API response's status, `WWW-Authenticate` and `DPoP-Nonce`.
+pub(crate) fn answer_of(response: &JsValue) -> (u16, Option<String>, Option<String>) {
     let status = Reflect::get(response, &"status".into())
         .ok()
         .and_then(|s| s.as_f64())
         .unwrap_or(0.0) as u16;
-    let header = Reflect::get(response, &"headers".into())
-        .ok()
-        .and_then(|headers| {
-            let get: Function = Reflect::get(&headers, &"get".into())
-                .ok()?
-                .dyn_into()
-                .ok()?;
-            get.call1(&headers, &"www-authenticate".into()).ok()
-        })
-        .and_then(|value| value.as_string());
-    (status, header)
+    (
+        status,
+        glue::header_of(response, "www-authenticate"),
+        glue::header_of(response, "dpop-nonce"),
+    )
 }
 
 /// Opens the storage, loads any saved tokens, joins the other tabs, and starts what a reload
@@ -122,6 +116,8 @@ pub(crate) async fn open(options: JsValue) -> JsResult<Rc<Inner>> {
         channel: RefCell::new(JsValue::UNDEFINED),
         listeners: RefCell::default(),
         on_change: RefCell::default(),
+        proof_database: format!("{namespace}:dpop"),
+        proof_key: RefCell::default(),
     };
     let tab_id = random_id().map_err(error_to_js)?;
     let session = Session::open(platform, store, shared, config, tab_id)
