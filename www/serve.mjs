@@ -32,22 +32,26 @@ export function throwawayCertificate() {
   }
 }
 
-/** Starts the demo; resolves to `{ url, exchanges, close }`. `tls` ({ key, cert }) serves https. */
-export async function startDemo({ port = 8787, accessTtl = "20s", refreshTtl = "1h", gracePeriod = "10s", tls } = {}) {
-  // Every request to the Worker and its status, for tests (`demo.exchanges`).
+/**
+ * Starts the demo; resolves to `{ url, exchanges, close }`. `tls` ({ key, cert }) serves https.
+ * Tests run another Worker the same way: `worker` ({ scriptPath, durableObjects, bindings }) and
+ * `pages` (the folder served at /, relative to the repository).
+ */
+export async function startDemo({ port = 8787, accessTtl = "20s", refreshTtl = "1h", gracePeriod = "10s", tls, worker, pages = "www/public" } = {}) {
+  // Every request to the Worker, its headers and status, for tests (`demo.exchanges`).
   const exchanges = [];
   const mf = new Miniflare({
     modules: true,
     modulesRoot: ROOT,
-    scriptPath: `${ROOT}www/worker.js`,
+    scriptPath: worker?.scriptPath ?? `${ROOT}www/worker.js`,
     // The Worker imports "jwt-refresh" as an app would; here it resolves to the built package.
     modulesRules: [
       { type: "ESModule", include: ["**/*.js"] },
       { type: "CompiledWasm", include: ["**/*.wasm"] },
     ],
     compatibilityDate: "2025-06-01",
-    durableObjects: { SESSIONS: "SessionStoreObject" },
-    bindings: { ACCESS_TTL: accessTtl, REFRESH_TTL: refreshTtl, GRACE_PERIOD: gracePeriod },
+    durableObjects: worker?.durableObjects ?? { SESSIONS: "SessionStoreObject" },
+    bindings: worker?.bindings ?? { ACCESS_TTL: accessTtl, REFRESH_TTL: refreshTtl, GRACE_PERIOD: gracePeriod },
   });
   const server = (tls ? (handler) => createTlsServer(tls, handler) : createServer)(async (req, res) => {
     // The URL as the browser asked for it (host and port), so that the Worker's Origin check
@@ -73,12 +77,12 @@ export async function startDemo({ port = 8787, accessTtl = "20s", refreshTtl = "
         const cookies = response.headers.getSetCookie();
         if (cookies.length) headers["set-cookie"] = cookies;
         res.writeHead(response.status, headers);
-        exchanges.push({ method: req.method, path: url.pathname, host: url.host, status: response.status });
+        exchanges.push({ method: req.method, path: url.pathname, host: url.host, status: response.status, headers: req.headers });
         return res.end(Buffer.from(await response.arrayBuffer()));
       }
-      const file = url.pathname === "/" ? "www/public/index.html"
+      const file = url.pathname === "/" ? `${pages}/index.html`
         : url.pathname.startsWith("/pkg/") ? `pkg/${url.pathname.slice(5)}`
-        : `www/public/${url.pathname.slice(1)}`;
+        : `${pages}/${url.pathname.slice(1)}`;
       if (file.split("/").some((part) => part === ".." || part.startsWith("."))) throw new Error("bad path");
       const body = await readFile(ROOT + file);
       res.writeHead(200, { "content-type": TYPES[file.slice(file.lastIndexOf("."))] ?? "application/octet-stream", "cache-control": "no-store" });

@@ -30,7 +30,7 @@ function issuerFor(env, name) {
     const issuer = new Issuer(Key.fromJwk(JSON.parse(env.SIGNING_JWK)), Key.fromJwk(JSON.parse(env.REFRESH_JWK)), {
       issuer: "https://auth.test",
       audience: "api",
-      accessTtl: "1m",
+      accessTtl: env.ACCESS_TTL ?? "1m",
       refreshTtl: "1h",
       sessionLifetime: "1d",
       idleTimeout: "2h",
