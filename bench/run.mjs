@@ -14,6 +14,7 @@ import * as fastJwt from "fast-jwt";
 import * as jose from "jose";
 import { makeKeys, CLAIMS, ALGORITHMS } from "./keys.mjs";
 import { adapters, tokens, opsPerSecond, median, joseKey } from "./libs.mjs";
+import { DPOP_RUNS, dpopRuns } from "./dpop.mjs";
 
 const QUICK = process.argv.includes("--quick");
 const BUDGET = QUICK ? 20 : 600;
@@ -30,7 +31,7 @@ const LIBS = ["jwt-refresh", ...PEERS, BARE];
 // Verify with the opt-in caches (fast-jwt's and ours): the same token every time, as a Worker
 // sees one session's access token on each of its requests. Reported apart from the defaults.
 const CACHED = ["jwt-refresh (cache)", "fast-jwt (cache)"];
-const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, Node ${process.version}`, quick: QUICK, node: {}, workerd: {}, cachedVerify: { node: {}, workerd: {} }, refresh: {}, size: {}, coldStart: {}, native: null, nativeAsWasm: null };
+const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? "?"}, Node ${process.version}`, quick: QUICK, node: {}, workerd: {}, cachedVerify: { node: {}, workerd: {} }, refresh: {}, dpop: { node: {}, workerd: {} }, size: {}, coldStart: {}, native: null, nativeAsWasm: null };
 
 // --- Node: sign and verify ops/s.
 const libs = await adapters(pkg, keys, { fastJwt, nodeCrypto: process.getBuiltinModule("node:crypto") });
@@ -82,6 +83,32 @@ for (const alg of ["HS256", "EdDSA"]) {
     josePair = await signPair(gen + 1);
   };
   results.refresh[alg] = await opsPerSecond({ "jwt-refresh": ours, jose: theirs }, BUDGET, ROUNDS);
+}
+
+// --- DPoP's cost at the edge (bench/dpop.mjs): ops/s of each run, a fixed count per round
+// (each step needs a proof made beforehand), the runs interleaved, the median round.
+const DPOP_COUNT = QUICK ? 5 : 400;
+/** Median ops/s of each run: `prepare(run)` untimed, then `time(run)` ms for DPOP_COUNT steps. */
+async function dpopOpsPerSecond(prepare, time) {
+  const samples = Object.fromEntries(DPOP_RUNS.map((run) => [run, []]));
+  for (let round = 0; round < ROUNDS + 1; round++) {
+    for (let i = 0; i < DPOP_RUNS.length; i++) {
+      const run = DPOP_RUNS[(i + round) % DPOP_RUNS.length];
+      await prepare(run);
+      const ms = await time(run);
+      // The first round warms up.
+      if (round > 0 && ms > 0) samples[run].push((DPOP_COUNT * 1000) / ms);
+    }
+  }
+  return Object.fromEntries(DPOP_RUNS.map((run) => [run, median(samples[run])]));
+}
+{
+  const runs = await dpopRuns(pkg, keys);
+  results.dpop.node = await dpopOpsPerSecond((run) => runs.prepare(run, DPOP_COUNT), async (run) => {
+    const t0 = performance.now();
+    await runs.steps(run, DPOP_COUNT);
+    return performance.now() - t0;
+  });
 }
 
 // --- workerd: the same loops inside the isolate, timed inside and from outside.
@@ -149,6 +176,12 @@ for (const alg of ["HS256", "EdDSA"]) {
       const cached = await measure(alg, ["jwt-refresh (cache)"], "verify");
       results.cachedVerify.workerd[alg] = { "jwt-refresh (cache)": cached["jwt-refresh (cache)"]?.outside };
     }
+    // DPoP's runs, timed from outside: the loop's call minus an empty one made just before.
+    results.dpop.workerd = await dpopOpsPerSecond((run) => call({ dpopRun: run, prepare: true, n: DPOP_COUNT }), async (run) => {
+      const base = await call({ dpopRun: run, n: 0 });
+      const timed = await call({ dpopRun: run, n: DPOP_COUNT });
+      return timed.outsideMs - base.outsideMs;
+    });
   } finally {
     await mf.dispose();
   }
@@ -284,6 +317,15 @@ for (const where of ["node", "workerd"]) {
 lines.push("");
 for (const [alg, row] of Object.entries(results.refresh)) {
   lines.push(`full refresh, ${alg} access tokens, in-memory store (ops/s): jwt-refresh ${fmt(row["jwt-refresh"])}, jose by hand ${fmt(row.jose)} (${ratio(row["jwt-refresh"], row.jose)})`);
+}
+lines.push("", "DPoP's cost at the edge, ES256 access tokens, in-memory store (ops/s; DPoP: the proof checked and the binding; µs per call added)");
+for (const where of ["node", "workerd"]) {
+  const row = results.dpop[where];
+  for (const what of ["protected request", "refresh"]) {
+    const [bearer, bound] = [row[`${what}, Bearer`], row[`${what}, DPoP`]];
+    const added = bearer && bound ? `+${(1e6 / bound - 1e6 / bearer).toFixed(0)} µs` : "n/a";
+    lines.push(`  ${where} ${what}: Bearer ${fmt(bearer)}, DPoP ${fmt(bound)} (${ratio(bound, bearer)}, ${added})`);
+  }
 }
 lines.push("", "gzip size (bytes, smaller is better)");
 for (const [name, bytes] of Object.entries(results.size)) lines.push(`  ${name}: ${bytes == null ? "n/a" : bytes.toLocaleString("en")}`);

@@ -2,8 +2,10 @@
 // isolate (Date.now only advances on I/O in workerd, so the caller also times from outside).
 import * as pkg from "../pkg/workerd.js";
 import { adapters, tokens } from "./libs.mjs";
+import { dpopRuns } from "./dpop.mjs";
 
 let ready;
+let dpop;
 
 export default {
   async fetch(request, env) {
@@ -12,7 +14,14 @@ export default {
       return { libs: await adapters(pkg, keys), tokens: await tokens(keys) };
     })();
     const { libs, tokens: signed } = await ready;
-    const { alg, lib, op, n } = await request.json();
+    const { alg, lib, op, n, dpopRun, prepare } = await request.json();
+    // POST {dpopRun, prepare: true, n} makes the proofs; {dpopRun, n} runs (bench/dpop.mjs).
+    if (dpopRun) {
+      dpop ??= dpopRuns(pkg, JSON.parse(env.KEYS));
+      const runs = await dpop;
+      await (prepare ? runs.prepare(dpopRun, n) : runs.steps(dpopRun, n));
+      return Response.json({ n });
+    }
     const impl = libs[alg][lib];
     if (!impl) return Response.json({ unsupported: true });
     const token = signed[alg];

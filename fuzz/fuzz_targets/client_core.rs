@@ -1,6 +1,7 @@
 //! The browser client's core: a stored token set read back from whatever a storage holds,
 //! tab messages as they arrive on the channel, the verdict on a refresh endpoint's answer,
-//! the classification of API answers, and the clock and backoff arithmetic.
+//! the classification of API answers, the URLs a DPoP proof names, and the clock and backoff
+//! arithmetic.
 #![no_main]
 
 use futures::executor::block_on;
@@ -45,6 +46,7 @@ fuzz_target!(|data: &[u8]| {
         ),
         body: Some(text.to_string()),
         error: None,
+        dpop_nonce: Some(text.to_string()),
     };
     let _ = RefreshVerdict::of(&answer);
     if let Ok(message) = serde_json::from_str::<TabMessage>(&text) {
@@ -54,6 +56,9 @@ fuzz_target!(|data: &[u8]| {
         let _ = jwt_refresh::client::fingerprint(&set.refresh_token);
     }
     let _ = ApiOutcome::classify(status, Some(&text), data.len() % 2 == 0);
+    // What a DPoP proof names: the URL without query and fragment, and its origin.
+    let _ = jwt_refresh::client::proof::target_uri(&text);
+    let _ = jwt_refresh::client::proof::origin_of(&text);
     let (a, b, c) = (f64_at(data, 2), f64_at(data, 10), f64_at(data, 18));
     let clock = ServerClock::from_issued_at(a, b);
     let policy = RefreshPolicy::default();
