@@ -16,6 +16,12 @@ export function randomUnit() {
   return Math.random();
 }
 
+// An unguessable id (a tab's, a DPoP proof's jti): 16 random bytes, base64url.
+export function randomId() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
 // --- Cross-tab lock: Web Locks, else a localStorage lock. Resolves to a function that
 // releases it, or to null once `timeoutMs` has passed without it (the caller then goes on
 // without the lock: a second refresh is answered by the server's grace window).

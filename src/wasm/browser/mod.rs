@@ -24,6 +24,8 @@ pub(crate) mod glue {
         pub fn stop_timer(id: &JsValue);
         #[wasm_bindgen(js_name = randomUnit)]
         pub fn random_unit() -> f64;
+        #[wasm_bindgen(js_name = randomId)]
+        pub fn random_id() -> String;
         #[wasm_bindgen(js_name = acquireLock)]
         pub fn acquire_lock(name: &str, timeout_ms: f64) -> Promise;
         #[allow(clippy::too_many_arguments)]

@@ -244,6 +244,6 @@ impl Platform for BrowserPlatform {
     }
 
     fn unique_id(&self) -> String {
-        crate::random_id().unwrap_or_default()
+        glue::random_id()
     }
 }

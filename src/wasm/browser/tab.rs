@@ -7,7 +7,6 @@ use super::glue;
 use super::platform::{state_to_js, BrowserPlatform};
 use super::storage::BrowserStorage;
 use crate::client::{json, AuthState, Session, TabMessage, TokenStore};
-use crate::random_id;
 use crate::wasm::error::{to_js as error_to_js, JsResult};
 use js_sys::Reflect;
 use std::cell::{Cell, RefCell};
@@ -119,7 +118,7 @@ pub(crate) async fn open(options: JsValue) -> JsResult<Rc<Inner>> {
         proof_database: format!("{namespace}:dpop"),
         proof_key: RefCell::default(),
     };
-    let tab_id = random_id().map_err(error_to_js)?;
+    let tab_id = glue::random_id();
     let session = Session::open(platform, store, shared, config, tab_id)
         .await
         .map_err(error_to_js)?;
