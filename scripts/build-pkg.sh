@@ -29,7 +29,26 @@ bind() {
   echo "built $out/${name}_bg.wasm ($(gzip -9c "$out/${name}_bg.wasm" | wc -c) bytes gzip)"
 }
 
-rm -rf "$out"
+# Nothing to do when every input is what the last build into $out was made from: the sources,
+# the templates, this script, the tool versions and the arguments.
+stamp_file="target/pkg-stamps/$(echo "$out" | tr / _)"
+stamp=$( {
+  echo "$out $*"
+  wasm-bindgen --version && rustc --version
+  find src pkg-template Cargo.toml Cargo.lock LICENSE-MIT LICENSE-APACHE scripts/build-pkg.sh \
+    scripts/dedupe-glue-imports.mjs scripts/package-lock.json -type f -print0 | sort -z | xargs -0 sha256sum
+} | sha256sum | cut -d' ' -f1)
+if [ -d "$out" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
+  echo "$out/ is up to date (nothing it is built from changed)"
+  exit 0
+fi
+# BUILD_PKG_DRY_RUN=1: only say whether a build is due (tests).
+if [ -n "${BUILD_PKG_DRY_RUN:-}" ]; then
+  echo "$out/ would be built"
+  exit 0
+fi
+
+rm -rf "$out" "$stamp_file"
 bind jwt_refresh "$@"
 if [ $# -eq 0 ]; then
   bind jwt_refresh_client --no-default-features --features browser
@@ -37,3 +56,5 @@ fi
 cp pkg-template/* "$out/"
 # The licenses the crate and the package are under (MIT OR Apache-2.0).
 cp LICENSE-MIT LICENSE-APACHE "$out/"
+mkdir -p "$(dirname "$stamp_file")"
+echo "$stamp" > "$stamp_file"

@@ -92,7 +92,15 @@ export async function startDemo({ port = 8787, accessTtl = "20s", refreshTtl = "
       return res.end("not found");
     }
   });
-  await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+  try {
+    await new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", resolve);
+    });
+  } catch (error) {
+    await mf.dispose();
+    throw error;
+  }
   const url = `${tls ? "https" : "http"}://127.0.0.1:${server.address().port}/`;
   return {
     url,
@@ -108,7 +116,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   // --https: a throwaway certificate, for Safari, which keeps no Secure cookie over http.
   const https = process.argv.includes("--https");
   const portArg = process.argv.slice(2).find((arg) => /^\d+$/.test(arg));
-  const demo = await startDemo({ port: Number(portArg ?? 8787), tls: https ? throwawayCertificate() : undefined });
+  const port = Number(portArg ?? 8787);
+  const demo = await startDemo({ port, tls: https ? throwawayCertificate() : undefined }).catch((error) => {
+    if (error.code !== "EADDRINUSE") throw error;
+    console.error(`Port ${port} on 127.0.0.1 is busy (another demo still running?). Stop it, or pick another: PORT=${port + 1} ./scripts/demo.sh`);
+    process.exit(1);
+  });
   console.log(`jwt-refresh demo running at ${demo.url}  (Ctrl-C to stop)`);
   for (const signal of ["SIGINT", "SIGTERM"]) {
     process.on(signal, async () => {
