@@ -1,8 +1,6 @@
 // Request/Response helpers for Workers and any fetch-style server (Deno, Bun, Node 18+).
 // They only move bytes between `Request`/`Response` and the wasm core, which does the work.
 
-const MAX_BODY_BYTES = 16 * 1024;
-
 /**
  * The body as text, or null past `limit` bytes: a declared length over it is not read at all,
  * and a body without one (chunked) is read only up to the limit, then cancelled, so a client
@@ -44,11 +42,12 @@ const methodNotAllowed = () =>
     headers: { allow: "POST", "content-type": "application/json" },
   });
 
-/** What the endpoints read of a request (the body bounded). */
-async function endpointRequest(request) {
+/** What the endpoints read of a request (the body bounded by the core's cap). */
+async function endpointRequest(request, issuer) {
   const header = (name) => request.headers.get(name) ?? undefined;
   // Over the cap, the core answers `400 invalid_request` ("too large") for any longer text.
-  const body = (await boundedText(request, MAX_BODY_BYTES)) ?? "x".repeat(MAX_BODY_BYTES + 1);
+  const limit = issuer.maxRequestBody;
+  const body = (await boundedText(request, limit)) ?? "x".repeat(limit + 1);
   return {
     method: request.method,
     url: request.url,
@@ -74,7 +73,7 @@ async function endpointRequest(request) {
  */
 export async function handleRefresh(request, issuer, options) {
   if (request.method !== "POST") return methodNotAllowed();
-  return toResponse(await issuer.refreshEndpoint(await endpointRequest(request), options));
+  return toResponse(await issuer.refreshEndpoint(await endpointRequest(request, issuer), options));
 }
 
 /**
@@ -88,7 +87,7 @@ export async function handleRefresh(request, issuer, options) {
  */
 export async function handleLogout(request, issuer, options) {
   if (request.method !== "POST") return methodNotAllowed();
-  return toResponse(await issuer.logoutEndpoint(await endpointRequest(request), options));
+  return toResponse(await issuer.logoutEndpoint(await endpointRequest(request, issuer), options));
 }
 
 /**

@@ -113,7 +113,8 @@ pub fn token_response(pair: &TokenPair) -> HttpResponse {
 
 #[cfg(feature = "edge")]
 /// The error answer of the token endpoint: RFC 6749 §5.2 `invalid_grant` with our code;
-/// a malformed request is `invalid_request`; a request refused as possibly another site's is
+/// a malformed request is `invalid_request` with the sentence that says what is wrong in
+/// `error_description`; a request refused as possibly another site's is
 /// 403 `invalid_request` with `csrf_rejected` (and the message, which names the header at
 /// fault); a store outage is 503 (retry later); a cookie too large to set is 500.
 pub fn grant_error(err: &Error) -> HttpResponse {
@@ -128,6 +129,8 @@ pub fn grant_error(err: &Error) -> HttpResponse {
         _ => (400, "invalid_grant"),
     };
     let body = match err.code() {
+        // RFC 6749 §5.2: a human-readable description; the code is `error` itself.
+        ErrorCode::InvalidRequest => json!({ "error": error, "error_description": err.message() }),
         ErrorCode::CsrfRejected => json!({
             "error": error,
             "error_description": err.code().as_str(),
@@ -540,13 +543,14 @@ mod tests {
             reused.body,
             r#"{"error":"invalid_grant","error_description":"refresh_token_reused"}"#
         );
-        let bad = grant_error(&Error::new(ErrorCode::InvalidRequest, "x"));
+        let bad = grant_error(&Error::new(
+            ErrorCode::InvalidRequest,
+            "the refresh token is missing",
+        ));
+        assert_eq!(bad.status, 400);
         assert_eq!(
-            (
-                bad.status,
-                bad.body.contains(r#""error":"invalid_request""#)
-            ),
-            (400, true)
+            bad.body,
+            r#"{"error":"invalid_request","error_description":"the refresh token is missing"}"#
         );
         let down = grant_error(&Error::new(ErrorCode::StoreUnavailable, "x"));
         assert_eq!(

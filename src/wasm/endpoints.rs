@@ -301,6 +301,17 @@ impl JsIssuer {
         ))
     }
 
+    /// The largest request body the token endpoints read, in bytes (16 KiB): a longer one is
+    /// `400 invalid_request`. `handleRefresh` and `handleLogout` stop reading past it.
+    ///
+    /// ```js
+    /// if (Number(request.headers.get("content-length")) > issuer.maxRequestBody) return tooLarge();
+    /// ```
+    #[wasm_bindgen(getter, js_name = maxRequestBody)]
+    pub fn max_request_body(&self) -> u32 {
+        http::MAX_REFRESH_BODY as u32
+    }
+
     /// Whether this issuer answers in cookie mode (the `cookies` option).
     #[wasm_bindgen(getter, js_name = cookieMode)]
     pub fn cookie_mode(&self) -> bool {

@@ -11,6 +11,7 @@ import {
   authenticate,
   authenticateAsync,
   tokenResponse,
+  dpopChallenge,
   isExpiredSignal,
   unauthorizedResponse,
   Key,
@@ -197,6 +198,27 @@ async function cookieBrowser(): Promise<void> {
   void badMode;
 }
 void cookieBrowser;
+
+// DPoP on both ends: a login answers a refused proof with a challenge the client answers.
+async function dpopLogin(request: Request, issuer: Issuer): Promise<Response> {
+  try {
+    return tokenResponse(await issuer.startSession("user-1"), issuer);
+  } catch (error) {
+    return dpopChallenge(error, issuer);
+  }
+}
+async function dpopBrowser(): Promise<void> {
+  const es256: AuthClientOptions = { refreshUrl: "/auth/refresh", storage: "localStorage", dpop: true };
+  const eddsa: AuthClientOptions = { refreshUrl: "/auth/refresh", dpop: { alg: "EdDSA" } };
+  const client: AuthClient = await AuthClient.create(es256);
+  const tokens: ClientTokenResponse = await (await client.fetch("/auth/login", { method: "POST" })).json();
+  const bound: boolean = tokens.token_type === "DPoP";
+  const cap: number = cookieIssuer.maxRequestBody;
+  // @ts-expect-error: ES256 or EdDSA only.
+  const badAlg: AuthClientOptions = { refreshUrl: "/r", dpop: { alg: "RS256" } };
+  void [eddsa, bound, cap, badAlg];
+}
+void [dpopLogin, dpopBrowser];
 
 async function leanBrowser(): Promise<void> {
   const options: AuthClientOptions = { refreshUrl: "/auth/refresh", storage: "sessionStorage" };

@@ -38,7 +38,7 @@ test("a chunked body past 16 KiB is refused after reading at most the limit", as
   const { stream, counter } = countedBody("grant_type=refresh_token&refresh_token=" + "a".repeat(1 << 20), 1024);
   const response = await handleRefresh(refreshRequest(stream), issuer);
   assert.equal(response.status, 400);
-  assert.equal((await response.json()).error, "invalid_request");
+  assert.deepEqual(await response.json(), { error: "invalid_request", error_description: "the request body is too large" });
   assert.ok(counter.pulled <= 16 * 1024 + 2 * 1024, `read ${counter.pulled} bytes of 1 MiB`);
 });
 
