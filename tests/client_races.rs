@@ -1667,3 +1667,37 @@ fn a_kept_key_of_another_algorithm_is_replaced() {
     );
     assert_eq!(h.world.stored_proof_key.get(), Some(2));
 }
+
+#[test]
+fn set_tokens_refuses_a_pair_that_is_not_two_jwts() {
+    let mut h = Harness::new();
+    h.open(SHARED);
+    let tab = h.tabs[0].clone();
+    let login = fresh_pair(&h.world);
+    for (response, named) in [
+        (
+            TokenResponse {
+                access_token: "an-opaque-token".into(),
+                ..login.clone()
+            },
+            "access_token",
+        ),
+        (
+            TokenResponse {
+                refresh_token: "a.b".into(),
+                ..login.clone()
+            },
+            "refresh_token",
+        ),
+    ] {
+        let err = h.run(tab.set_tokens(&response)).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::MalformedToken);
+        assert!(
+            err.message()
+                .starts_with(&format!("the token response's {named} is not a JWT")),
+            "{}",
+            err.message()
+        );
+        assert!(tab.tokens().is_none() && h.world.stored().is_none());
+    }
+}

@@ -59,3 +59,16 @@ test(`${ENTRY}: decodeUnverified (the host parses each segment) reads what the m
     }
   }
 });
+
+test(`${ENTRY}: setTokens refuses a pair that is not two JWTs, naming which`, async () => {
+  const client = await AuthClient.create({ refreshUrl: "http://127.0.0.1:9/refresh" });
+  const jwt = server.Key.generate("HS256").sign({ sub: "ada" }, { expiresIn: "5m" });
+  for (const [pair, named] of [
+    [{ access_token: "opaque", refresh_token: jwt, token_type: "Bearer" }, "access_token"],
+    [{ access_token: jwt, refresh_token: "x.y", token_type: "Bearer" }, "refresh_token"],
+  ]) {
+    await assert.rejects(client.setTokens(pair), (e) => isJwtRefreshError(e) && e.code === "malformed_token" && e.message.startsWith(`the token response's ${named} is not a JWT`), named);
+  }
+  assert.equal(client.state.status, "unauthenticated");
+  client.close();
+});

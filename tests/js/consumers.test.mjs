@@ -179,6 +179,8 @@ test("npx jwt-refresh keygen: a signing key, its JWKS and a refresh secret that 
   assert.match((await npx("keygen", "--format", "wrangler")).stdout, /\| npx wrangler secret put REFRESH_JWK$/m);
   await assert.rejects(npx("keygen", "--format", "yaml"), (e) => e.code === 2 && /unknown format yaml/.test(e.stderr));
   await assert.rejects(npx("keygen", "HS1"), (e) => e.code === 2 && /alg_not_allowed|not supported/.test(e.stderr));
+  // Asked to, it refuses to print secrets anywhere but a terminal (here stdout is a pipe).
+  await assert.rejects(npx("keygen", "--tty-only"), (e) => e.code === 2 && e.stdout === "" && /stdout is not a terminal/.test(e.stderr));
 });
 
 test("workerd: a Worker bundled with esbuild, the wasm imported as a module", async () => {
