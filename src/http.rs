@@ -101,13 +101,7 @@ pub fn token_response(pair: &TokenPair) -> HttpResponse {
     json_response(
         200,
         vec![("pragma".into(), "no-cache".into())],
-        json!({
-            "access_token": pair.access_token,
-            "token_type": token_type(pair),
-            "expires_in": pair.expires_in,
-            "refresh_token": pair.refresh_token,
-            "refresh_expires_in": pair.refresh_expires_in,
-        }),
+        json!(crate::TokenResponse::from(pair)),
     )
 }
 
@@ -166,11 +160,10 @@ pub fn cookie_token_response(pair: &TokenPair, mode: &CookieMode) -> Result<Http
             ("set-cookie".into(), refresh),
             ("set-cookie".into(), access),
         ],
-        json!({
-            "access_token": pair.access_token,
-            "token_type": token_type(pair),
-            "expires_in": pair.expires_in,
-            "refresh_expires_in": pair.refresh_expires_in,
+        // The body never carries the refresh token: it is the cookie.
+        json!(crate::TokenResponse {
+            refresh_token: String::new(),
+            ..crate::TokenResponse::from(pair)
         }),
     ))
 }

@@ -94,6 +94,18 @@ pub struct TokenPair {
     pub dpop_bound: bool,
 }
 
+impl From<&TokenPair> for crate::TokenResponse {
+    fn from(pair: &TokenPair) -> crate::TokenResponse {
+        crate::TokenResponse {
+            access_token: pair.access_token.clone(),
+            token_type: Some(crate::http::token_type(pair).to_owned()),
+            expires_in: Some(pair.expires_in),
+            refresh_token: pair.refresh_token.clone(),
+            refresh_expires_in: Some(pair.refresh_expires_in),
+        }
+    }
+}
+
 /// The identity a verified refresh token carries.
 struct RefreshClaims {
     sub: String,

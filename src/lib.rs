@@ -65,6 +65,7 @@ mod store;
 // "Did you mean …?" for the JS options.
 #[cfg(any(test, all(target_arch = "wasm32", feature = "keys")))]
 mod suggest;
+mod token_response;
 mod verify;
 
 // wasm-bindgen's generated glue uses `unsafe`; the core does not.
@@ -96,4 +97,5 @@ pub use session::{Decision, SessionPolicy, SessionRecord};
 pub use sign::{sign, RustSigner, SignOptions, TokenSigner};
 #[cfg(feature = "edge")]
 pub use store::{MemoryStore, SessionStore, Stored, DEFAULT_STORE_TIMEOUT_MS};
+pub use token_response::TokenResponse;
 pub use verify::{begin_verify, verify, PendingSignature, VerifiedToken, VerifyOptions};

@@ -11,6 +11,7 @@ use super::proof::{self, Nonces, ProofClaims, ProofHeader};
 use super::{ApiOutcome, HeldPair, RefreshPolicy, ServerClock, TokenSet, TokenStorage, TokenStore};
 use crate::compact::{decode_text, split, DEFAULT_MAX_TOKEN_LENGTH};
 use crate::error::{Error, ErrorCode, Result};
+pub use crate::TokenResponse;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -111,25 +112,6 @@ pub struct ApiAnswer<'a> {
     pub dpop_nonce: Option<&'a str>,
 }
 
-/// The RFC 6749 §5.1 token response.
-#[derive(Debug, Clone, Deserialize)]
-pub struct TokenResponse {
-    /// The access token.
-    pub access_token: String,
-    /// The refresh token; absent (empty) in cookie mode, where it is a cookie.
-    #[serde(default)]
-    pub refresh_token: String,
-    /// Seconds until the access token expires (its `exp` wins when readable).
-    #[serde(default)]
-    pub expires_in: Option<f64>,
-    /// Seconds until the refresh token expires (its `exp` wins when readable).
-    #[serde(default)]
-    pub refresh_expires_in: Option<f64>,
-    /// `Bearer`, or `DPoP` for tokens bound to the client's DPoP key.
-    #[serde(default)]
-    pub token_type: Option<String>,
-}
-
 /// A short, one-way name for a refresh token: tabs match an access token to their refresh
 /// token by it without sending the refresh token.
 pub fn fingerprint(refresh_token: &str) -> String {
@@ -200,11 +182,11 @@ impl TokenSet {
         let server_now = clock.server_now(now);
         let access_expires_at = access
             .exp
-            .or_else(|| response.expires_in.map(|s| server_now + s))
+            .or_else(|| response.expires_in.map(|s| server_now + s as f64))
             .unwrap_or(server_now);
         let refresh_expires_at = refresh
             .exp
-            .or_else(|| response.refresh_expires_in.map(|s| server_now + s))
+            .or_else(|| response.refresh_expires_in.map(|s| server_now + s as f64))
             .unwrap_or(f64::MAX);
         Ok(TokenSet {
             access_token: Some(response.access_token.clone()),

@@ -2,7 +2,7 @@
 //! `tokenResponseData`) and the `cookies` option that turns on cookie mode. The exchanges
 //! themselves are `crate::endpoints`; this converts requests in and responses out.
 
-use super::convert::{optional_string_arg, string_arg};
+use super::convert::{json_text, optional_string_arg, string_arg};
 use super::error::{invalid_options, JsResult};
 use super::issuer::{response_data, JsIssuer};
 use super::js::member;
@@ -12,7 +12,7 @@ use crate::cookie::{CookieLifetime, CookieMode, SameSite};
 use crate::csrf::CsrfPolicy;
 use crate::endpoints::{logout_endpoint, refresh_endpoint};
 use crate::http::{self, RequestParts};
-use crate::{DpopRequest, ErrorCode, TokenPair, VerifiedProof};
+use crate::{DpopRequest, ErrorCode, TokenPair, TokenResponse, VerifiedProof};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -236,33 +236,24 @@ impl JsIssuer {
                 "tokens is a Promise, not a startSession result: did you forget await?",
             ));
         }
-        let text = |name: &'static str| -> JsResult<String> {
-            string_arg(
-                &member(&tokens, name, name)?,
-                ErrorCode::InvalidOptions,
-                name,
-            )
+        let tokens: TokenResponse = serde_json::from_str(&json_text(&tokens, "tokens")?)
+            .map_err(|err| invalid_options(format!("tokens is not a token response: {err}")))?;
+        let seconds = |value: Option<i64>, name: &str| {
+            value.filter(|s| *s >= 0).ok_or_else(|| {
+                invalid_options(format!("tokens.{name} must be a number of seconds"))
+            })
         };
-        let seconds = |name: &'static str| -> JsResult<i64> {
-            member(&tokens, name, name)?
-                .as_f64()
-                .filter(|n| n.is_finite() && *n >= 0.0)
-                .map(|n| n as i64)
-                .ok_or_else(|| {
-                    invalid_options(format!("tokens.{name} must be a number of seconds"))
-                })
-        };
+        if tokens.refresh_token.is_empty() {
+            return Err(invalid_options("tokens.refresh_token is missing"));
+        }
         let pair = TokenPair {
-            access_token: text("access_token")?,
-            refresh_token: text("refresh_token")?,
-            expires_in: seconds("expires_in")?,
-            refresh_expires_in: seconds("refresh_expires_in")?,
+            expires_in: seconds(tokens.expires_in, "expires_in")?,
+            refresh_expires_in: seconds(tokens.refresh_expires_in, "refresh_expires_in")?,
+            dpop_bound: tokens.token_type.as_deref() == Some("DPoP"),
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
             session_id: String::new(),
             subject: String::new(),
-            dpop_bound: member(&tokens, "token_type", "token_type")?
-                .as_string()
-                .as_deref()
-                == Some("DPoP"),
         };
         let response = match self.cookies.as_deref() {
             Some(mode) => http::cookie_token_response(&pair, mode).map_err(super::error::to_js)?,

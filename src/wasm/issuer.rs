@@ -42,24 +42,9 @@ const ISSUER_OPTION_NAMES: &[&str] = &[
     "dpop",
 ];
 
-/// The RFC 6749 §5.1 token response body, as `startSession` and `refresh` resolve it.
-#[derive(Serialize)]
-struct TokenResponse<'a> {
-    access_token: &'a str,
-    token_type: &'static str,
-    expires_in: i64,
-    refresh_token: &'a str,
-    refresh_expires_in: i64,
-}
-
+/// The token response `startSession` and `refresh` resolve to.
 fn token_response(pair: &TokenPair) -> JsResult<JsValue> {
-    to_js(&TokenResponse {
-        access_token: &pair.access_token,
-        token_type: http::token_type(pair),
-        expires_in: pair.expires_in,
-        refresh_token: &pair.refresh_token,
-        refresh_expires_in: pair.refresh_expires_in,
-    })
+    to_js(&crate::TokenResponse::from(pair))
 }
 
 /// A response as plain data, for the JS helpers that build a `Response` from it.

@@ -48,16 +48,6 @@ export interface ProtectedHeader {
 /** A duration: seconds, or text such as "90s", "15m", "2h", "7d". */
 export type Duration = number | string;
 
-/** RFC 6749 §5.1 token response, plus `refresh_expires_in`. */
-export interface TokenResponse {
-  access_token: string;
-  /** "DPoP" when the tokens are bound to the client's DPoP key (RFC 9449 §5). */
-  token_type: "Bearer" | "DPoP";
-  expires_in: number;
-  refresh_token: string;
-  refresh_expires_in: number;
-}
-
 /** A verified (or, from `decodeUnverified`, merely decoded) token. */
 export interface VerifyResult {
   payload: JWTPayload;
@@ -67,6 +57,9 @@ export interface VerifyResult {
 
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_CODES: &'static str = crate::ErrorCode::TYPESCRIPT_UNION;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TOKEN_RESPONSE: &'static str = crate::TokenResponse::TYPESCRIPT;
 
 // The key API's types: only in builds with Key, Signer and Verifier.
 #[cfg(feature = "keys")]

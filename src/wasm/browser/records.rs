@@ -66,6 +66,11 @@ fn integer(value: &JsValue) -> Option<i64> {
         .map(|n| n as i64)
 }
 
+/// A number of seconds as any server may write it, whole seconds kept (as natively).
+fn seconds(value: Option<f64>) -> Option<i64> {
+    value.filter(|s| s.is_finite()).map(|s| s as i64)
+}
+
 fn stringify(value: &JsValue) -> Option<String> {
     JSON::stringify(value).ok()?.as_string()
 }
@@ -192,8 +197,8 @@ impl ReadJson for TokenResponse {
         Some(TokenResponse {
             access_token: members.text("access_token")?,
             refresh_token: members.optional_text("refresh_token")?.unwrap_or_default(),
-            expires_in: members.optional_number("expires_in")?,
-            refresh_expires_in: members.optional_number("refresh_expires_in")?,
+            expires_in: seconds(members.optional_number("expires_in")?),
+            refresh_expires_in: seconds(members.optional_number("refresh_expires_in")?),
             token_type: members.optional_text("token_type")?,
         })
     }
