@@ -50,7 +50,7 @@ before(() => {
 
 after(() => rmSync(work, { recursive: true, force: true }));
 
-test("the Worker recipe: wrangler.toml's Durable Object, keygen's .dev.vars, login to logout", async () => {
+test("the Worker recipe: wrangler.toml's Durable Object and assets, keygen's .dev.vars, login to logout", async () => {
   const dir = folder("worker");
   writeFileSync(join(dir, ".dev.vars"), (await run("npx", ["--no-install", "jwt-refresh", "keygen"], { cwd: dir })).stdout);
   const config = parseToml(readFileSync(join(dir, "wrangler.toml"), "utf8"));
@@ -68,10 +68,16 @@ test("the Worker recipe: wrangler.toml's Durable Object, keygen's .dev.vars, log
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: config.compatibility_date,
     durableObjects: Object.fromEntries(config.durable_objects.bindings.map((b) => [b.name, b.class_name])),
+    // As wrangler runs a Worker with assets: the files first, then the Worker (has_user_worker).
+    assets: { directory: join(dir, config.assets.directory), routerConfig: { has_user_worker: true } },
     bindings: vars,
   });
   try {
     const call = (path, init) => mf.dispatchFetch(`https://auth.example${path}`, init);
+    // The static files are served before the Worker is asked.
+    const page = await call("/");
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Your SPA goes here/);
     const tokens = await (await call("/auth/login", { method: "POST", body: '{"user":"wren"}' })).json();
     assert.equal(tokens.token_type, "Bearer");
     const bearer = { headers: { authorization: `Bearer ${tokens.access_token}` } };
@@ -124,5 +130,67 @@ test("the Node server and Vite SPA recipe: signed in, the API called, still sign
     }
   } finally {
     server.kill();
+  }
+});
+
+/** The README's code block under the heading `title`. */
+function readmeBlock(title) {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const found = new RegExp(`## ${title}\\n\\n\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(readme);
+  assert.ok(found, `README: no code block under "## ${title}"`);
+  return found[1];
+}
+
+test("the README's Worker and browser app, as they are: the app signs in through the Worker, cookie mode", async () => {
+  const dir = folder("readme");
+  // The browser app: the README's 15 lines, with the `render` it leaves to the reader, built by Vite.
+  writeFileSync(join(dir, "app.js"), `${readmeBlock("A browser app in 15 lines")}\nwindow.app = { auth, login };\n`);
+  writeFileSync(join(dir, "index.html"), `<!doctype html><title>readme</title>
+    <script>window.states = []; window.render = (state) => window.states.push(state.status);</script>
+    <script type="module" src="/app.js"></script>`);
+  execFileSync(join(BIN, "vite"), ["build", "--logLevel", "error"], { cwd: dir, stdio: "pipe" });
+  // The Worker: the README's 20 lines, bundled, with keygen's keys and a Durable Object; it serves
+  // the app as static assets.
+  writeFileSync(join(dir, "worker.js"), readmeBlock("A Worker in 20 lines"));
+  execFileSync(join(BIN, "esbuild"), ["worker.js", "--bundle", "--format=esm", "--platform=neutral", "--conditions=workerd,worker", "--loader:.wasm=copy", "--external:cloudflare:*", "--outdir=worker-dist"], { cwd: dir, stdio: "pipe" });
+  const keys = JSON.parse((await run("npx", ["--no-install", "jwt-refresh", "keygen", "--format", "json"], { cwd: dir })).stdout);
+  const mf = new Miniflare({
+    modules: true,
+    modulesRoot: join(dir, "worker-dist"),
+    scriptPath: join(dir, "worker-dist/worker.js"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2025-06-01",
+    durableObjects: { SESSIONS: "SessionStoreObject" },
+    assets: { directory: join(dir, "dist"), routerConfig: { has_user_worker: true } },
+    bindings: { SIGNING_JWK: keys.SIGNING_JWK, REFRESH_JWK: keys.REFRESH_JWK },
+    host: "127.0.0.1",
+    port: 0,
+  });
+  const browser = await launchChromium();
+  try {
+    const url = await mf.ready;
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(url.href);
+    // The app ran: it asked for /api/me signed out and logged out; now the reader's login.
+    await page.waitForFunction(() => window.app !== undefined, null, { timeout: 20_000 });
+    assert.equal(await page.evaluate(() => window.app.auth.state.status), "unauthenticated");
+    await page.evaluate(() => window.app.login("ada", "password"));
+    assert.equal(await page.evaluate(() => window.app.auth.state.status), "authenticated");
+    const me = await page.evaluate(async () => (await window.app.auth.fetch("/api/me")).json());
+    assert.deepEqual(me, { sub: "user-1" });
+    // A reload runs the app again: the refresh cookie signs the tab in (render sees it), the
+    // app calls the API, then logs out as its last line says.
+    await page.reload();
+    await page.waitForFunction(() => window.app !== undefined, null, { timeout: 20_000 });
+    const states = await page.evaluate(() => window.states);
+    assert.ok(states.includes("authenticated"), `render saw the session: ${states}`);
+    assert.equal(states.at(-1), "unauthenticated");
+    assert.equal(await page.evaluate(async () => (await window.app.auth.fetch("/api/me")).status), 401, "logged out");
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await mf.dispose();
   }
 });
