@@ -2,6 +2,7 @@
 // client is `jwt-refresh/client` (client.d.ts), in its own wasm.
 export {
   Issuer,
+  MemoryStore,
   DpopVerifier,
   isExpiredSignal,
   unauthorizedResponse,
@@ -42,5 +43,5 @@ export type {
   VerifyResult,
 } from "./jwt_refresh.js";
 export { handleRefresh, handleLogout, authenticate, authenticateAsync, tokenResponse, dpopOf, dpopChallenge } from "./edge.js";
-export { MemoryStore, KvStore, D1Store, DurableObjectStore, RedisStore, PostgresStore } from "./stores.js";
+export { KvStore, D1Store, DurableObjectStore, RedisStore, PostgresStore } from "./stores.js";
 export type { KvNamespaceLike, D1DatabaseLike, D1StatementLike, DurableObjectNamespaceLike, RedisClientLike, PgQueryable, PostgresJsSql } from "./stores.js";

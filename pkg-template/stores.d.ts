@@ -1,12 +1,5 @@
 import type { SessionStore } from "./jwt_refresh.js";
 
-/** One process's memory (tests, single instance). */
-export class MemoryStore implements SessionStore {
-  get(subject: string, sessionId: string): Promise<{ value: string; version: number } | null>;
-  put(subject: string, sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
-  list(subject: string): Promise<string[]>;
-}
-
 /** Minimal shape of a Workers KV namespace binding. */
 export interface KvNamespaceLike {
   get(key: string, type: "json"): Promise<unknown>;

@@ -3,24 +3,7 @@
 
 const key = (subject, sessionId) => `${encodeURIComponent(subject)}/${sessionId}`;
 
-/** One process's memory: tests and single-instance servers. */
-export class MemoryStore {
-  #records = new Map();
-  async get(subject, sessionId) {
-    const record = this.#records.get(key(subject, sessionId));
-    return record ? { value: record.value, version: record.version } : null;
-  }
-  async put(subject, sessionId, value, expectedVersion, expiresAt) {
-    const k = key(subject, sessionId);
-    const current = this.#records.get(k);
-    if ((current?.version ?? null) !== expectedVersion) return false;
-    this.#records.set(k, { value, version: (current?.version ?? 0) + 1, expiresAt, subject, sessionId });
-    return true;
-  }
-  async list(subject) {
-    return [...this.#records.values()].filter((r) => r.subject === subject).map((r) => r.sessionId);
-  }
-}
+// MemoryStore is the core's own, exported by the wasm module.
 
 /**
  * Workers KV. KV is eventually consistent and has no conditional write: the version check

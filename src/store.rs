@@ -63,26 +63,16 @@ impl MemoryStore {
         self.records.borrow().is_empty()
     }
 
-    /// Every stored value: what an attacker with a dump of the store would see.
-    pub fn dump(&self) -> Vec<String> {
+    /// The record of a session, if any ([`SessionStore::get`], at once).
+    pub fn read(&self, sub: &str, sid: &str) -> Option<Stored> {
         self.records
             .borrow()
-            .values()
-            .map(|(stored, _)| stored.value.clone())
-            .collect()
-    }
-}
-
-impl SessionStore for MemoryStore {
-    async fn get(&self, sub: &str, sid: &str) -> Result<Option<Stored>> {
-        Ok(self
-            .records
-            .borrow()
             .get(&(sub.to_owned(), sid.to_owned()))
-            .map(|(stored, _)| stored.clone()))
+            .map(|(stored, _)| stored.clone())
     }
 
-    async fn put(
+    /// [`SessionStore::put`], at once.
+    pub fn write(
         &self,
         sub: &str,
         sid: &str,
@@ -108,13 +98,43 @@ impl SessionStore for MemoryStore {
         Ok(true)
     }
 
-    async fn list(&self, sub: &str) -> Result<Vec<String>> {
-        Ok(self
-            .records
+    /// Every session id of a subject ([`SessionStore::list`], at once).
+    pub fn sessions_of(&self, sub: &str) -> Vec<String> {
+        self.records
             .borrow()
             .keys()
             .filter(|(s, _)| s == sub)
             .map(|(_, sid)| sid.clone())
-            .collect())
+            .collect()
+    }
+
+    /// Every stored value: what an attacker with a dump of the store would see.
+    pub fn dump(&self) -> Vec<String> {
+        self.records
+            .borrow()
+            .values()
+            .map(|(stored, _)| stored.value.clone())
+            .collect()
+    }
+}
+
+impl SessionStore for MemoryStore {
+    async fn get(&self, sub: &str, sid: &str) -> Result<Option<Stored>> {
+        Ok(self.read(sub, sid))
+    }
+
+    async fn put(
+        &self,
+        sub: &str,
+        sid: &str,
+        value: &str,
+        expected: Option<u64>,
+        expires_at: i64,
+    ) -> Result<bool> {
+        self.write(sub, sid, value, expected, expires_at)
+    }
+
+    async fn list(&self, sub: &str) -> Result<Vec<String>> {
+        Ok(self.sessions_of(sub))
     }
 }

@@ -17,6 +17,8 @@ mod js;
 mod key;
 #[cfg(feature = "keys")]
 mod key_options;
+#[cfg(feature = "edge")]
+mod memory_store;
 #[cfg(any(feature = "keys", feature = "browser"))]
 mod options;
 #[cfg(feature = "keys")]
@@ -39,6 +41,8 @@ pub use error::{error_codes, is_jwt_refresh_error};
 pub use issuer::{is_expired_signal, unauthorized_response, JsIssuer};
 #[cfg(feature = "keys")]
 pub use key::{JsKey, JsKeySet};
+#[cfg(feature = "edge")]
+pub use memory_store::JsMemoryStore;
 #[cfg(feature = "keys")]
 pub use prepared::{JsSigner, JsVerifier};
 #[cfg(feature = "keys")]
