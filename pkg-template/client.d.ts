@@ -2,6 +2,8 @@
 export { AuthClient, decodeUnverified, parseDuration, errorCodes, isJwtRefreshError } from "./jwt_refresh_client.js";
 export type {
   AuthClientOptions,
+  BackoffOptions,
+  ClientDpopOptions,
   AuthState,
   TokenStorageOption,
   TokenResponse,

@@ -23,6 +23,8 @@ export type {
   DpopProofResult,
   DpopRequestInfo,
   DpopVerifierOptions,
+  IssuerDpopOptions,
+  StartSessionOptions,
   EndpointRequest,
   IssuerOptions,
   ResponseData,
@@ -40,6 +42,7 @@ export type {
   RemoteKeySetOptions,
   SignOptions,
   VerifyOptions,
+  VerifierOptions,
   VerifyResult,
 } from "./jwt_refresh.js";
 export { handleRefresh, handleLogout, authenticate, authenticateAsync, tokenResponse, dpopOf, dpopChallenge } from "./edge.js";

@@ -21,14 +21,44 @@ use wasm_bindgen_futures::future_to_promise;
 /// The most proof ids remembered by default.
 const DEFAULT_REPLAY_CAPACITY: u64 = 10_000;
 
-const POLICY_OPTION_NAMES: &[&str] = &[
-    "algorithms",
-    "maxAge",
-    "futureSkew",
-    "nonceSecret",
-    "noncePeriod",
-    "replayCache",
-];
+super::options::js_options! {
+    /// Options for `new DpopVerifier`. Durations are seconds or text ("1m").
+    const POLICY_OPTION_NAMES, DPOP_VERIFIER_OPTIONS_TYPESCRIPT = interface "DpopVerifierOptions" {
+        /// The algorithms a proof may use (asymmetric only; default ES256, EdDSA, ES384, ES512, RS256, PS256).
+        algorithms "?: Algorithm[]",
+        /// How long a proof stays good after its `iat` (default 60 s).
+        maxAge "?: Duration",
+        /// How far in the future a proof's `iat` may be (default 5 s).
+        futureSkew "?: Duration",
+        /// A server secret of at least 32 characters: proofs must then carry its stateless nonce.
+        nonceSecret "?: string",
+        /// How long each nonce is handed out (default 300 s; one stays good for two periods).
+        noncePeriod "?: Duration",
+        /// How many proof ids are remembered against replay, in this isolate (default 10,000).
+        replayCache "?: number",
+    }
+}
+
+super::options::js_options! {
+    /// The Issuer's `dpop` option as an object: how proofs are checked, and whether every
+    /// session must be bound.
+    const ISSUER_DPOP_NAMES, ISSUER_DPOP_TYPESCRIPT = interface "IssuerDpopOptions" extends "DpopVerifierOptions" {
+        /// Refuse sessions and tokens without a proof (as `dpop: "required"`). Default false.
+        required "?: boolean",
+    }
+}
+
+super::options::js_options! {
+    /// The request a DPoP proof must be for.
+    const DPOP_REQUEST_NAMES, DPOP_REQUEST_TYPESCRIPT = interface "DpopRequestInfo" {
+        /// The request's method (`htm`).
+        method ": string",
+        /// The request's URL (`htu`: compared without query and fragment).
+        url ": string",
+        /// The access token the request presents (API requests): the proof's `ath` must be its hash.
+        accessToken "?: string",
+    }
+}
 
 /// How proofs are checked, and the proof ids seen (in this isolate, bounded).
 pub(crate) struct DpopSetup {
@@ -144,9 +174,7 @@ pub(crate) fn issuer_dpop(value: Option<JsValue>) -> JsResult<Option<(DpopSetup,
             ))
         }
     };
-    let mut names = POLICY_OPTION_NAMES.to_vec();
-    names.push("required");
-    let mut js = JsOptions::read(&value, &[&names], "dpop")?;
+    let mut js = JsOptions::read(&value, &[POLICY_OPTION_NAMES, ISSUER_DPOP_NAMES], "dpop")?;
     if js.boolean("required")? == Some(true) {
         mode = DpopMode::Required;
     }
@@ -245,11 +273,7 @@ impl JsDpopVerifier {
                     "the DPoP proof",
                 )?),
             };
-            let mut js = JsOptions::read(
-                &request,
-                &[&["method", "url", "accessToken"]],
-                "the DPoP request",
-            )?;
+            let mut js = JsOptions::read(&request, &[DPOP_REQUEST_NAMES], "the DPoP request")?;
             let required = |value: Option<String>, name: &str| {
                 value.ok_or_else(|| invalid_options(format!("the DPoP request needs {name}")))
             };

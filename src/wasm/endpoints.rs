@@ -17,15 +17,25 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-const COOKIE_OPTION_NAMES: &[&str] = &[
-    "refreshName",
-    "accessName",
-    "path",
-    "sameSite",
-    "maxAge",
-    "allowedOrigins",
-    "allowSameSite",
-];
+super::options::js_options! {
+    /// Cookie mode's settings (the Issuer's `cookies` option).
+    const COOKIE_OPTION_NAMES, COOKIE_OPTIONS_TYPESCRIPT = interface "CookieOptions" {
+        /// Default "__Secure-refresh_token". A `__Host-` name needs `path: "/"`.
+        refreshName "?: string",
+        /// The access token's copy, read by refresh when no Bearer token is sent. Default "__Secure-access_token".
+        accessName "?: string",
+        /// Both cookies are sent only under it: put the refresh and logout endpoints there. Default "/auth".
+        path "?: string",
+        /// Default "Strict". "None" requires `allowedOrigins`.
+        sameSite "?: \"Strict\" | \"Lax\" | \"None\"",
+        /// Default: the refresh token's lifetime. "session": until the browser closes.
+        maxAge "?: Duration | \"session\"",
+        /// Origins besides the endpoint's own whose requests may use the cookies (e.g. the app on a sibling subdomain).
+        allowedOrigins "?: string[]",
+        /// Accept every same-site request, not only those of `allowedOrigins`. Default false.
+        allowSameSite "?: boolean",
+    }
+}
 
 /// The Issuer's `cookies` option: `true` for the defaults, or an object of settings.
 pub(crate) fn cookie_mode(value: Option<JsValue>) -> JsResult<Option<CookieMode>> {

@@ -6,7 +6,7 @@ use super::convert::{
 use super::dpop::{issuer_dpop, DpopInput, DpopSetup};
 use super::error::{error_from_js, invalid_options, to_js as error_to_js, JsResult};
 use super::key::{verified_to_js, JsKey};
-use super::key_options::now_from;
+use super::key_options::{now_from, VERIFIER_OPTIONS};
 use super::options::JsOptions;
 use super::prepared::{cache_option, signature_cache, JsVerifier, Keys};
 use super::store::AnyStore;
@@ -25,22 +25,51 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-const ISSUER_OPTION_NAMES: &[&str] = &[
-    "issuer",
-    "audience",
-    "accessTtl",
-    "refreshTtl",
-    "sessionLifetime",
-    "idleTimeout",
-    "gracePeriod",
-    "clockTolerance",
-    "previousKeys",
-    "store",
-    "storeTimeout",
-    "signatureCache",
-    "cookies",
-    "dpop",
-];
+super::options::js_options! {
+    /// Options of `new Issuer(signingKey, refreshKey, options)`.
+    const ISSUER_OPTION_NAMES, ISSUER_OPTIONS_TYPESCRIPT = interface "IssuerOptions" {
+        /// `iss` of every token.
+        issuer ": string",
+        /// `aud` of access tokens.
+        audience "?: string | string[]",
+        /// Default "15m".
+        accessTtl "?: Duration",
+        /// Default "14d"; renewed on each rotation, capped at the session's end.
+        refreshTtl "?: Duration",
+        /// Absolute session lifetime; default "30d".
+        sessionLifetime "?: Duration",
+        /// Idle timeout; default "14d".
+        idleTimeout "?: Duration",
+        /// Reuse grace window; default "30s". It also covers a refresh whose store write outlived
+        /// `storeTimeout` but landed: the client's retry with the same tokens gets the current pair.
+        /// Keep it longer than `storeTimeout` plus the client's retries.
+        gracePeriod "?: Duration",
+        /// Leeway when verifying access tokens.
+        clockTolerance "?: Duration",
+        /// Public JWKs of retired signing keys that still verify access tokens.
+        previousKeys "?: JWK[]",
+        /// Default: this isolate's memory (tests, single process).
+        store "?: SessionStore",
+        /// Milliseconds before a store call counts as failed (`store_unavailable`, HTTP 503); default
+        /// 5000. A write still in flight may land after that: retry with the same tokens.
+        storeTimeout "?: number",
+        /// Remember up to this many access tokens whose signatures verified (as a verifier's `cache`):
+        /// `verifyAccess`, `authenticate`, `authenticateAsync`, `accessVerifier()` and `refresh` skip
+        /// the signature check of one they have seen; claims are checked every time. Default 0
+        /// (off); at most 100000.
+        signatureCache "?: number",
+        /// Cookie mode: login and refresh answers set the refresh token and a copy of the access
+        /// token as `HttpOnly; Secure; SameSite=Strict` cookies on the auth path, and their bodies
+        /// carry no refresh token; refresh and logout read the cookies after the CSRF checks. `true`
+        /// for the defaults. Default: off (header mode).
+        cookies "?: boolean | CookieOptions",
+        /// DPoP (RFC 9449): sessions started with a proof (`startSession(sub, claims, { dpop })`) are
+        /// bound to its key: access tokens carry `cnf.jkt`, a refresh needs a proof by that key (its
+        /// id recorded in the session), and `authenticateAsync` checks the proof and the binding.
+        /// `"required"` (or `{ required: true }`) refuses sessions and tokens without one.
+        dpop "?: boolean | \"required\" | IssuerDpopOptions",
+    }
+}
 
 /// The token response `startSession` and `refresh` resolve to.
 fn token_response(pair: &TokenPair) -> JsResult<JsValue> {
@@ -316,7 +345,7 @@ impl JsIssuer {
         options: Option<JsValue>,
     ) -> JsResult<JsVerifier> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
-        let mut js = JsOptions::read(&options, &[&["cache"]], "accessVerifier options")?;
+        let mut js = JsOptions::read(&options, &[VERIFIER_OPTIONS], "accessVerifier options")?;
         let cache = match cache_option(&mut js, "cache")? {
             Some(own) => signature_cache(own)?,
             None => self.cache.clone(),

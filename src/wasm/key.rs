@@ -20,9 +20,19 @@ struct KeyOptions {
     kid: Option<String>,
 }
 
+super::options::js_options! {
+    /// Options for `Key.fromJwk`.
+    const KEY_OPTIONS, KEY_OPTIONS_TYPESCRIPT = interface "KeyOptions" {
+        /// Bind the key to this algorithm (must agree with the JWK's own `alg`).
+        alg "?: Algorithm",
+        /// Override the JWK's `kid`.
+        kid "?: string",
+    }
+}
+
 fn key_options(options: Option<JsValue>) -> JsResult<KeyOptions> {
     let options = options.unwrap_or(JsValue::UNDEFINED);
-    let mut js = super::options::JsOptions::read(&options, &[&["alg", "kid"]], "key options")?;
+    let mut js = super::options::JsOptions::read(&options, &[KEY_OPTIONS], "key options")?;
     Ok(KeyOptions {
         alg: js.string("alg")?,
         kid: js.string("kid")?,

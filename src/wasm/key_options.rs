@@ -2,36 +2,78 @@
 //! seconds.
 
 use super::error::{invalid_options, JsResult};
-use super::options::JsOptions;
+use super::options::{js_options, JsOptions};
 use crate::{Algorithm, SignOptions, VerifyOptions};
 use wasm_bindgen::prelude::*;
 
-const VERIFY_OPTION_NAMES: &[&str] = &[
-    "algorithms",
-    "issuer",
-    "audience",
-    "subject",
-    "typ",
-    "requiredClaims",
-    "clockTolerance",
-    "maxTokenAge",
-    "maxTokenLength",
-    "ignoreExpiration",
-];
+js_options! {
+    /// Options for `verify` (names as in jose's `jwtVerify`).
+    const VERIFY_OPTION_NAMES, VERIFY_OPTIONS_TYPESCRIPT = interface "VerifyOptions" extends "ClockOptions" {
+        /// Allowed algorithms (default: the selected key's own algorithm).
+        algorithms "?: Algorithm[]",
+        /// The `iss` required: one issuer or any of several.
+        issuer "?: string | string[]",
+        /// An `aud` required: one audience or any of several.
+        audience "?: string | string[]",
+        /// The `sub` required.
+        subject "?: string",
+        /// Required header `typ` (case-insensitive, "application/" optional).
+        typ "?: string",
+        /// Claims that must be present.
+        requiredClaims "?: string[]",
+        /// Leeway for exp/nbf/iat.
+        clockTolerance "?: Duration",
+        /// Maximum age from `iat` (requires `iat`).
+        maxTokenAge "?: Duration",
+        /// Refuse longer tokens before decoding (default 8192).
+        maxTokenLength "?: number",
+        /// Check everything except `exp` (refresh flow).
+        ignoreExpiration "?: boolean",
+    }
+}
 
-const SIGN_OPTION_NAMES: &[&str] = &[
-    "typ",
-    "expiresIn",
-    "notBefore",
-    "issuedAt",
-    "jti",
-    "issuer",
-    "audience",
-    "subject",
-];
+js_options! {
+    /// Options for `Key.sign`.
+    const SIGN_OPTION_NAMES, SIGN_OPTIONS_TYPESCRIPT = interface "SignOptions" extends "ClockOptions" {
+        /// Header `typ`, e.g. "at+jwt".
+        typ "?: string",
+        /// `exp` = now + this.
+        expiresIn "?: Duration",
+        /// `nbf` = now + this.
+        notBefore "?: Duration",
+        /// Set `iat` (default true).
+        issuedAt "?: boolean",
+        /// Set a random `jti` (default false).
+        jti "?: boolean",
+        /// `iss`.
+        issuer "?: string",
+        /// `aud`: one audience or several.
+        audience "?: string | string[]",
+        /// `sub`.
+        subject "?: string",
+    }
+}
 
-/// Per call only: a `Signer` or `Verifier` takes its clock with each call instead.
-const CLOCK: &[&str] = &["currentDate"];
+js_options! {
+    /// Options for `verifier()`: those of `verify`, fixed once (the clock stays per call).
+    pub(crate)const VERIFIER_OPTIONS, VERIFIER_OPTIONS_TYPESCRIPT = interface "VerifierOptions" extends "Omit<VerifyOptions, \"currentDate\">" {
+        /// Remember up to this many tokens whose signatures verified, the oldest forgotten first,
+        /// and skip the signature check when one comes again: every request of a session carries
+        /// the same access token. Claims (exp, nbf, iss, aud, ...) are still checked on every call.
+        /// Default 0 (off); at most 100000. Memory: 32 bytes a token (what is remembered and
+        /// compared is a keyed hash of it, never the signature itself).
+        cache "?: number",
+    }
+}
+
+// Per call only: a `Signer` or `Verifier` takes its clock with each call instead.
+js_options! {
+    /// Options of calls that only need a clock.
+    const CLOCK, CLOCK_OPTIONS_TYPESCRIPT = interface "ClockOptions" {
+        /// The clock, for tests and replay (default: now).
+        currentDate "?: Date",
+    }
+}
 
 /// `options.currentDate` (a `Date`) or the runtime clock, in whole Unix seconds.
 pub(crate) fn now_from(options: &JsValue) -> JsResult<i64> {
@@ -70,7 +112,7 @@ pub(crate) fn verify_options(options: &JsValue) -> JsResult<VerifyOptions> {
 /// A verifier's options: those of verify but the clock, and `cache` (how many tokens whose
 /// signatures verified it remembers; 0 by default).
 pub(crate) fn verifier_options(options: &JsValue) -> JsResult<(VerifyOptions, u64)> {
-    let known = [VERIFY_OPTION_NAMES, &["cache"]];
+    let known = [VERIFY_OPTION_NAMES, VERIFIER_OPTIONS];
     let mut js = JsOptions::read(options, &known, "verifier options")?;
     let cache = super::prepared::cache_option(&mut js, "cache")?.unwrap_or(0);
     Ok((read_verify_options(&mut js)?, cache))

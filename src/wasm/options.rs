@@ -8,6 +8,27 @@ use crate::{parse_duration, seconds_from_f64};
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
+/// Declares a JS options object once: the member names [`JsOptions::read`] accepts (`$names`)
+/// and its TypeScript interface in the package's `.d.ts` (`$typescript`), each member with
+/// its doc and type (`"?: T"` when optional).
+macro_rules! js_options {
+    (
+        $(#[doc = $doc:literal])+
+        $vis:vis const $names:ident, $typescript:ident = interface $name:literal $(extends $base:literal)? {
+            $( $(#[doc = $member_doc:literal])+ $member:ident $ty:literal, )*
+        }
+    ) => {
+        $vis const $names: &[&str] = &[$(stringify!($member)),*];
+        #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+        const $typescript: &'static str = concat!(
+            "\n/**", $("\n *", $doc,)+ "\n */\nexport interface ", $name, $(" extends ", $base,)? " {\n",
+            $( "  /**", $("\n   *", $member_doc,)+ "\n   */\n  ", stringify!($member), $ty, ";\n", )*
+            "}\n"
+        );
+    };
+}
+pub(crate) use js_options;
+
 /// The members of one options object, taken one by one as the binding reads them. A member
 /// that is `undefined` or `null` counts as absent (as `JSON.stringify` would drop it); a
 /// name the API does not know is refused, since a misspelt security option must not be

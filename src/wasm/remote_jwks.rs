@@ -59,22 +59,35 @@ fn clock() -> i64 {
     js_sys::Date::now() as i64
 }
 
+super::options::js_options! {
+    /// Options for `KeySet.remote`. Durations are seconds (fractions allowed) or text ("30s").
+    const REMOTE_OPTION_NAMES, REMOTE_OPTIONS_TYPESCRIPT = interface "RemoteKeySetOptions" {
+        /// How long fetched keys are used when the answer has no Cache-Control max-age, and the
+        /// longest a max-age keeps them (default "10m").
+        cacheMaxAge "?: Duration",
+        /// The least time between two fetches, and the least time keys are kept (default "30s").
+        cooldown "?: Duration",
+        /// A fetch (body included) that takes longer fails with `jwks_fetch_failed` (default "5s").
+        timeout "?: Duration",
+        /// How long past their freshness stale keys still verify while fetching fails (default "1h").
+        staleIfError "?: Duration",
+        /// The largest JWKS accepted, in bytes (default 262144).
+        maxBodySize "?: number",
+        /// A cache shared by isolates: the Workers Cache API (`caches.default`) or any object with
+        ///  its `match(url)` and `put(url, response)`.
+        cache "?: { match(url: string): Promise<Response | undefined>; put(url: string, response: Response): Promise<void> }",
+        /// The fetch to use (default: the global one).
+        fetch "?: (url: string, init: RequestInit) => Promise<Response>",
+    }
+}
+
 impl JsRemoteKeySet {
     /// `KeySet.remote(url, options)`.
     pub(crate) fn new(url: JsValue, options: Option<JsValue>) -> JsResult<JsRemoteKeySet> {
         let url = super::convert::string_arg(&url, ErrorCode::InvalidOptions, "the JWKS URL")?;
         let url = check_jwks_url(&url)?;
         let options = options.unwrap_or(JsValue::UNDEFINED);
-        let known = [
-            "cacheMaxAge",
-            "cooldown",
-            "timeout",
-            "staleIfError",
-            "maxBodySize",
-            "cache",
-            "fetch",
-        ];
-        let mut js = JsOptions::read(&options, &[&known], "KeySet.remote options")?;
+        let mut js = JsOptions::read(&options, &[REMOTE_OPTION_NAMES], "KeySet.remote options")?;
         let defaults = RemoteJwksOptions::default();
         let max_body_bytes = match js.integer("maxBodySize", 16 * 1024 * 1024)? {
             Some(size) => usize::try_from(size).unwrap_or(usize::MAX),

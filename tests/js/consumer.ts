@@ -41,6 +41,10 @@ import {
   type VerifyOptions,
   type VerifyResult,
   type RemoteKeySetOptions,
+  type VerifierOptions,
+  type IssuerDpopOptions,
+  type StartSessionOptions,
+  type ClockOptions,
 } from "jwt-refresh";
 import {
   AuthClient,
@@ -49,6 +53,8 @@ import {
   isJwtRefreshError as leanIsError,
   parseDuration as leanParseDuration,
   type AuthClientOptions,
+  type BackoffOptions,
+  type ClientDpopOptions,
   type AuthState,
   type TokenResponse as ClientTokenResponse,
 } from "jwt-refresh/client";
@@ -209,7 +215,7 @@ async function dpopLogin(request: Request, issuer: Issuer): Promise<Response> {
 }
 async function dpopBrowser(): Promise<void> {
   const es256: AuthClientOptions = { refreshUrl: "/auth/refresh", storage: "localStorage", dpop: true };
-  const eddsa: AuthClientOptions = { refreshUrl: "/auth/refresh", dpop: { alg: "EdDSA" } };
+  const eddsa: AuthClientOptions = { refreshUrl: "/auth/refresh", dpop: { alg: "EdDSA" }, backoff: { baseMs: 100, maxMs: 1000 } };
   const client: AuthClient = await AuthClient.create(es256);
   const tokens: ClientTokenResponse = await (await client.fetch("/auth/login", { method: "POST" })).json();
   const bound: boolean = tokens.token_type === "DPoP";
@@ -219,6 +225,17 @@ async function dpopBrowser(): Promise<void> {
   void [eddsa, bound, cap, badAlg];
 }
 void [dpopLogin, dpopBrowser];
+
+// The option interfaces the core declares, as a user names them.
+const verifierOptions: VerifierOptions = { algorithms: ["HS256"], cache: 100 };
+const issuerDpop: IssuerDpopOptions = { required: true, maxAge: "30s" };
+const clock: ClockOptions = { currentDate: new Date() };
+const started: StartSessionOptions = { ...clock, dpop: { method: "POST", url: "https://a.example/login" } };
+// @ts-expect-error: a verifier fixes no clock.
+const verifierWithClock: VerifierOptions = { currentDate: new Date() };
+const backoff: BackoffOptions = { baseMs: 250, maxMs: 8000 };
+const clientDpop: ClientDpopOptions = { alg: "ES256" };
+void [verifierOptions, issuerDpop, started, verifierWithClock, backoff, clientDpop];
 
 async function leanBrowser(): Promise<void> {
   const options: AuthClientOptions = { refreshUrl: "/auth/refresh", storage: "sessionStorage" };

@@ -10,22 +10,70 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-const OPTION_NAMES: &[&str] = &[
-    "refreshUrl",
-    "logoutUrl",
-    "origins",
-    "storage",
-    "namespace",
-    "split",
-    "refreshMargin",
-    "maxRefreshAttempts",
-    "backoff",
-    "lockTimeout",
-    "fetch",
-    "mode",
-    "dpop",
-];
+crate::wasm::options::js_options! {
+    /// Options of `AuthClient.create`.
+    const OPTION_NAMES, CLIENT_OPTIONS_TYPESCRIPT = interface "AuthClientOptions" {
+        /// The token endpoint (POST; header mode: expired access token in Authorization, form body).
+        refreshUrl ": string",
+        /// Called on `logout()` to revoke the session server-side: with `{ refresh_token }` (JSON) in
+        /// header mode, with the cookies in cookie mode (the server clears them).
+        logoutUrl "?: string",
+        /// "cookie": the server keeps the refresh token (and a copy of the access token) in HttpOnly
+        /// cookies (the Issuer's `cookies` option); this client holds the access token in memory only
+        /// and refreshes through the cookies, also right after a reload. `storage` and `split` do not
+        /// apply. Default "header": the client holds both tokens in `storage`.
+        mode "?: \"header\" | \"cookie\"",
+        /// Default "memory" (nothing persists; tabs share through messages only).
+        storage "?: TokenStorageOption",
+        /// Prefix of every storage key, lock and channel name; default "jwt-refresh".
+        namespace "?: string",
+        /// Keep the access token in memory only; persist the refresh token. Default false.
+        split "?: boolean",
+        /// Refresh this long before expiry (server clock); default "30s".
+        refreshMargin "?: Duration",
+        /// Consecutive failed refresh attempts before giving up (then `error`); default 4.
+        maxRefreshAttempts "?: number",
+        /// Backoff after network errors, 429 and 5xx; default { baseMs: 500, maxMs: 30000 }.
+        backoff "?: BackoffOptions",
+        /// Milliseconds to wait for the cross-tab lock before refreshing anyway; default 10000.
+        lockTimeout "?: number",
+        /// The fetch to use (default: globalThis.fetch).
+        fetch "?: typeof fetch",
+        /// DPoP (RFC 9449; the Issuer's `dpop` option): every refresh, logout and `fetch` to an allowed
+        /// origin carries a proof signed by this origin's key, made by WebCrypto on first use with a
+        /// private half no script can export, kept in IndexedDB and shared by every tab (memory where
+        /// there is no IndexedDB), replaced at logout. Tokens are sent as `Authorization: DPoP`, and
+        /// a token response must be DPoP-bound. A login through `fetch` gets a proof, which binds the
+        /// session. `true` is ES256; `{ alg: "EdDSA" }` where the browser has Ed25519.
+        ///
+        /// ```js
+        /// const auth = await AuthClient.create({ refreshUrl: "/auth/refresh", storage: "localStorage", dpop: true });
+        /// await auth.setTokens(await (await auth.fetch("/auth/login", { method: "POST", body })).json());
+        /// ```
+        dpop "?: boolean | ClientDpopOptions",
+        /// Other origins (or URLs) that get the access token and whose expired signal refreshes;
+        /// the refresh URL's origin always does. Requests elsewhere go out without the token.
+        origins "?: string[]",
+    }
+}
 
+crate::wasm::options::js_options! {
+    /// The client's backoff after network errors, 429 and 5xx.
+    const BACKOFF_NAMES, BACKOFF_TYPESCRIPT = interface "BackoffOptions" {
+        /// The first delay, in milliseconds (each next one doubles, with jitter).
+        baseMs ": number",
+        /// The longest delay, in milliseconds.
+        maxMs ": number",
+    }
+}
+
+crate::wasm::options::js_options! {
+    /// The client's `dpop` option as an object.
+    const CLIENT_DPOP_NAMES, CLIENT_DPOP_TYPESCRIPT = interface "ClientDpopOptions" {
+        /// The key's algorithm: "ES256" (the default), or "EdDSA" where the browser has Ed25519.
+        alg "?: \"ES256\" | \"EdDSA\"",
+    }
+}
 pub(crate) struct ClientOptions {
     pub(crate) config: ClientConfig,
     pub(crate) namespace: String,
@@ -68,7 +116,7 @@ impl ClientOptions {
                 "ES256"
             }
             Some(dpop) => {
-                let mut js = JsOptions::read(&dpop, &[&["alg"]], "dpop")?;
+                let mut js = JsOptions::read(&dpop, &[CLIENT_DPOP_NAMES], "dpop")?;
                 config.dpop = true;
                 match js.string("alg")?.as_deref() {
                     None | Some("ES256") => "ES256",
@@ -116,7 +164,7 @@ fn client_config(js: &mut JsOptions, refresh_url: String) -> JsResult<ClientConf
     let backoff = match js.value("backoff") {
         None => defaults.backoff,
         Some(backoff) => {
-            let mut js = JsOptions::read(&backoff, &[&["baseMs", "maxMs"]], "backoff")?;
+            let mut js = JsOptions::read(&backoff, &[BACKOFF_NAMES], "backoff")?;
             let mut required = |name: &str| {
                 js.number(name)?
                     .ok_or_else(|| invalid_options(format!("backoff.{name} is required")))
