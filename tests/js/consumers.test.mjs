@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import { Miniflare } from "miniflare";
 import { launchChromium } from "./support/chromium.mjs";
 import { launchFirefox } from "./support/firefox.mjs";
+import { bundleWorker } from "./support/workerd-bundle.mjs";
 
 const run = promisify(execFile);
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -189,10 +190,7 @@ test("workerd: a Worker bundled with esbuild, the wasm imported as a module", as
     join(dir, "worker.js"),
     `${FULL_IMPORTS}\nexport default { async fetch() {\n${FULL_FLOW}\nreturn Response.json(result); } };\n`,
   );
-  execFileSync(join(BIN, "esbuild"), [
-    "worker.js", "--bundle", "--format=esm", "--platform=neutral", "--conditions=workerd,worker",
-    "--loader:.wasm=copy", "--external:cloudflare:*", "--outdir=dist",
-  ], { cwd: dir, stdio: "pipe" });
+  bundleWorker(dir, "worker.js");
   const mf = new Miniflare({
     modules: true,
     modulesRoot: join(dir, "dist"),
@@ -214,10 +212,7 @@ test("workerd: importing jwt-refresh/client fails at import, naming the entry to
     join(dir, "worker.js"),
     `import { AuthClient } from "jwt-refresh/client";\nexport default { fetch() { return new Response(typeof AuthClient); } };\n`,
   );
-  execFileSync(join(BIN, "esbuild"), [
-    "worker.js", "--bundle", "--format=esm", "--platform=neutral", "--conditions=workerd,worker",
-    "--loader:.wasm=copy", "--outdir=dist",
-  ], { cwd: dir, stdio: "pipe" });
+  bundleWorker(dir, "worker.js");
   const mf = new Miniflare({
     modules: true,
     modulesRoot: join(dir, "dist"),

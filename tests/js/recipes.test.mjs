@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import { parse as parseToml } from "smol-toml";
 import { Miniflare } from "miniflare";
 import { launchChromium } from "./support/chromium.mjs";
+import { bundleWorker } from "./support/workerd-bundle.mjs";
 
 const run = promisify(execFile);
 const HERE = fileURLToPath(new URL(".", import.meta.url));
@@ -60,7 +61,7 @@ test("the Worker recipe: wrangler.toml's Durable Object and assets, keygen's .de
       .filter((line) => /^[A-Z_]+=/.test(line))
       .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 2, -1)]),
   );
-  execFileSync(join(BIN, "esbuild"), [config.main, "--bundle", "--format=esm", "--platform=neutral", "--conditions=workerd,worker", "--loader:.wasm=copy", "--external:cloudflare:*", "--outdir=dist"], { cwd: dir, stdio: "pipe" });
+  bundleWorker(dir, config.main);
   const mf = new Miniflare({
     modules: true,
     modulesRoot: join(dir, "dist"),
@@ -152,7 +153,7 @@ test("the README's Worker and browser app, as they are: the app signs in through
   // The Worker: the README's 20 lines, bundled, with keygen's keys and a Durable Object; it serves
   // the app as static assets.
   writeFileSync(join(dir, "worker.js"), readmeBlock("A Worker in 20 lines"));
-  execFileSync(join(BIN, "esbuild"), ["worker.js", "--bundle", "--format=esm", "--platform=neutral", "--conditions=workerd,worker", "--loader:.wasm=copy", "--external:cloudflare:*", "--outdir=worker-dist"], { cwd: dir, stdio: "pipe" });
+  bundleWorker(dir, "worker.js", "worker-dist");
   const keys = JSON.parse((await run("npx", ["--no-install", "jwt-refresh", "keygen", "--format", "json"], { cwd: dir })).stdout);
   const mf = new Miniflare({
     modules: true,

@@ -10,6 +10,7 @@ import pg from "pg";
 import postgresJs from "postgres";
 import { Issuer, Key, PostgresStore, RedisStore, isJwtRefreshError } from "../../pkg/node.js";
 import { startPostgres, startRedis } from "./support/servers.mjs";
+import { checkStoreContract } from "./support/store-contract.mjs";
 
 let redis;
 let postgres;
@@ -99,22 +100,7 @@ const codeOf = (promise) => promise.then(() => "ok", (e) => (assert.ok(isJwtRefr
 for (const [label, make] of Object.entries(STORES)) {
   test(`${label}: the store contract`, async () => {
     const { store } = await make(unique(label));
-    const later = Math.floor(Date.now() / 1000) + 3600;
-    assert.equal(await store.get("ada", "s1"), null);
-    assert.equal(await store.put("ada", "s1", "v1", null, later), true);
-    assert.equal(await store.put("ada", "s1", "again", null, later), false, "a new session never overwrites");
-    assert.deepEqual(await store.get("ada", "s1"), { value: "v1", version: 1 });
-    assert.equal(await store.put("ada", "s1", "v2", 7, later), false, "a stale version loses");
-    assert.equal(await store.put("ada", "s1", "v2", 1, later), true);
-    assert.deepEqual(await store.get("ada", "s1"), { value: "v2", version: 2 });
-    assert.equal(await store.put("ada", "s2", "w1", null, later), true);
-    assert.equal(await store.put("ada", "gone", "x", null, Math.floor(Date.now() / 1000) - 1), true);
-    assert.deepEqual((await store.list("ada")).sort(), ["s1", "s2"]);
-    assert.deepEqual(await store.list("bob"), []);
-    assert.equal(await store.get("ada", "gone"), null, "expired");
-    // Names with the separators in them stay apart.
-    assert.equal(await store.put("a:b", "c", "1", null, later), true);
-    assert.equal(await store.get("a", "b:c"), null);
+    await checkStoreContract(store, { forgetsExpired: true });
   });
 
   test(`${label}: the Issuer's flow, concurrent refreshes, reuse, revoke-all`, async () => {
