@@ -46,12 +46,19 @@ fn json_response(
 /// 401 for a failed access-token check. Only `token_expired` carries the expired signal;
 /// every failure names its code in `error_description` and the body.
 pub fn unauthorized(err: &Error) -> HttpResponse {
+    unauthorized_in("Bearer", err)
+}
+
+#[cfg(feature = "edge")]
+/// [`unauthorized`] in the scheme the token came with: a DPoP-bound token's challenge is
+/// `DPoP` (RFC 9449 §7.1), with the same `invalid_token` error and code.
+pub fn unauthorized_in(scheme: &str, err: &Error) -> HttpResponse {
     let code = err.code().as_str();
     json_response(
         401,
         vec![(
             "www-authenticate".into(),
-            format!(r#"Bearer error="invalid_token", error_description="{code}""#),
+            format!(r#"{scheme} error="invalid_token", error_description="{code}""#),
         )],
         json!({ "error": code }),
     )
@@ -451,7 +458,9 @@ pub fn is_expired_signal(status: u16, www_authenticate: Option<&str>) -> bool {
     status == 401
         && www_authenticate.is_some_and(|value| {
             let value = value.to_ascii_lowercase();
-            value.trim_start().starts_with("bearer")
+            let value = value.trim_start();
+            // Bearer tokens' challenge, or a DPoP-bound token's (RFC 9449 §7.1).
+            (value.starts_with("bearer") || value.starts_with("dpop"))
                 && value.contains(r#"error="invalid_token""#)
                 && value.contains(r#"error_description="token_expired""#)
         })
@@ -498,6 +507,24 @@ mod tests {
             missing.status,
             header(&missing, "www-authenticate")
         ));
+        // A DPoP-bound token's challenge is in the DPoP scheme, the signal all the same; a
+        // DPoP proof's own refusals are not it.
+        let bound = unauthorized_in("DPoP", &Error::new(ErrorCode::TokenExpired, "x"));
+        assert_eq!(
+            header(&bound, "www-authenticate"),
+            Some(r#"DPoP error="invalid_token", error_description="token_expired""#)
+        );
+        assert!(is_expired_signal(
+            bound.status,
+            header(&bound, "www-authenticate")
+        ));
+        for code in [ErrorCode::InvalidDpopProof, ErrorCode::UseDpopNonce] {
+            let proof = unauthorized_dpop(&Error::new(code, "x"), Some("n"));
+            assert!(!is_expired_signal(
+                proof.status,
+                header(&proof, "www-authenticate")
+            ));
+        }
         assert!(!is_expired_signal(
             403,
             header(&expired, "www-authenticate")

@@ -1701,3 +1701,32 @@ fn set_tokens_refuses_a_pair_that_is_not_two_jwts() {
         assert!(tab.tokens().is_none() && h.world.stored().is_none());
     }
 }
+
+#[test]
+fn a_dpop_bound_tokens_expired_signal_refreshes_once_and_retries() {
+    let mut h = dpop_tabs(1);
+    let tab = h.tabs[0].clone();
+    let url = "https://app.example/api/me";
+    let mut retries = ApiRetries::default();
+    let expired = ApiAnswer {
+        status: 401,
+        www_authenticate: Some(r#"DPoP error="invalid_token", error_description="token_expired""#),
+        dpop_nonce: None,
+    };
+    let again = h.spawn(0, move |t| async move {
+        let mut retries = ApiRetries::default();
+        let again = t.after_api_answer(&mut retries, ORIGIN, url, expired).await;
+        (again, retries)
+    });
+    assert_eq!(h.requests(), 1, "the expired signal refreshed");
+    h.world
+        .answer(ok(&pair_at(T0 + SERVER_AHEAD, 600, "alice")));
+    let (again, done) = h.result(again);
+    assert_eq!(again, Ok(true), "and the request goes again");
+    assert!(done.refreshed && !done.nonce);
+    // Right after that refresh, the same signal is the loop breaker's: logged out.
+    retries.refreshed = true;
+    let last = h.run(tab.after_api_answer(&mut retries, ORIGIN, url, expired));
+    assert_eq!(last, Ok(false));
+    assert!(matches!(h.state(0), AuthState::Unauthenticated { .. }));
+}

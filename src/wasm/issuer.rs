@@ -554,14 +554,6 @@ impl JsIssuer {
         dpop: Option<DpopInput>,
         now: i64,
     ) -> Promise {
-        let setup = self.dpop.clone();
-        let nonce = setup.as_ref().and_then(|setup| setup.nonce(now));
-        let refused = move |err: &Error| match err.code() {
-            ErrorCode::InvalidDpopProof | ErrorCode::UseDpopNonce => {
-                failure(&http::unauthorized_dpop(err, nonce.as_deref()))
-            }
-            _ => failure(&http::unauthorized(err)),
-        };
         let Some(authorization) = authorization else {
             return promise_of(failure(&http::unauthorized_missing_token()));
         };
@@ -572,6 +564,16 @@ impl JsIssuer {
             (Some(token), _) => (token.to_owned(), false),
             (None, Some(token)) => (token.to_owned(), true),
             (None, None) => return promise_of(failure(&http::unauthorized_missing_token())),
+        };
+        let setup = self.dpop.clone();
+        let nonce = setup.as_ref().and_then(|setup| setup.nonce(now));
+        // A token sent as DPoP is refused in the DPoP scheme (RFC 9449 §7.1).
+        let scheme = if dpop_scheme { "DPoP" } else { "Bearer" };
+        let refused = move |err: &Error| match err.code() {
+            ErrorCode::InvalidDpopProof | ErrorCode::UseDpopNonce => {
+                failure(&http::unauthorized_dpop(err, nonce.as_deref()))
+            }
+            _ => failure(&http::unauthorized_in(scheme, err)),
         };
         let inner = self.inner.clone();
         let verifying = verify_async(

@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as dpop from "dpop";
-import { Issuer, Key, MemoryStore, authenticateAsync, decodeUnverified, dpopOf, handleRefresh, tokenResponse } from "../../pkg/node.js";
+import { Issuer, Key, MemoryStore, authenticateAsync, decodeUnverified, dpopOf, handleRefresh, isExpiredSignal, tokenResponse } from "../../pkg/node.js";
 
 const BASE = "https://auth.example";
 const SECRET = "a server secret of at least 32 characters";
@@ -132,4 +132,21 @@ test("required mode: no session without a proof, no token without a binding", as
   const plain = await issuerWith(undefined);
   const request = post("/auth/login", { dpop: await dpop.generateProof(key, `${BASE}/auth/login`, "POST") }, "{}");
   await assert.rejects(plain.startSession("ada", {}, { dpop: dpopOf(request) }), (e) => e.code === "invalid_options");
+});
+
+test("an expired DPoP-bound token is refused in the DPoP scheme, as the expired signal", async () => {
+  const issuer = new Issuer(await Key.generateAsync("ES256"), Key.generate("HS256"), {
+    issuer: BASE, audience: "api", store: new MemoryStore(), dpop: true, accessTtl: "1s",
+  });
+  const owner = await dpop.generateKeyPair("ES256");
+  const tokens = await login(issuer, owner);
+  await new Promise((resolve) => setTimeout(resolve, 2200)); // past the one-second token
+  const refused = await api(issuer, tokens.access_token, { pair: owner });
+  assert.equal(refused.ok, false);
+  const challenge = refused.response.headers.get("www-authenticate");
+  assert.equal(challenge, 'DPoP error="invalid_token", error_description="token_expired"');
+  assert.equal(isExpiredSignal(401, challenge), true, "the client refreshes on it");
+  // The same expired token sent as Bearer keeps the Bearer challenge.
+  const bearer = await api(issuer, tokens.access_token, { scheme: "Bearer" });
+  assert.match(bearer.response.headers.get("www-authenticate"), /^Bearer /);
 });
