@@ -683,6 +683,57 @@ async fn change_events_carry_stable_snapshots_through_login_and_logout() {
     client.close();
 }
 
+/// A pair signed as if at `at_s` (Unix seconds), whose tokens expire at `access_exp_s` and
+/// `refresh_exp_s`.
+fn pair_signed_at(
+    key: &jwt_refresh::wasm::JsKey,
+    at_s: f64,
+    access_exp_s: f64,
+    refresh_exp_s: f64,
+) -> JsValue {
+    let when = js_sys::Date::new(&JsValue::from_f64(at_s * 1000.0));
+    let sign = |typ: &str, exp: f64| {
+        let options = obj(&format!(
+            r#"{{"typ":"{typ}","expiresIn":{},"subject":"skew"}}"#,
+            exp - at_s
+        ));
+        Reflect::set(&options, &"currentDate".into(), &when).unwrap();
+        key.sign(obj(r#"{"sid":"s"}"#), Some(options)).unwrap()
+    };
+    let (access, refresh) = (sign("at+jwt", access_exp_s), sign("rt+jwt", refresh_exp_s));
+    obj(&format!(
+        r#"{{"access_token":"{access}","refresh_token":"{refresh}","token_type":"Bearer"}}"#
+    ))
+}
+
+#[wasm_bindgen_test]
+async fn a_change_of_clock_skew_alone_is_a_new_snapshot() {
+    let key = jwt_refresh::wasm::JsKey::generate(JsValue::from("HS256"), None).unwrap();
+    let client = client_with("memory".into(), "").await;
+    let now = (js_sys::Date::now() / 1000.0).floor();
+    let (access_exp, refresh_exp) = (now + 600.0, now + 3600.0);
+    wait(client.set_tokens(pair_signed_at(&key, now, access_exp, refresh_exp)))
+        .await
+        .unwrap();
+    let before = client.state();
+    // The same expiries, issued 100 s later on the server's clock: only the skew moves.
+    let changed = next_event(&client, "change");
+    wait(client.set_tokens(pair_signed_at(&key, now + 100.0, access_exp, refresh_exp)))
+        .await
+        .unwrap();
+    let after = wait(changed).await.unwrap();
+    assert!(!Object::is(&before, &after), "a new snapshot");
+    assert!(Object::is(&after, &client.state()));
+    assert_eq!(
+        get(&before, "accessExpiresAt"),
+        get(&after, "accessExpiresAt")
+    );
+    let moved =
+        get(&after, "clockSkew").as_f64().unwrap() - get(&before, "clockSkew").as_f64().unwrap();
+    assert!((moved - 100.0).abs() < 5.0, "the skew moved by {moved}");
+    client.close();
+}
+
 #[wasm_bindgen_test]
 async fn logout_signs_out_at_once_while_the_server_stalls() {
     let stalled = format!(r#","logoutUrl":"{SERVER}/auth/stall""#);

@@ -17,24 +17,27 @@ use wasm_bindgen::JsCast;
 pub(crate) struct Inner {
     pub(crate) session: Session<BrowserPlatform, BrowserStorage>,
     timer: RefCell<JsValue>,
+    /// When the timer in `timer` fires (local time), so that a change that leaves it due at
+    /// the same moment does not re-arm it.
+    armed_for: Cell<Option<f64>>,
     pub(crate) closed: Cell<bool>,
-    /// The last state handed out: the same object until the state changes, as
-    /// `useSyncExternalStore` requires of a snapshot.
-    snapshot: RefCell<Option<(AuthState, JsValue)>>,
+    /// The last state handed out, with the clock skew it shows: the same object until either
+    /// changes, as `useSyncExternalStore` requires of a snapshot.
+    snapshot: RefCell<Option<(AuthState, f64, JsValue)>>,
 }
 
 impl Inner {
     /// The state as JS, and whether it differs from the one handed out before.
     fn current_snapshot(&self) -> (JsValue, bool) {
         let state = self.session.state();
-        if let Some((known, value)) = self.snapshot.borrow().as_ref() {
-            if *known == state {
+        let skew = self.session.tokens().map_or(0.0, |t| t.clock_skew);
+        if let Some((known, known_skew, value)) = self.snapshot.borrow().as_ref() {
+            if *known == state && known_skew.to_bits() == skew.to_bits() {
                 return (value.clone(), false);
             }
         }
-        let skew = self.session.tokens().map_or(0.0, |t| t.clock_skew);
         let value = state_to_js(&state, skew);
-        *self.snapshot.borrow_mut() = Some((state, value.clone()));
+        *self.snapshot.borrow_mut() = Some((state, skew, value.clone()));
         (value, true)
     }
 
@@ -52,20 +55,27 @@ impl Inner {
     }
 
     pub(crate) fn schedule(self: &Rc<Self>) {
+        let due = self
+            .session
+            .next_refresh_at()
+            .filter(|_| !self.closed.get());
+        if due.is_some() && due == self.armed_for.get() {
+            return;
+        }
         let timer = self.timer.replace(JsValue::UNDEFINED);
         if !timer.is_undefined() {
             glue::stop_timer(&timer);
         }
-        let Some(at) = self
-            .session
-            .next_refresh_at()
-            .filter(|_| !self.closed.get())
-        else {
+        self.armed_for.set(due);
+        let Some(at) = due else {
             return;
         };
         let weak: Weak<Inner> = Rc::downgrade(self);
         let fire = Closure::once_into_js(move || {
             if let Some(inner) = weak.upgrade() {
+                // Fired: the next change arms a timer again, even for the same moment.
+                inner.armed_for.set(None);
+                inner.timer.replace(JsValue::UNDEFINED);
                 wasm_bindgen_futures::spawn_local(async move {
                     // Failures reach the app through the `error` and `logout` events.
                     let _ = inner.session.refresh().await;
@@ -125,6 +135,7 @@ pub(crate) async fn open(options: JsValue) -> JsResult<Rc<Inner>> {
     let inner = Rc::new(Inner {
         session,
         timer: RefCell::default(),
+        armed_for: Cell::new(None),
         closed: Cell::new(false),
         snapshot: RefCell::default(),
     });
