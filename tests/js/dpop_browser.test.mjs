@@ -1,6 +1,7 @@
-// DPoP end to end in Chromium (playwright-core) and Firefox (geckodriver): the AuthClient with
-// `dpop: true` in header mode over localStorage, against the fixture Worker in workerd
-// (Miniflare) with its Durable Object store, over real HTTP on 127.0.0.1. The key is not
+// DPoP end to end in Chromium (playwright-core), Firefox (geckodriver) and WebKit (WebKitGTK
+// through WebDriver): the AuthClient with `dpop: true` in header mode over localStorage,
+// against the fixture Worker in workerd (Miniflare) with its Durable Object store, over real
+// HTTP on 127.0.0.1. The key is not
 // extractable; a pair stolen from storage and replayed from Node, with another key or none, is
 // refused; a reloaded lone tab stays signed in; five tabs share one key and make one refresh;
 // logout replaces the key.
@@ -11,10 +12,11 @@ import * as jose from "jose";
 import * as dpop from "dpop";
 import { launchChromium } from "./support/chromium.mjs";
 import { launchFirefox } from "./support/firefox.mjs";
+import { launchWebKit } from "./support/webkit.mjs";
 import { startDemo } from "../../www/serve.mjs";
 import { Key } from "../../pkg/node.js";
 
-const BROWSERS = { Chromium: launchChromium, Firefox: launchFirefox };
+const BROWSERS = { Chromium: launchChromium, Firefox: launchFirefox, WebKit: launchWebKit };
 let front;
 const launched = [];
 
@@ -158,13 +160,16 @@ for (const [browserName, launch] of Object.entries(BROWSERS)) {
     const { jkt } = await login(pages[0], "five");
     await until(async () => (await Promise.all(pages.map(status))).every((s) => s === "authenticated"), "every tab to hold the login");
     const expiry = await pages[0].evaluate(() => window.auth.state.accessExpiresAt);
+    const loginAccess = await pages[0].evaluate((key) => JSON.parse(localStorage.getItem(key)).accessToken, `${ns}:tokens`);
     // The proactive timers of the five tabs fire at the same moment (8 s tokens).
     const from = front.exchanges.length;
     await until(async () => {
       const expiries = await Promise.all(pages.map((p) => p.evaluate(() => window.auth.state.accessExpiresAt)));
       return expiries.every((e) => e > expiry);
     }, "every tab to move to the next pair");
-    const refreshes = exchanges("/auth/refresh", from);
+    // The login's pair is refreshed once. (A slow driver may watch long enough for the next
+    // pair's own proactive refresh: that one presents another access token.)
+    const refreshes = exchanges("/auth/refresh", from).filter((e) => e.headers.authorization === `DPoP ${loginAccess}`);
     assert.equal(refreshes.length, 1, "exactly one refresh request for five tabs");
     assert.equal(refreshes[0].status, 200);
     assert.equal(await proofKey(refreshes[0].headers.dpop), jkt);
