@@ -13,7 +13,7 @@ pub fn parse_duration(text: &str) -> Result<u64> {
     let invalid = || {
         Error::new(
             ErrorCode::InvalidOptions,
-            format!("invalid duration {text:?} (examples: \"90s\", \"15m\", \"2h\", \"7d\")"),
+            format!("invalid duration \"{text}\" (examples: \"90s\", \"15m\", \"2h\", \"7d\")"),
         )
     };
     let text = text.trim();

@@ -70,7 +70,7 @@ impl JsOptions {
                 #[cfg(not(feature = "keys"))]
                 let hint = "";
                 return Err(invalid_options(format!(
-                    "unknown {what} field {name:?}{hint}"
+                    "unknown {what} field \"{name}\"{hint}"
                 )));
             }
             let member = entry.get(1);

@@ -219,6 +219,8 @@ async function dpopBrowser(): Promise<void> {
   const client: AuthClient = await AuthClient.create(es256);
   const tokens: ClientTokenResponse = await (await client.fetch("/auth/login", { method: "POST" })).json();
   const bound: boolean = tokens.token_type === "DPoP";
+  const headers: { authorization?: string; dpop?: string } = await client.headersFor(new URL("https://api.example/x"), "PUT");
+  void headers;
   const cap: number = cookieIssuer.maxRequestBody;
   // @ts-expect-error: ES256 or EdDSA only.
   const badAlg: AuthClientOptions = { refreshUrl: "/r", dpop: { alg: "RS256" } };

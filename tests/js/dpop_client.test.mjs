@@ -150,3 +150,32 @@ test("the mode is checked against the server's token type, and dpop's options", 
     await assert.rejects(AuthClient.create({ refreshUrl: "/r", ...bad }), (e) => e.code === "invalid_options", JSON.stringify(bad));
   }
 });
+
+test("headersFor: what fetch would attach, for requests the app sends itself", async () => {
+  const issuer = await issuerWith(true);
+  const { fetch, seen } = app(issuer);
+  const auth = await AuthClient.create({ refreshUrl: `${BASE}/auth/refresh`, fetch, dpop: true });
+  // Signed out: a proof alone (a login binds the session with it).
+  const login = await auth.headersFor(`${BASE}/auth/login`, "post");
+  assert.deepEqual(Object.keys(login), ["dpop"]);
+  const loggedIn = await fetch(`${BASE}/auth/login`, { method: "POST", headers: login });
+  await auth.setTokens(await loggedIn.json());
+  const token = await auth.getAccessToken();
+  // Signed in: DPoP and a proof with ath, for this method and URL (a URL object too).
+  const headers = await auth.headersFor(new URL(`${BASE}/api/me?page=2`));
+  assert.equal(headers.authorization, `DPoP ${token}`);
+  await checkProof(headers.dpop, { method: "GET", url: `${BASE}/api/me`, accessToken: token });
+  const me = await fetch(`${BASE}/api/me?page=2`, { headers });
+  assert.equal(me.status, 200, await me.clone().text());
+  assert.equal(seen.at(-1).dpop, headers.dpop);
+  // Another origin gets nothing; a Bearer client, its Bearer header alone.
+  assert.deepEqual(await auth.headersFor("https://elsewhere.example/x"), {});
+  await assert.rejects(auth.headersFor(42), (e) => e.code === "invalid_options");
+  auth.close();
+  const plainIssuer = await issuerWith(undefined);
+  const plain = app(plainIssuer);
+  const bearer = await AuthClient.create({ refreshUrl: `${BASE}/auth/refresh`, fetch: plain.fetch });
+  await bearer.setTokens(await plainIssuer.startSession("ada"));
+  assert.deepEqual(await bearer.headersFor(`${BASE}/api/me`), { authorization: `Bearer ${await bearer.getAccessToken()}` });
+  bearer.close();
+});

@@ -155,7 +155,7 @@ fn client_config(js: &mut JsOptions, refresh_url: String) -> JsResult<ClientConf
     config.origins.retain(|origin| !origin.is_empty());
     for extra in js.strings("origins")?.unwrap_or_default() {
         let origin = glue::origin_of(&extra).map_err(|thrown| {
-            invalid_options(format!("origins: {extra:?}: {}", describe(&thrown)))
+            invalid_options(format!("origins: \"{extra}\": {}", describe(&thrown)))
         })?;
         config.origins.push(origin);
     }

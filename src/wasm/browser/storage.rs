@@ -77,7 +77,7 @@ impl BrowserStorage {
                 }
                 other => Err(Error::new(
                     ErrorCode::InvalidOptions,
-                    format!("unknown storage {other:?}: use memory, localStorage, sessionStorage, indexedDB or an object"),
+                    format!("unknown storage \"{other}\": use memory, localStorage, sessionStorage, indexedDB or an object"),
                 )),
             };
         }
