@@ -87,6 +87,8 @@ struct World {
     /// The algorithm each key was made with.
     proof_key_algs: RefCell<HashMap<u32, String>>,
     ids: Cell<u32>,
+    /// A cookie-mode logout not yet confirmed by the server (as `localStorage` keeps it).
+    logout_pending: Cell<bool>,
 }
 
 impl World {
@@ -110,6 +112,7 @@ impl World {
             proof_keys_made: Cell::new(0),
             proof_key_algs: RefCell::default(),
             ids: Cell::new(0),
+            logout_pending: Cell::new(false),
         })
     }
 
@@ -283,6 +286,12 @@ impl Platform for Tab {
     fn unique_id(&self) -> String {
         self.world.ids.set(self.world.ids.get() + 1);
         format!("id-{}", self.world.ids.get())
+    }
+    fn set_logout_pending(&self, pending: bool) {
+        self.world.logout_pending.set(pending);
+    }
+    fn logout_pending(&self) -> bool {
+        self.world.logout_pending.get()
     }
 }
 
@@ -1359,6 +1368,105 @@ fn a_cookie_mode_logout_tells_the_server_even_from_a_tab_that_holds_nothing_yet(
     );
     h.deliver();
     assert!(matches!(h.state(1), AuthState::Unauthenticated { .. }));
+}
+
+/// A cookie-mode tab signed in by the app's login answer.
+fn cookie_login(h: &mut Harness, tab: usize) {
+    let client = h.tabs[tab].clone();
+    let login = fresh_pair(&h.world);
+    h.run(client.set_tokens(&TokenResponse {
+        refresh_token: String::new(),
+        ..login
+    }))
+    .unwrap();
+}
+
+fn is_logout(request: &HttpRequest) -> bool {
+    request.url == "https://app.example/auth/logout" && request.body == "{}" && request.with_cookies
+}
+
+#[test]
+fn a_reload_before_the_server_confirms_a_cookie_mode_logout_stays_signed_out() {
+    let mut h = cookie_tabs(1);
+    cookie_login(&mut h, 0);
+    // The user logs out and reloads at once: the page dies with its logout request in flight,
+    // so the cookie may still be live.
+    let logout = h.spawn(0, |t| async move { t.logout().await });
+    assert!(is_logout(&h.world.requests.borrow()[0]));
+    drop(logout);
+    h.world.answer(HttpAnswer::default()); // to the dead page: never read
+    let reloaded = h.open_with(COOKIE, cookie_config());
+    let signed_out = AuthState::Unauthenticated {
+        reason: Some("logout".into()),
+    };
+    assert_eq!(h.state(reloaded), signed_out, "not restoring");
+    let started = h.spawn(reloaded, |t| async move { t.start().await });
+    assert_eq!(h.requests(), 2, "the logout is sent again, no refresh");
+    assert!(is_logout(&h.world.requests.borrow()[1]));
+    h.world.answer(HttpAnswer {
+        status: 204,
+        ..Default::default()
+    });
+    assert_eq!(h.result(started), Ok(()));
+    assert_eq!(h.state(reloaded), signed_out);
+    // Confirmed: the next page load refreshes through whatever cookie the browser holds.
+    let later = h.open_with(COOKIE, cookie_config());
+    assert_eq!(h.state(later), AuthState::Restoring);
+    let _started = h.spawn(later, |t| async move { t.start().await });
+    assert_eq!(
+        h.world.requests.borrow()[2].url,
+        "https://app.example/auth/refresh"
+    );
+}
+
+#[test]
+fn an_unconfirmed_cookie_mode_logout_is_retried_until_the_server_answers_or_a_login() {
+    let mut h = cookie_tabs(1);
+    cookie_login(&mut h, 0);
+    let logout = h.spawn(0, |t| async move { t.logout().await });
+    h.world.answer(HttpAnswer {
+        status: 503,
+        ..Default::default()
+    });
+    h.result(logout);
+    // Neither a server error nor an unreachable server confirms it.
+    let second = h.open_with(COOKIE, cookie_config());
+    let started = h.spawn(second, |t| async move { t.start().await });
+    assert!(is_logout(&h.world.requests.borrow()[1]));
+    h.world.answer(HttpAnswer {
+        error: Some("offline".into()),
+        ..Default::default()
+    });
+    assert_eq!(h.result(started), Ok(()));
+    assert!(h.world.logout_pending.get());
+    // A client error does (there was nothing left to revoke).
+    let third = h.open_with(COOKIE, cookie_config());
+    let started = h.spawn(third, |t| async move { t.start().await });
+    assert!(is_logout(&h.world.requests.borrow()[2]));
+    h.world
+        .answer(oauth_error(400, "invalid_grant", "not_authenticated"));
+    assert_eq!(h.result(started), Ok(()));
+    assert!(!h.world.logout_pending.get());
+    // A login clears a pending logout: its cookie replaced the old one.
+    cookie_login(&mut h, third);
+    let first_logout = h.spawn(third, |t| async move { t.logout().await });
+    assert!(h.world.logout_pending.get());
+    cookie_login(&mut h, 0);
+    assert!(!h.world.logout_pending.get());
+    // Logged in and out again: the first logout's late answer does not confirm the second.
+    cookie_login(&mut h, third);
+    let second_logout = h.spawn(third, |t| async move { t.logout().await });
+    for logout in [first_logout, second_logout] {
+        assert!(h.world.logout_pending.get());
+        h.world.answer(HttpAnswer {
+            status: 204,
+            ..Default::default()
+        });
+        h.result(logout);
+    }
+    assert!(!h.world.logout_pending.get());
+    let fourth = h.open_with(COOKIE, cookie_config());
+    assert_eq!(h.state(fourth), AuthState::Restoring);
 }
 
 #[test]

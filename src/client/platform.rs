@@ -177,4 +177,10 @@ pub trait Platform {
     async fn forget_proof_key(&self, discard: bool);
     /// A fresh unguessable id (a proof's `jti`).
     fn unique_id(&self) -> String;
+    /// Notes (`true`) or clears a cookie-mode logout the server has not confirmed, where
+    /// every tab and the next page load see it: a reload while the logout request is in
+    /// flight must not bring the session back through the cookie. Best effort.
+    fn set_logout_pending(&self, pending: bool);
+    /// Whether such a logout is noted.
+    fn logout_pending(&self) -> bool;
 }

@@ -325,7 +325,10 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         tab_id: String,
     ) -> Result<Session<P, S>> {
         let loaded = store.load().await?;
-        let cookie_mode = config.cookie_mode;
+        // A logout the server has not confirmed keeps this tab signed out: `start` tells the
+        // server again instead of refreshing through the cookie.
+        let logout_pending = config.cookie_mode && platform.logout_pending();
+        let cookie_mode = config.cookie_mode && !logout_pending;
         Ok(Session {
             platform,
             store,
@@ -333,7 +336,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             config,
             tab_id,
             tokens: RefCell::new(loaded),
-            signed_out_reason: RefCell::new(None),
+            signed_out_reason: RefCell::new(logout_pending.then(|| "logout".to_owned())),
             refresh_flight: Flight::default(),
             restore_flight: Flight::default(),
             last_refresh_at: Cell::new(f64::NEG_INFINITY),
@@ -609,6 +612,10 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
     pub async fn set_tokens(&self, response: &TokenResponse) -> Result<()> {
         let set = self.pair_of(response, self.platform.now())?;
         self.store.save(&set).await?;
+        if self.config.cookie_mode {
+            // A new session: an earlier logout's cookie is gone.
+            self.platform.set_logout_pending(false);
+        }
         self.platform.broadcast(&self.tokens_message(&set));
         self.adopt(set, "login");
         Ok(())
@@ -719,8 +726,26 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
     /// the browser holds one, and no tab has handed this one a pair meanwhile. Until the
     /// answer the state is `Restoring`; no cookie or a dead grant is `Unauthenticated` with the
     /// server's reason; an unreachable server is `Unauthenticated` with `network_error` until
-    /// a later request gets through.
+    /// a later request gets through. After a logout the server has not confirmed, it sends
+    /// that logout again instead, and stays `Unauthenticated` with the reason `logout`.
     pub async fn start(&self) -> Result<()> {
+        if self.config.cookie_mode
+            && self.tokens.borrow().is_none()
+            && self.platform.logout_pending()
+        {
+            // The page went away (a reload, a closed tab) before the server confirmed a
+            // logout: the cookie may still be live. Tell the server again, never refresh.
+            self.cookie_session.set(false);
+            *self.signed_out_reason.borrow_mut() = Some("logout".to_owned());
+            let url = self.config.logout_url.clone();
+            if let Some(url) = url {
+                self.tell_server_of_logout(url, None, None, "{}".to_owned())
+                    .await;
+            } else {
+                self.platform.set_logout_pending(false);
+            }
+            return Ok(());
+        }
         if !self.config.cookie_mode || self.tokens.borrow().is_some() || !self.cookie_session.get()
         {
             return Ok(());
@@ -974,7 +999,9 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
     /// told, `logout` emitted), then revokes the session at the logout URL, bounded by a
     /// timeout, best effort: a stalled server never keeps the tab signed in. Header mode
     /// sends the captured refresh token; cookie mode sends the cookies (also from a tab that
-    /// holds nothing yet), and the server clears them.
+    /// holds nothing yet), and the server clears them. Until the server answers, a cookie-mode
+    /// logout stays noted where every tab sees it: a page loaded meanwhile (the user reloaded
+    /// at once) tells the server again rather than refreshing through the cookie.
     pub async fn logout(&self) {
         let captured = self.tokens.borrow().clone();
         let cookie_session =
@@ -985,6 +1012,9 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             Some(url) => self.proof("POST", url, None).await.ok().flatten(),
             None => None,
         };
+        if cookie_session && self.config.logout_url.is_some() {
+            self.platform.set_logout_pending(true);
+        }
         self.logout_local("logout", true, true).await;
         let Some(url) = self.config.logout_url.clone() else {
             return;
@@ -1001,13 +1031,29 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             }
             _ => return,
         };
+        let authorization = captured
+            .and_then(|set| set.access_token)
+            .map(|token| self.authorization(&token));
+        self.tell_server_of_logout(url, authorization, proof, body)
+            .await;
+    }
+
+    /// The logout request, bounded by the timeout. In cookie mode, once the server has
+    /// answered (anything but a server error), the pending logout is cleared, unless this
+    /// tab logged in and out again meanwhile (that logout's own request clears it).
+    async fn tell_server_of_logout(
+        &self,
+        url: String,
+        authorization: Option<String>,
+        proof: Option<String>,
+        body: String,
+    ) {
+        let logouts = self.logouts.get();
         let answer = self
             .platform
             .send(HttpRequest {
                 url,
-                authorization: captured
-                    .and_then(|set| set.access_token)
-                    .map(|token| self.authorization(&token)),
+                authorization,
                 dpop: proof,
                 content_type: "application/json",
                 body,
@@ -1015,6 +1061,12 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
                 with_cookies: self.config.cookie_mode,
             })
             .await;
+        if self.config.cookie_mode
+            && (200..500).contains(&answer.status)
+            && self.logouts.get() == logouts
+        {
+            self.platform.set_logout_pending(false);
+        }
         if !(200..300).contains(&answer.status) {
             self.emit_error(&Error::new(
                 ErrorCode::NetworkError,

@@ -196,6 +196,33 @@ for (const [browserName, launch] of Object.entries(BROWSERS)) {
     await after.close();
   });
 
+  test(`${browserName}: a reload while the logout request is in flight stays signed out and tells the server again`, { timeout: 120_000 }, async () => {
+    await ready();
+    const page = await open(context);
+    await login(page, "quick");
+    // The logout request never gets an answer in this page (as when the user reloads at once).
+    await page.evaluate(() => {
+      const realFetch = window.fetch;
+      window.fetch = (input, init) =>
+        new URL(input.url ?? input, location.href).pathname === "/auth/logout" ? new Promise(() => {}) : realFetch(input, init);
+      window.auth.logout();
+    });
+    await until(async () => (await status(page)) === "unauthenticated", "the local logout");
+    assert.ok((await jar(browserName, browser, context))[REFRESH_COOKIE], "the server was not told: the cookie is live");
+    const from = demo.exchanges.length;
+    await page.reload();
+    await until(async () => (await status(page)) === "unauthenticated" && requests("/auth/logout", from).length === 1, "the reloaded tab to tell the server");
+    assert.equal((await stateOf(page)).reason, "logout");
+    assert.equal(requests("/auth/refresh", from).length, 0, "no refresh through the live cookie");
+    assert.equal((await jar(browserName, browser, context))[REFRESH_COOKIE], undefined, "the cookie is gone");
+    assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.includes("logout")).length), 0, "nothing left noted");
+    // The next page load refreshes through the cookie again (there is none: signed out).
+    await page.reload();
+    await until(async () => (await status(page)) === "unauthenticated", "the next start");
+    assert.equal((await stateOf(page)).reason, "not_authenticated");
+    await page.close();
+  });
+
   test(`${browserName}: another site's form posts and credentialed fetches get 403 csrf_rejected; the session is intact`, { timeout: 120_000 }, async () => {
     await ready();
     const victim = await open(context);

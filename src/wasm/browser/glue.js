@@ -82,6 +82,23 @@ async function acquireStorageLock(name, timeoutMs) {
   return null;
 }
 
+// --- A cookie-mode logout the server has not confirmed: in localStorage, so that every tab
+// and the next page load see it (where there is none, nothing is noted).
+export function setLogoutPending(key, pending) {
+  try {
+    if (pending) globalThis.localStorage.setItem(key, "1");
+    else globalThis.localStorage.removeItem(key);
+  } catch {}
+}
+
+export function logoutPending(key) {
+  try {
+    return globalThis.localStorage.getItem(key) !== null;
+  } catch {
+    return false;
+  }
+}
+
 // --- HTTP: a POST with a timeout, answered as plain fields; it never rejects.
 export async function post(fetchFn, url, authorization, dpop, contentType, body, timeoutMs, withCookies) {
   const controller = new AbortController();

@@ -26,6 +26,10 @@ pub(crate) mod glue {
         pub fn random_unit() -> f64;
         #[wasm_bindgen(js_name = randomId)]
         pub fn random_id() -> String;
+        #[wasm_bindgen(js_name = setLogoutPending)]
+        pub fn set_logout_pending(key: &str, pending: bool);
+        #[wasm_bindgen(js_name = logoutPending)]
+        pub fn logout_pending(key: &str) -> bool;
         #[wasm_bindgen(js_name = acquireLock)]
         pub fn acquire_lock(name: &str, timeout_ms: f64) -> Promise;
         #[allow(clippy::too_many_arguments)]

@@ -47,6 +47,8 @@ pub(crate) struct BrowserPlatform {
     pub(crate) proof_database: String,
     /// The key in hand (`{ alg, privateKey, jwk }` from `proofKey`), once loaded.
     pub(crate) proof_key: RefCell<Option<JsValue>>,
+    /// The `localStorage` key of a logout the server has not confirmed.
+    pub(crate) logout_pending_key: String,
 }
 
 fn proof_key_error(thrown: &JsValue) -> Error {
@@ -245,5 +247,13 @@ impl Platform for BrowserPlatform {
 
     fn unique_id(&self) -> String {
         glue::random_id()
+    }
+
+    fn set_logout_pending(&self, pending: bool) {
+        glue::set_logout_pending(&self.logout_pending_key, pending);
+    }
+
+    fn logout_pending(&self) -> bool {
+        glue::logout_pending(&self.logout_pending_key)
     }
 }

@@ -127,6 +127,7 @@ pub(crate) async fn open(options: JsValue) -> JsResult<Rc<Inner>> {
         on_change: RefCell::default(),
         proof_database: format!("{namespace}:dpop"),
         proof_key: RefCell::default(),
+        logout_pending_key: format!("{namespace}:logout-pending"),
     };
     let tab_id = glue::random_id();
     let session = Session::open(platform, store, shared, config, tab_id)
@@ -164,16 +165,15 @@ pub(crate) async fn open(options: JsValue) -> JsResult<Rc<Inner>> {
         on_message.as_ref().unchecked_ref(),
     );
     on_message.forget(); // lives as long as the channel; `close()` closes the channel
-    if inner.session.state() == AuthState::Restoring {
-        // After a reload: split placement asks the other tabs for the access token,
-        // cookie mode refreshes through the cookie (each is a no-op in the other mode).
-        let restoring = inner.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let _ = restoring.session.restore().await;
-            let _ = restoring.session.start().await;
-            restoring.changed();
-        });
-    }
+
+    // After a reload: split placement asks the other tabs for the access token, cookie
+    // mode refreshes through the cookie or finishes a logout (no-ops where they do not apply).
+    let starting = inner.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = starting.session.restore().await;
+        let _ = starting.session.start().await;
+        starting.changed();
+    });
     inner.changed();
     Ok(inner)
 }
