@@ -69,6 +69,10 @@ struct World {
     now: Cell<f64>,
     storage: RefCell<HashMap<String, String>>,
     storage_fails: Cell<bool>,
+    /// Writes to the shared storage reach the tabs only at `sync_storage` (WebKit copies
+    /// `localStorage` between processes asynchronously).
+    storage_lags: Cell<bool>,
+    storage_in_transit: RefCell<Vec<(String, Option<String>)>>,
     bus: RefCell<Vec<(usize, TabMessage)>>,
     lock_holder: RefCell<Option<usize>>,
     lock_waiters: RefCell<Vec<(usize, Rc<Slot<()>>)>>,
@@ -97,6 +101,8 @@ impl World {
             now: Cell::new(T0),
             storage: RefCell::default(),
             storage_fails: Cell::new(false),
+            storage_lags: Cell::new(false),
+            storage_in_transit: RefCell::default(),
             bus: RefCell::default(),
             lock_holder: RefCell::default(),
             lock_waiters: RefCell::default(),
@@ -145,6 +151,17 @@ impl World {
         *self.lock_holder.borrow_mut() = next.as_ref().map(|(tab, _)| *tab);
         if let Some((_, slot)) = next {
             slot.fill(());
+        }
+    }
+
+    /// Lets the shared storage's writes in transit land.
+    fn sync_storage(&self) {
+        let mut storage = self.storage.borrow_mut();
+        for (key, value) in self.storage_in_transit.borrow_mut().drain(..) {
+            match value {
+                Some(value) => storage.insert(key, value),
+                None => storage.remove(&key),
+            };
         }
     }
 
@@ -316,19 +333,36 @@ impl TokenStorage for Storage {
             ));
         }
         match &self.own {
-            Some(own) => own.borrow_mut().insert(key.into(), value.into()),
-            None => self
+            Some(own) => {
+                own.borrow_mut().insert(key.into(), value.into());
+            }
+            None if self.world.storage_lags.get() => self
                 .world
-                .storage
+                .storage_in_transit
                 .borrow_mut()
-                .insert(key.into(), value.into()),
+                .push((key.into(), Some(value.into()))),
+            None => {
+                self.world
+                    .storage
+                    .borrow_mut()
+                    .insert(key.into(), value.into());
+            }
         };
         Ok(())
     }
     async fn remove(&self, key: &str) -> Result<()> {
         match &self.own {
-            Some(own) => own.borrow_mut().remove(key),
-            None => self.world.storage.borrow_mut().remove(key),
+            Some(own) => {
+                own.borrow_mut().remove(key);
+            }
+            None if self.world.storage_lags.get() => self
+                .world
+                .storage_in_transit
+                .borrow_mut()
+                .push((key.into(), None)),
+            None => {
+                self.world.storage.borrow_mut().remove(key);
+            }
         };
         Ok(())
     }
@@ -603,6 +637,38 @@ fn one_refresh_request_for_five_tabs_expiring_together() {
             "tab {tab}"
         );
     }
+}
+
+#[test]
+fn a_tab_whose_shared_storage_lags_behind_the_lock_adopts_the_pair_from_its_message() {
+    let mut h = logged_in(2, SHARED);
+    h.world.storage_lags.set(true);
+    h.world.advance(600.0);
+    let first = h.spawn(0, |t| async move { t.refresh().await });
+    let second = h.spawn(1, |t| async move { t.refresh().await });
+    assert_eq!(h.requests(), 1);
+    // The answer takes a moment; tab 0 saves the pair (still in transit to tab 1), tells
+    // the others and releases the lock, which reaches tab 1 before either.
+    h.world.advance(0.2);
+    let next = fresh_pair(&h.world);
+    h.world.answer(ok(&next));
+    assert_eq!(h.result(first), Ok(()));
+    assert_eq!(*h.world.lock_holder.borrow(), Some(1));
+    assert_eq!(
+        h.requests(),
+        1,
+        "tab 1 waits for what the lock's holder did"
+    );
+    h.deliver();
+    h.world.advance(0.05);
+    assert_eq!(h.result(second), Ok(()));
+    assert_eq!(h.requests(), 1, "one refresh request for both tabs");
+    assert_eq!(h.held_refresh(1), Some(next.refresh_token.clone()));
+    h.world.sync_storage();
+    assert_eq!(
+        h.world.stored().unwrap()["refreshToken"],
+        next.refresh_token.as_str()
+    );
 }
 
 #[test]

@@ -61,9 +61,10 @@ pub struct ClientConfig {
     /// Cookie mode: the refresh token lives in an HttpOnly cookie the client never sees; the
     /// access token in this tab's memory. A tab starts by refreshing through the cookie.
     pub cookie_mode: bool,
-    /// Where tabs share no storage (memory, cookie mode), a tab that waited for the lock
-    /// then waits this long for the pair of the tab that held it: its message and the lock
-    /// reach a tab by different paths, in either order.
+    /// A tab that waited for the lock then waits this long for the pair of the tab that held
+    /// it: its message and the lock reach a tab by different paths, in either order; and a
+    /// shared storage's write may reach another tab after the lock does (WebKit's
+    /// `localStorage` is copied between processes asynchronously).
     pub lock_settle_ms: f64,
     /// DPoP (RFC 9449): every refresh, logout and API request carries a proof by this
     /// origin's key, and the tokens are sent as `DPoP` (the server binds them to the key).
@@ -811,7 +812,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         let used = used.as_deref();
         let asked_at = self.platform.now();
         let _lock = self.platform.lock().await;
-        if !self.shared_storage && self.platform.now() > asked_at {
+        if self.platform.now() > asked_at {
             if let Err(outcome) = self.held(used, logouts) {
                 return outcome;
             }

@@ -20,7 +20,9 @@ const issuerWith = (accessTtl) =>
 const issuers = { long: issuerWith("10m"), short: issuerWith(process.env.SHORT_ACCESS_TTL ?? "4s") };
 
 let script = { refresh: [], api: [] };
-let stats = { refreshRequests: 0, refreshSuccesses: 0, apiRequests: 0 };
+// `refreshes`: each refresh request's time, the end of the refresh token it presented and
+// the status it got (what a failed count assertion prints).
+let stats = { refreshRequests: 0, refreshSuccesses: 0, apiRequests: 0, refreshes: [] };
 
 // Static files on the same origin as the API, for pages that load the package.
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -82,7 +84,7 @@ const server = createServer(async (req, res) => {
     switch (url.pathname) {
       case "/test/reset":
         script = { refresh: [], api: [] };
-        stats = { refreshRequests: 0, refreshSuccesses: 0, apiRequests: 0 };
+        stats = { refreshRequests: 0, refreshSuccesses: 0, apiRequests: 0, refreshes: [] };
         return send(res, 200, {});
       case "/test/script":
         script = { refresh: [], api: [], ...JSON.parse(body) };
@@ -106,6 +108,14 @@ const server = createServer(async (req, res) => {
           body,
         );
         if (data.status === 200) stats.refreshSuccesses += 1;
+        let presented;
+        try {
+          presented = JSON.parse(body).refresh_token;
+        } catch {
+          presented = new URLSearchParams(body).get("refresh_token");
+        }
+        presented = String(presented ?? "");
+        stats.refreshes.push({ at: Date.now(), token: presented.slice(-8), status: data.status });
         return sendData(res, data);
       }
       case "/auth/stall":
