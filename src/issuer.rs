@@ -447,6 +447,7 @@ impl<S: TokenSigner> Issuer<S> {
                 format!("the {name:?} claim is set by the issuer"),
             ));
         }
+        store.forget_expired(now);
         let mut record = self.config.policy.start(sub, &random_id()?, claims, now);
         if let Some(proof) = proof {
             record.jkt = Some(proof.jkt.to_owned());

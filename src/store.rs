@@ -1,7 +1,7 @@
 //! The refresh-session store: async, compare-and-swap by version (docs/security.md#sessions).
 
 use crate::error::{Error, ErrorCode, Result};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 /// How long a JS store call may take before it counts as failed (`storeTimeout`), in
@@ -39,12 +39,26 @@ pub trait SessionStore {
     ) -> Result<bool>;
     /// Every session id of a subject.
     async fn list(&self, sub: &str) -> Result<Vec<String>>;
+    /// Called by the issuer at each login, with its clock: a store that keeps records past
+    /// their `expires_at` may forget those expired by `now`. Stores whose backend expires
+    /// records itself (KV, Redis) leave it as it is.
+    fn forget_expired(&self, now: i64) {
+        let _ = now;
+    }
 }
+
+/// The fewest logins between two sweeps of a [`MemoryStore`].
+const SWEEP_AFTER_LOGINS: usize = 64;
 
 /// A single-process store: for tests and one-instance servers. Not shared across isolates.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: RefCell<BTreeMap<(String, String), (Stored, i64)>>,
+    /// Logins since the last sweep, and how many make the next one due: as many as the
+    /// records the last sweep left (at least [`SWEEP_AFTER_LOGINS`]), so that a sweep costs
+    /// each login O(1) and expired records never outnumber the live ones for long.
+    logins_since_sweep: Cell<usize>,
+    sweep_after: Cell<usize>,
 }
 
 impl MemoryStore {
@@ -53,7 +67,17 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
-    /// How many records are held (expired ones included until overwritten).
+    /// Forgets every record expired by `now` (Unix seconds); returns how many.
+    pub fn sweep(&self, now: i64) -> usize {
+        let mut records = self.records.borrow_mut();
+        let before = records.len();
+        records.retain(|_, (_, expires_at)| *expires_at > now);
+        self.logins_since_sweep.set(0);
+        self.sweep_after.set(records.len().max(SWEEP_AFTER_LOGINS));
+        before - records.len()
+    }
+
+    /// How many records are held (expired ones until the next sweep).
     pub fn len(&self) -> usize {
         self.records.borrow().len()
     }
@@ -136,5 +160,59 @@ impl SessionStore for MemoryStore {
 
     async fn list(&self, sub: &str) -> Result<Vec<String>> {
         Ok(self.sessions_of(sub))
+    }
+
+    fn forget_expired(&self, now: i64) {
+        let logins = self.logins_since_sweep.get() + 1;
+        self.logins_since_sweep.set(logins);
+        if logins >= self.sweep_after.get().max(SWEEP_AFTER_LOGINS) {
+            self.sweep(now);
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sweep_forgets_exactly_the_records_expired_by_then() {
+        let store = MemoryStore::new();
+        for (sid, expires_at) in [("a", 100), ("b", 200), ("c", 201)] {
+            assert_eq!(store.write("u", sid, "{}", None, expires_at), Ok(true));
+        }
+        assert_eq!(store.sweep(99), 0);
+        assert_eq!(store.sweep(200), 2);
+        assert_eq!(store.sessions_of("u"), ["c"]);
+        // A forgotten session can start again from nothing.
+        assert_eq!(store.write("u", "a", "{}", None, 300), Ok(true));
+    }
+
+    #[test]
+    fn logins_sweep_once_they_outnumber_what_the_last_sweep_left() {
+        let store = MemoryStore::new();
+        for i in 0..100 {
+            store.forget_expired(0);
+            store
+                .write("u", &format!("old-{i}"), "{}", None, 10)
+                .unwrap();
+        }
+        assert_eq!(store.len(), 100, "nothing had expired at 0");
+        // The sweep at the 64th login left 63 records: the 64th login after it (the 28th
+        // from here) sweeps.
+        let mut logins_until_swept = 0;
+        while store
+            .sessions_of("u")
+            .iter()
+            .any(|sid| sid.starts_with("old-"))
+        {
+            logins_until_swept += 1;
+            assert!(logins_until_swept <= 64, "never swept");
+            store.forget_expired(20);
+            let sid = format!("new-{logins_until_swept}");
+            store.write("u", &sid, "{}", None, 30).unwrap();
+        }
+        assert_eq!(logins_until_swept, 64 - 36);
+        assert_eq!(store.len(), logins_until_swept);
     }
 }

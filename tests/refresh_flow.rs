@@ -10,7 +10,8 @@ mod support {
 use futures::executor::block_on;
 use futures::future::join_all;
 use jwt_refresh::{
-    decode_unverified, Algorithm, ErrorCode, Issuer, IssuerConfig, Key, SessionPolicy, TokenPair,
+    decode_unverified, Algorithm, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy,
+    TokenPair,
 };
 use serde_json::{json, Map};
 use support::flow::{record, refresh};
@@ -599,4 +600,31 @@ fn an_access_signature_the_signer_refuses_fails_verify_and_refresh_and_changes_n
     assert!(
         block_on(issuer.refresh(&store, &pair.access_token, &pair.refresh_token, later)).is_ok()
     );
+}
+
+#[test]
+fn the_memory_store_forgets_expired_sessions_as_logins_come() {
+    let (issuer, store) = (issuer(), MemoryStore::new());
+    let start =
+        |sub: &str, now: i64| block_on(issuer.start_session(&store, sub, Map::new(), now)).unwrap();
+    let old: Vec<_> = (0..100).map(|i| start(&format!("old-{i}"), T0)).collect();
+    let rotate = |pair: &TokenPair, now: i64| {
+        block_on(issuer.refresh(&store, &pair.access_token, &pair.refresh_token, now)).unwrap()
+    };
+    // Refreshed (twice, within the idle timeout): its record lives as long as its newest
+    // refresh token.
+    let refreshed = rotate(&rotate(&old[0], T0 + 1700), T0 + 3400);
+    // Past the first refresh tokens' lifetime and grace window, before the rotated one's.
+    let later = T0 + (POLICY.refresh_ttl + POLICY.grace_period) as i64 + 1;
+    for i in 0..100 {
+        start(&format!("new-{i}"), later);
+    }
+    assert_eq!(
+        store.len(),
+        101,
+        "the 99 expired sessions are forgotten, the live ones kept"
+    );
+    assert!(store.read("old-0", &refreshed.session_id).is_some());
+    let again = rotate(&refreshed, later);
+    assert_eq!(again.session_id, refreshed.session_id);
 }

@@ -3,7 +3,7 @@
 
 use super::convert::string_arg;
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
-use crate::{ErrorCode, MemoryStore};
+use crate::{ErrorCode, MemoryStore, SessionStore};
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -98,6 +98,22 @@ impl JsMemoryStore {
             )
             .map_err(error_to_js)?;
         Ok(Promise::resolve(&JsValue::from_bool(written)))
+    }
+
+    /// The issuer calls this at each login with its clock (Unix seconds): now and then the
+    /// store forgets the sessions expired by then, so that a long-running process does not
+    /// keep every session it ever started.
+    ///
+    /// ```js
+    /// store.forgetExpired(Math.floor(Date.now() / 1000));
+    /// ```
+    #[wasm_bindgen(js_name = forgetExpired)]
+    pub fn forget_expired(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+    ) -> JsResult<()> {
+        self.inner.forget_expired(whole(&now, "now")? as i64);
+        Ok(())
     }
 
     /// Every session id of a subject.

@@ -135,4 +135,20 @@ impl SessionStore for AnyStore {
             })
             .collect()
     }
+
+    fn forget_expired(&self, now: i64) {
+        match self {
+            AnyStore::Memory(memory) => memory.forget_expired(now),
+            // The protocol's optional, synchronous member (the exported MemoryStore has it);
+            // a throw changes nothing of the login.
+            AnyStore::Js { store, .. } => {
+                let hook = Reflect::get(store, &"forgetExpired".into())
+                    .ok()
+                    .and_then(|f| f.dyn_into::<Function>().ok());
+                if let Some(hook) = hook {
+                    let _ = hook.call1(store, &JsValue::from_f64(now as f64));
+                }
+            }
+        }
+    }
 }

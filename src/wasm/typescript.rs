@@ -118,6 +118,11 @@ export interface SessionStore {
   /** Write only if the stored version is `expectedVersion` (null: only if absent). */
   put(subject: string, sessionId: string, value: string, expectedVersion: number | null, expiresAt: number): Promise<boolean>;
   list(subject: string): Promise<string[]>;
+  /**
+   * Optional, synchronous: called at each login with the issuer's clock (Unix seconds), for a
+   * store that keeps records past their `expiresAt` and may forget those expired by then.
+   */
+  forgetExpired?(now: number): void;
 }
 
 /** A refresh or logout request as the endpoints read it (header values as `Headers.get` gives them). */
