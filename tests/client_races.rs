@@ -1296,6 +1296,7 @@ fn a_cookie_mode_tab_is_restoring_until_its_refresh_through_the_cookie_answers()
         let requests = h.world.requests.borrow();
         let request = &requests[0];
         assert!(request.with_cookies, "the cookies go along");
+        assert!(!request.keepalive, "a refresh dies with its page");
         assert_eq!(request.content_type, "application/json");
         assert_eq!(request.body, r#"{"grant_type":"refresh_token"}"#);
         assert_eq!(
@@ -1448,7 +1449,10 @@ fn cookie_login(h: &mut Harness, tab: usize) {
 }
 
 fn is_logout(request: &HttpRequest) -> bool {
-    request.url == "https://app.example/auth/logout" && request.body == "{}" && request.with_cookies
+    request.url == "https://app.example/auth/logout"
+        && request.body == "{}"
+        && request.with_cookies
+        && request.keepalive
 }
 
 #[test]
@@ -1773,6 +1777,7 @@ fn logout_proves_with_the_old_key_then_discards_it_for_every_tab() {
     let logout = h.spawn(0, |t| async move { t.logout().await });
     let request = h.world.requests.borrow()[0].clone();
     assert_eq!(request.url, "https://app.example/auth/logout");
+    assert!(request.keepalive, "carried through a reload right after");
     assert_eq!(
         proof_of(request.dpop.as_deref().unwrap()).0["jwk"]["x"],
         "key-1"

@@ -25,6 +25,9 @@ pub struct HttpRequest {
     pub timeout_ms: f64,
     /// Send the browser's cookies, also to another origin (cookie mode).
     pub with_cookies: bool,
+    /// Carry the request through even if the page goes away meanwhile (a logout followed at
+    /// once by a reload or a closed tab): `fetch`'s `keepalive`, where the host allows it.
+    pub keepalive: bool,
 }
 
 /// What came back. Status 0 is a network error, a timeout or an abort (`error` says which).

@@ -949,6 +949,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             body,
             timeout_ms: self.config.request_timeout_ms,
             with_cookies: self.config.cookie_mode,
+            keepalive: false,
         }
     }
 
@@ -1060,6 +1061,8 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
                 body,
                 timeout_ms: self.config.logout_timeout_ms,
                 with_cookies: self.config.cookie_mode,
+                // The user may reload or close the tab right after logging out.
+                keepalive: true,
             })
             .await;
         if self.config.cookie_mode

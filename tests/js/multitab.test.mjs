@@ -146,6 +146,35 @@ test(`${browserName}: header mode with split placement: a lone tab's reload star
   await page.close();
 });
 
+test(`${browserName}: a logout followed at once by a reload still revokes the session on the server`, { timeout: 120_000 }, async () => {
+  await post("/test/reset");
+  const [page] = await openTabs(browserName, 1, "reload-logout");
+  await page.evaluate(async () => {
+    const res = await fetch("/auth/login", { method: "POST", body: JSON.stringify({ user: "leaving" }) });
+    await window.auth.setTokens(await res.json());
+  });
+  const pair = await page.evaluate(() => JSON.parse(localStorage.getItem("reload-logout:tokens")));
+  // The page goes away right after the logout starts: its request must still land.
+  await page.evaluate(() => {
+    setTimeout(() => {
+      window.auth.logout();
+      location.reload();
+    }, 0);
+  });
+  await page.waitForFunction(() => window.ready === true && window.states.length === 1);
+  const refused = async () => {
+    const res = await fetch(new URL("/auth/refresh", base), {
+      method: "POST",
+      headers: { authorization: `Bearer ${pair.accessToken}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: pair.refreshToken }),
+    });
+    return res.status === 400 && (await res.json()).error_description === "session_revoked";
+  };
+  await until(refused, "the session to be revoked by the logout request");
+  assert.equal(await page.evaluate(() => window.auth.state.status), "unauthenticated");
+  await page.close();
+});
+
 test(`${browserName}: a stale tab's refresh token inside the grace window does not revoke the session`, { timeout: 120_000 }, async () => {
   await post("/test/reset");
   const [fresh, stale] = await openTabs(browserName, 2, "stale");

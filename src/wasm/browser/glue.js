@@ -99,8 +99,16 @@ export function logoutPending(key) {
   }
 }
 
+function isSameOrigin(url) {
+  try {
+    return new URL(url, globalThis.location.href).origin === globalThis.location.origin;
+  } catch {
+    return false;
+  }
+}
+
 // --- HTTP: a POST with a timeout, answered as plain fields; it never rejects.
-export async function post(fetchFn, url, authorization, dpop, contentType, body, timeoutMs, withCookies) {
+export async function post(fetchFn, url, authorization, dpop, contentType, body, timeoutMs, withCookies, keepalive) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
@@ -109,7 +117,10 @@ export async function post(fetchFn, url, authorization, dpop, contentType, body,
     if (dpop) headers.dpop = dpop;
     // Cookie mode sends the session cookies, also to a refresh URL on another origin.
     const credentials = withCookies ? "include" : "same-origin";
-    const response = await fetchFn(url, { method: "POST", headers, body, credentials, signal: controller.signal });
+    const init = { method: "POST", headers, body, credentials, signal: controller.signal };
+    // Same origin only: some Chromium builds refuse keepalive with a CORS preflight.
+    if (keepalive && isSameOrigin(url)) init.keepalive = true;
+    const response = await fetchFn(url, init);
     const header = (name) => response.headers?.get?.(name) ?? null;
     const retryAfter = Number.parseFloat(header("retry-after") ?? "");
     let text = null;

@@ -42,6 +42,7 @@ pub(crate) mod glue {
             body: &str,
             timeout_ms: f64,
             with_cookies: bool,
+            keepalive: bool,
         ) -> Promise;
         #[wasm_bindgen(catch, js_name = prepareRequest)]
         pub fn prepare_request(input: &JsValue, init: &JsValue) -> Result<JsValue, JsValue>;

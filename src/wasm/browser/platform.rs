@@ -151,6 +151,7 @@ impl Platform for BrowserPlatform {
             &request.body,
             request.timeout_ms,
             request.with_cookies,
+            request.keepalive,
         );
         let answer = JsFuture::from(pending).await.unwrap_or(JsValue::UNDEFINED);
         HttpAnswer {
