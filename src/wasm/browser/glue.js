@@ -185,8 +185,20 @@ const PROOF_ALGORITHMS = {
 };
 const memoryKeys = new Map();
 
+// WebKitGTK's Ed25519 generateKey fails about once in 150 calls with an OperationError (each
+// call independently): a few more tries make that vanish.
+async function generateKeyPair(params, extractable) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await crypto.subtle.generateKey(params, extractable, ["sign", "verify"]);
+    } catch (error) {
+      if (error?.name !== "OperationError" || attempt === 4) throw error;
+    }
+  }
+}
+
 async function makeProofKey(alg) {
-  const { privateKey, publicKey } = await crypto.subtle.generateKey(PROOF_ALGORITHMS[alg].generate, false, ["sign", "verify"]);
+  const { privateKey, publicKey } = await generateKeyPair(PROOF_ALGORITHMS[alg].generate, false);
   const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", publicKey);
   return { alg, privateKey, jwk: y === undefined ? { kty, crv, x } : { kty, crv, x, y } };
 }
