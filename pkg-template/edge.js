@@ -31,6 +31,30 @@ async function boundedText(request, limit) {
   return new TextDecoder().decode(bytes);
 }
 
+/** A caller's mistake, typed as the core's are (`isJwtRefreshError`, code `invalid_options`). */
+function invalidArgument(message) {
+  const error = new Error(message);
+  error.name = "JwtRefreshError";
+  error.code = "invalid_options";
+  return error;
+}
+
+function described(value) {
+  if (typeof value?.then === "function") return "a Promise: did you forget await?";
+  if (value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? "an array" : `a value of type ${typeof value}`;
+}
+
+/** `request` is a fetch `Request` (or reads like one); `issuer` has the method the helper calls. */
+function checkArguments(call, request, issuer, method) {
+  if (typeof request?.headers?.get !== "function" || typeof request.url !== "string") {
+    throw invalidArgument(`${call}: request must be a fetch Request, not ${described(request)}`);
+  }
+  if (method !== undefined && typeof issuer?.[method] !== "function") {
+    throw invalidArgument(`${call}: issuer must be an Issuer, not ${described(issuer)}`);
+  }
+}
+
 function toResponse({ status, headers, body }) {
   // Pairs, not an object: a cookie-mode answer sets two cookies.
   return new Response(body === "" ? null : body, { status, headers });
@@ -72,6 +96,7 @@ async function endpointRequest(request, issuer) {
  * @returns {Promise<Response>}
  */
 export async function handleRefresh(request, issuer, options) {
+  checkArguments("handleRefresh(request, issuer)", request, issuer, "refreshEndpoint");
   if (request.method !== "POST") return methodNotAllowed();
   return toResponse(await issuer.refreshEndpoint(await endpointRequest(request, issuer), options));
 }
@@ -86,6 +111,7 @@ export async function handleRefresh(request, issuer, options) {
  * @returns {Promise<Response>}
  */
 export async function handleLogout(request, issuer, options) {
+  checkArguments("handleLogout(request, issuer)", request, issuer, "logoutEndpoint");
   if (request.method !== "POST") return methodNotAllowed();
   return toResponse(await issuer.logoutEndpoint(await endpointRequest(request, issuer), options));
 }
@@ -96,6 +122,7 @@ export async function handleLogout(request, issuer, options) {
  * @returns {{ ok: true, payload: object, protectedHeader: object } | { ok: false, response: Response }}
  */
 export function authenticate(request, issuer, options) {
+  checkArguments("authenticate(request, issuer)", request, issuer, "authenticateHttp");
   return authResult(issuer.authenticateHttp(request.headers.get("authorization") ?? undefined, options));
 }
 
@@ -105,6 +132,7 @@ export function authenticate(request, issuer, options) {
  * @returns {Promise<{ ok: true, payload: object, protectedHeader: object } | { ok: false, response: Response }>}
  */
 export async function authenticateAsync(request, issuer, options) {
+  checkArguments("authenticateAsync(request, issuer)", request, issuer, "authenticateRequestAsync");
   const header = (name) => request.headers.get(name) ?? undefined;
   const checked = { authorization: header("authorization"), dpop: header("dpop"), method: request.method, url: request.url };
   return authResult(await issuer.authenticateRequestAsync(checked, options));
@@ -117,6 +145,7 @@ export async function authenticateAsync(request, issuer, options) {
  * @returns {{ proof: string | undefined, method: string, url: string }}
  */
 export function dpopOf(request) {
+  checkArguments("dpopOf(request)", request);
   return { proof: request.headers.get("dpop") ?? undefined, method: request.method, url: request.url };
 }
 
@@ -130,6 +159,9 @@ export function dpopOf(request) {
  */
 export function dpopChallenge(error, issuer) {
   if (error?.code !== "invalid_dpop_proof" && error?.code !== "use_dpop_nonce") throw error;
+  if (typeof issuer?.dpopChallengeData !== "function") {
+    throw invalidArgument(`dpopChallenge(error, issuer): issuer must be an Issuer, not ${described(issuer)}`);
+  }
   return toResponse(issuer.dpopChallengeData(error.code));
 }
 
@@ -145,7 +177,7 @@ function authResult(result) {
 export function tokenResponse(tokens, issuer) {
   // The issuer's answer is typed (invalid_options); without one, say the same thing.
   if (issuer !== undefined) return toResponse(issuer.tokenResponseData(tokens));
-  if (typeof tokens?.then === "function") throw new TypeError("tokens is a Promise, not a startSession result: did you forget await?");
+  if (typeof tokens?.then === "function") throw invalidArgument("tokens is a Promise, not a startSession result: did you forget await?");
   return new Response(JSON.stringify(tokens), {
     status: 200,
     headers: { "content-type": "application/json", "cache-control": "no-store", pragma: "no-cache" },

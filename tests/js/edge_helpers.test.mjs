@@ -3,7 +3,20 @@
 // that arrives in many small chunks.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Issuer, Key, MemoryStore, errorCodes, handleRefresh, tokenResponse } from "../../pkg/node.js";
+import {
+  Issuer,
+  Key,
+  MemoryStore,
+  authenticate,
+  authenticateAsync,
+  dpopChallenge,
+  dpopOf,
+  errorCodes,
+  handleLogout,
+  handleRefresh,
+  isJwtRefreshError,
+  tokenResponse,
+} from "../../pkg/node.js";
 
 const issuer = new Issuer(Key.generate("HS512", { kid: "a" }), Key.generate("HS256", { kid: "r" }), {
   issuer: "https://auth.example",
@@ -65,7 +78,7 @@ test("a body in many small chunks still refreshes", async () => {
 test("tokenResponse given a Promise says: did you forget await?", async () => {
   const pending = issuer.startSession("user-2");
   assert.throws(() => tokenResponse(pending, issuer), (e) => e.code === "invalid_options" && /did you forget await\?/.test(e.message));
-  assert.throws(() => tokenResponse(pending), (e) => e instanceof TypeError && /did you forget await\?/.test(e.message));
+  assert.throws(() => tokenResponse(pending), (e) => isJwtRefreshError(e) && e.code === "invalid_options" && /did you forget await\?/.test(e.message));
   assert.equal((await tokenResponse(await pending, issuer).json()).token_type, "Bearer");
 });
 
@@ -77,4 +90,23 @@ test("one secret for both roles is refused", () => {
   const key = Key.generate("HS256", { kid: "a" });
   const same = Key.fromJwk({ ...key.toPrivateJwk(), kid: "b" });
   assert.throws(() => new Issuer(key, same, { issuer: "x" }), (e) => e.code === "invalid_key" && /same secret/.test(e.message));
+});
+
+test("the helpers name a wrong argument with a typed error instead of a TypeError", async () => {
+  const request = refreshRequest("grant_type=refresh_token");
+  const typed = (what) => (e) => isJwtRefreshError(e) && e.code === "invalid_options" && e.message.includes(what);
+  for (const [name, helper] of Object.entries({ handleRefresh, handleLogout, authenticateAsync })) {
+    await assert.rejects(helper(undefined, issuer), typed(`${name}(request, issuer): request must be a fetch Request, not undefined`));
+    await assert.rejects(helper({ url: "/x" }, issuer), typed("request must be a fetch Request, not a value of type object"));
+    await assert.rejects(helper(request, Promise.resolve(issuer)), typed("issuer must be an Issuer, not a Promise: did you forget await?"));
+    await assert.rejects(helper(request), typed("issuer must be an Issuer, not undefined"));
+  }
+  assert.throws(() => authenticate("Bearer x", issuer), typed("authenticate(request, issuer): request must be a fetch Request, not a value of type string"));
+  assert.throws(() => authenticate(request, {}), typed("issuer must be an Issuer"));
+  assert.throws(() => dpopOf(null), typed("dpopOf(request): request must be a fetch Request, not null"));
+  const refused = Object.assign(new Error("refused"), { name: "JwtRefreshError", code: "invalid_dpop_proof" });
+  assert.throws(() => dpopChallenge(refused), typed("dpopChallenge(error, issuer): issuer must be an Issuer, not undefined"));
+  // Right arguments still work.
+  assert.equal((await handleRefresh(request, issuer)).status, 400);
+  assert.deepEqual(dpopOf(request), { proof: undefined, method: "POST", url: "http://127.0.0.1/auth/refresh" });
 });
