@@ -23,11 +23,32 @@ export async function asPlaywright(driver, stop) {
         await driver.switchTo().window(handle);
         return work();
       });
+    // Page errors: WebDriver does not report them, so every script run in the page first
+    // makes sure it listens for uncaught errors and rejections (again after a navigation),
+    // and hands back those seen since. An error before the first script after a load is
+    // not seen. They are kept in an attribute of <html>: Firefox runs each script in a
+    // sandbox of its own, which sees the page's DOM but not another script's globals.
+    const errorListeners = [];
     const evaluate = async (fn, arg) => {
       const script = `const done = arguments[arguments.length - 1];
+        const root = document.documentElement;
+        const seen = () => JSON.parse(root.getAttribute("data-page-errors") || "[]");
+        if (!root.hasAttribute("data-page-errors")) {
+          root.setAttribute("data-page-errors", "[]");
+          const keep = (text) => root.setAttribute("data-page-errors", JSON.stringify([...seen(), text]));
+          addEventListener("error", (e) => keep(String(e.error ?? e.message)));
+          addEventListener("unhandledrejection", (e) => keep(String(e.reason)));
+        }
+        const errors = () => {
+          const list = seen();
+          if (list.length) root.setAttribute("data-page-errors", "[]");
+          return list;
+        };
         Promise.resolve().then(() => (${fn})(arguments[0]))
-          .then((value) => done({ value: value === undefined ? null : value }), (e) => done({ error: String(e) }));`;
+          .then((value) => done({ value: value === undefined ? null : value, errors: errors() }),
+            (e) => done({ error: String(e), errors: errors() }));`;
       const result = await inTab(() => driver.executeAsyncScript(script, arg ?? null));
+      for (const error of result.errors ?? []) for (const listener of errorListeners) listener(new Error(error));
       if (result.error !== undefined) throw new Error(result.error);
       return result.value;
     };
@@ -61,8 +82,9 @@ export async function asPlaywright(driver, stop) {
       await evaluate(inPage(body), { selector, value });
     };
     return {
-      // Page errors are not reported through WebDriver; the tests' own events cover them.
-      on() {},
+      on(event, listener) {
+        if (event === "pageerror") errorListeners.push(listener);
+      },
       goto: (url) => inTab(() => driver.get(url)),
       reload: () => inTab(() => driver.navigate().refresh()),
       evaluate,
