@@ -452,18 +452,27 @@ pub fn parse_logout_request(
     Ok(token.filter(|t| !t.is_empty()))
 }
 
+/// A 401's `WWW-Authenticate`, lower-cased, when its challenge is in one of `schemes`.
+fn challenge_in(status: u16, www_authenticate: Option<&str>, schemes: &[&str]) -> Option<String> {
+    let value = www_authenticate?.trim_start().to_ascii_lowercase();
+    (status == 401 && schemes.iter().any(|scheme| value.starts_with(scheme))).then_some(value)
+}
+
 /// The client side: is this response the expired signal (401 + `error_description="token_expired"`)?
 /// Any other 401 is not a reason to refresh.
 pub fn is_expired_signal(status: u16, www_authenticate: Option<&str>) -> bool {
-    status == 401
-        && www_authenticate.is_some_and(|value| {
-            let value = value.to_ascii_lowercase();
-            let value = value.trim_start();
-            // Bearer tokens' challenge, or a DPoP-bound token's (RFC 9449 §7.1).
-            (value.starts_with("bearer") || value.starts_with("dpop"))
-                && value.contains(r#"error="invalid_token""#)
-                && value.contains(r#"error_description="token_expired""#)
-        })
+    // Bearer tokens' challenge, or a DPoP-bound token's (RFC 9449 §7.1).
+    challenge_in(status, www_authenticate, &["bearer", "dpop"]).is_some_and(|value| {
+        value.contains(r#"error="invalid_token""#)
+            && value.contains(r#"error_description="token_expired""#)
+    })
+}
+
+/// The client side: does this 401 ask for the server's DPoP nonce (a `DPoP` challenge with
+/// `use_dpop_nonce`, RFC 9449 §9)?
+pub fn is_nonce_challenge(status: u16, www_authenticate: Option<&str>) -> bool {
+    challenge_in(status, www_authenticate, &["dpop"])
+        .is_some_and(|value| value.contains("use_dpop_nonce"))
 }
 
 #[cfg(all(test, feature = "edge"))]
@@ -524,7 +533,16 @@ mod tests {
                 proof.status,
                 header(&proof, "www-authenticate")
             ));
+            // Only the nonce's challenge asks for the nonce.
+            assert_eq!(
+                is_nonce_challenge(proof.status, header(&proof, "www-authenticate")),
+                code == ErrorCode::UseDpopNonce
+            );
         }
+        assert!(!is_nonce_challenge(
+            bound.status,
+            header(&bound, "www-authenticate")
+        ));
         assert!(!is_expired_signal(
             403,
             header(&expired, "www-authenticate")

@@ -11,6 +11,7 @@ use super::proof::{self, Nonces, ProofClaims, ProofHeader};
 use super::{ApiOutcome, HeldPair, RefreshPolicy, ServerClock, TokenSet, TokenStorage, TokenStore};
 use crate::compact::{decode_text, split, DEFAULT_MAX_TOKEN_LENGTH};
 use crate::error::{Error, ErrorCode, Result};
+use crate::http::is_nonce_challenge;
 pub use crate::TokenResponse;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -588,11 +589,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             return Ok(false);
         }
         let new_nonce = self.remember_nonce(url, answer.dpop_nonce);
-        let asks_nonce = answer.status == 401
-            && answer.www_authenticate.is_some_and(|challenge| {
-                let challenge = challenge.to_ascii_lowercase();
-                challenge.trim_start().starts_with("dpop") && challenge.contains("use_dpop_nonce")
-            });
+        let asks_nonce = is_nonce_challenge(answer.status, answer.www_authenticate);
         if self.config.dpop && asks_nonce && new_nonce && !retries.nonce {
             retries.nonce = true;
             return Ok(true);
