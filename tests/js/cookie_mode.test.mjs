@@ -233,6 +233,8 @@ for (const [browserName, launch] of Object.entries(BROWSERS)) {
     for (const path of ["/auth/refresh", "/auth/logout"]) {
       const from = demo.exchanges.length;
       await evil.goto(evilUrl);
+      // The last form's answer page may still be leaving when `goto` returns (Firefox).
+      await evil.waitForFunction(() => typeof window.tryFetch === "function");
       assert.equal(await evil.evaluate((p) => window.tryFetch(p), path), "sent");
       assert.match(String(await evil.evaluate((p) => window.tryJsonFetch(p), path)), /blocked/, "a JSON fetch needs a preflight the server does not grant");
       await evil.evaluate((id) => void setTimeout(() => document.getElementById(id).submit(), 0), path.slice(6));

@@ -48,6 +48,9 @@ export async function asPlaywright(driver, stop) {
           .then((value) => done({ value: value === undefined ? null : value, errors: errors() }),
             (e) => done({ error: String(e), errors: errors() }));`;
       const result = await inTab(() => driver.executeAsyncScript(script, arg ?? null));
+      // Firefox answers null when the document went away while the script ran (a navigation
+      // that was still landing when `get` returned, or one the script caused).
+      if (result === null || typeof result !== "object") throw new Error(`the page unloaded while ${fn} ran`);
       for (const error of result.errors ?? []) for (const listener of errorListeners) listener(new Error(error));
       if (result.error !== undefined) throw new Error(result.error);
       return result.value;
