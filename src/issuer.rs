@@ -9,7 +9,7 @@ use crate::random::random_id;
 use crate::session::{Decision, SessionPolicy, SessionRecord};
 use crate::sign::{signing_input, RustSigner, SignOptions, TokenSigner};
 use crate::store::SessionStore;
-use crate::verify::{begin_verify, verify, VerifiedToken, VerifyOptions};
+use crate::verify::{begin_verify, check_unproven_binding, verify, VerifiedToken, VerifyOptions};
 use serde_json::Value;
 
 /// `typ` of access tokens (RFC 9068).
@@ -122,8 +122,11 @@ struct RefreshClaims {
 pub struct Issuer<S = RustSigner> {
     config: IssuerConfig,
     access_keys: KeySet,
-    /// The checks of `verify_access`, built once (it runs on every request).
+    /// The checks of `verify_access`, built once (it runs on every request): the token
+    /// alone, so a DPoP-bound one is refused.
     access_options: VerifyOptions,
+    /// The same checks but the binding, which the caller checks against the request's proof.
+    proven_access_options: VerifyOptions,
     /// The checks of the access token a refresh presents: `exp` ignored, but never older than
     /// a session.
     refresh_access_options: VerifyOptions,
@@ -144,6 +147,16 @@ fn required_strings<const N: usize>(
         ));
     }
     Ok(values.map(Option::unwrap_or_default))
+}
+
+/// `options` for a token checked without a proof of possession: a bound token is refused,
+/// and in [`DpopMode::Required`] so is an unbound one.
+fn unproven(options: &VerifyOptions, mode: DpopMode) -> VerifyOptions {
+    VerifyOptions {
+        refuse_bound: true,
+        refuse_unbound: mode == DpopMode::Required,
+        ..options.clone()
+    }
 }
 
 fn store_corrupt(err: impl core::fmt::Display) -> Error {
@@ -194,7 +207,7 @@ impl<S: TokenSigner> Issuer<S> {
         for key in &config.previous_keys {
             access_keys.insert(key.clone())?;
         }
-        let access_options = VerifyOptions {
+        let proven_access_options = VerifyOptions {
             issuer: vec![config.issuer.clone()],
             audience: config.audience.clone(),
             typ: Some(ACCESS_TOKEN_TYPE.into()),
@@ -205,12 +218,13 @@ impl<S: TokenSigner> Issuer<S> {
         let refresh_access_options = VerifyOptions {
             max_token_age: Some(config.policy.session_lifetime),
             ignore_expiration: true,
-            ..access_options.clone()
+            ..proven_access_options.clone()
         };
         Ok(Issuer {
             config,
             access_keys,
-            access_options,
+            access_options: unproven(&proven_access_options, DpopMode::default()),
+            proven_access_options,
             refresh_access_options,
             signer,
             dpop: DpopMode::default(),
@@ -219,7 +233,11 @@ impl<S: TokenSigner> Issuer<S> {
 
     /// This issuer with sessions bound to DPoP keys as `mode` says.
     pub fn with_dpop_mode(self, mode: DpopMode) -> Self {
-        Issuer { dpop: mode, ..self }
+        Issuer {
+            dpop: mode,
+            access_options: unproven(&self.proven_access_options, mode),
+            ..self
+        }
     }
 
     /// Whether sessions must be bound to a DPoP key.
@@ -248,16 +266,12 @@ impl<S: TokenSigner> Issuer<S> {
             (Some(_), Some(_)) => Err(dpop_refused(
                 "the proof is by another key than the one the token is bound to",
             )),
-            (Some(_), None) => Err(dpop_refused(
-                "the token is bound to a DPoP key: the request needs a DPoP proof by it",
-            )),
             (None, Some(_)) => Err(dpop_refused(
                 "a DPoP proof came with a token that is not DPoP-bound",
             )),
-            (None, None) if self.dpop == DpopMode::Required => {
-                Err(dpop_refused("this issuer requires DPoP-bound tokens"))
+            (bound, None) => {
+                check_unproven_binding(bound.is_some(), self.dpop == DpopMode::Required)
             }
-            (None, None) => Ok(()),
         }
     }
 
@@ -276,12 +290,35 @@ impl<S: TokenSigner> Issuer<S> {
         &self.access_keys
     }
 
-    /// Verifies an access token: signature (through the signer's `check_now`), `typ: at+jwt`,
-    /// `iss`, `aud`, `sub`, `sid`, `exp`.
+    /// Verifies an access token that came without a DPoP proof: signature (through the
+    /// signer's `check_now`), `typ: at+jwt`, `iss`, `aud`, `sub`, `sid`, `exp`; a token bound
+    /// to a DPoP key (`cnf`) is refused, as is an unbound one in [`DpopMode::Required`].
     /// Stateless (no store read): revocation takes effect at the next refresh, so keep
     /// access tokens short-lived.
     pub fn verify_access(&self, token: &str, now: i64) -> Result<VerifiedToken> {
-        let options = &self.access_options;
+        self.verify_access_with(&self.access_options, token, now)
+    }
+
+    /// [`Issuer::verify_access`] for a token that came with a DPoP proof the caller checked
+    /// (`proof_jkt`: its key's thumbprint, `None` without a proof): the token's binding must
+    /// match it ([`Issuer::check_bound_key`]).
+    pub fn verify_bound_access(
+        &self,
+        token: &str,
+        proof_jkt: Option<&str>,
+        now: i64,
+    ) -> Result<VerifiedToken> {
+        let verified = self.verify_access_with(&self.proven_access_options, token, now)?;
+        self.check_binding(&verified, proof_jkt)?;
+        Ok(verified)
+    }
+
+    fn verify_access_with(
+        &self,
+        options: &VerifyOptions,
+        token: &str,
+        now: i64,
+    ) -> Result<VerifiedToken> {
         let pending = begin_verify(token, &self.access_keys, options)?;
         let valid =
             (self.signer).check_now(pending.key(), pending.signing_input(), pending.signature())?;
@@ -291,10 +328,16 @@ impl<S: TokenSigner> Issuer<S> {
     }
 
     /// The checks of [`Issuer::verify_access`] as verifier options (`typ: at+jwt`, `iss`,
-    /// `aud`, required `sub`/`sid`/`iat`, the configured leeway): for a verifier of access
-    /// tokens elsewhere, e.g. one whose signature checks the host makes.
+    /// `aud`, required `sub`/`sid`/`iat`, the configured leeway, bound tokens refused): for a
+    /// verifier of access tokens elsewhere, e.g. one whose signature checks the host makes.
     pub fn access_verify_options(&self) -> &VerifyOptions {
         &self.access_options
+    }
+
+    /// [`Issuer::access_verify_options`] without the binding rule, for a caller that checks
+    /// the token's `cnf.jkt` against a proof itself ([`Issuer::check_bound_key`]).
+    pub fn proven_access_verify_options(&self) -> &VerifyOptions {
+        &self.proven_access_options
     }
 
     /// The access token a refresh presents, its signature checked through the signer.

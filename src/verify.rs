@@ -35,6 +35,12 @@ pub struct VerifyOptions {
     pub max_token_length: usize,
     /// Skip only the `exp` check (the refresh flow verifies an expired access token).
     pub ignore_expiration: bool,
+    /// Refuse a token bound to a key (a `cnf` claim, RFC 7800): set where no proof of
+    /// possession is checked with the token, which a copy would otherwise pass as a bearer
+    /// token (RFC 9449 §7.1).
+    pub refuse_bound: bool,
+    /// Refuse a token that is not bound to a key (an issuer that requires DPoP).
+    pub refuse_unbound: bool,
 }
 
 impl Default for VerifyOptions {
@@ -50,6 +56,8 @@ impl Default for VerifyOptions {
             max_token_age: None,
             max_token_length: DEFAULT_MAX_TOKEN_LENGTH,
             ignore_expiration: false,
+            refuse_bound: false,
+            refuse_unbound: false,
         }
     }
 }
@@ -218,6 +226,11 @@ impl<'t, 'k> PendingSignature<'t, 'k> {
         let claims_json = decode_text(self.payload, "payload")?;
         let (claims, present) = Registered::of_json(&claims_json, &options.required_claims)?;
         check_claims(&claims, &present, options, now)?;
+        if options.refuse_bound || options.refuse_unbound {
+            let ([cnf], _) =
+                read_members(&claims_json, ["cnf"], &[]).map_err(|e| e.malformed("payload"))?;
+            check_unproven_binding(cnf.is_some(), options.refuse_unbound)?;
+        }
         Ok(VerifiedToken {
             algorithm: self.algorithm,
             header_json: self.header_json,
@@ -305,6 +318,25 @@ pub fn verify(
 /// The error of a token whose signature does not check out.
 pub(crate) fn invalid_signature() -> Error {
     Error::new(ErrorCode::InvalidSignature, "signature verification failed")
+}
+
+/// The binding rule for a token that came without a proof of possession (`bound`: it has a
+/// `cnf` claim): a bound token is refused, and so is an unbound one where only bound tokens
+/// are accepted.
+pub(crate) fn check_unproven_binding(bound: bool, refuse_unbound: bool) -> Result<()> {
+    if bound {
+        return Err(Error::new(
+            ErrorCode::InvalidDpopProof,
+            "the token is bound to a DPoP key: the request needs a DPoP proof by it",
+        ));
+    }
+    if refuse_unbound {
+        return Err(Error::new(
+            ErrorCode::InvalidDpopProof,
+            "this issuer requires DPoP-bound tokens",
+        ));
+    }
+    Ok(())
 }
 
 fn mismatch(message: String) -> Error {

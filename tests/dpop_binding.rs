@@ -73,9 +73,15 @@ fn record(store: &MemoryStore, pair: &TokenPair) -> SessionRecord {
 fn a_bound_session_carries_cnf_jkt_and_refreshes_only_with_its_key() {
     let (issuer, store) = (issuer(), MemoryStore::new());
     let pair = login(&issuer, &store, Some("key-a")).unwrap();
-    let access = issuer.verify_access(&pair.access_token, T0).unwrap();
+    let access = issuer
+        .verify_bound_access(&pair.access_token, Some("key-a"), T0)
+        .unwrap();
     assert_eq!(access.claims().unwrap()["cnf"]["jkt"], "key-a");
     assert_eq!(record(&store, &pair).jkt.as_deref(), Some("key-a"));
+    // Checked alone, as a copy of it would be sent, the bound token is refused.
+    let alone = issuer.verify_access(&pair.access_token, T0).unwrap_err();
+    assert_eq!(alone.code(), ErrorCode::InvalidDpopProof);
+    assert!(alone.message().contains("needs a DPoP proof"), "{alone}");
 
     let code = |result: Result<TokenPair, jwt_refresh::Error>| {
         result.map_err(|e| (e.code(), e.message().to_owned()))
@@ -103,7 +109,9 @@ fn a_bound_session_carries_cnf_jkt_and_refreshes_only_with_its_key() {
     )
     .unwrap();
     assert_ne!(next.refresh_token, pair.refresh_token);
-    let access = issuer.verify_access(&next.access_token, T0 + 1).unwrap();
+    let access = issuer
+        .verify_bound_access(&next.access_token, Some("key-a"), T0 + 1)
+        .unwrap();
     assert_eq!(access.claims().unwrap()["cnf"]["jkt"], "key-a");
     let recorded: Vec<_> = record(&store, &next)
         .dpop_proofs
@@ -159,10 +167,9 @@ fn protected_requests_check_the_binding() {
     let (issuer, store) = (issuer(), MemoryStore::new());
     let bound = login(&issuer, &store, Some("key-a")).unwrap();
     let bearer = login(&issuer, &store, None).unwrap();
-    let token = |pair: &TokenPair| issuer.verify_access(&pair.access_token, T0).unwrap();
     let check = |pair: &TokenPair, jkt: Option<&str>| {
         issuer
-            .check_binding(&token(pair), jkt)
+            .verify_bound_access(&pair.access_token, jkt, T0)
             .map_err(|e| (e.code(), e.message().to_owned()))
     };
     assert!(check(&bound, Some("key-a")).is_ok());
@@ -174,6 +181,10 @@ fn protected_requests_check_the_binding() {
         .1
         .contains("another key"));
     assert!(check(&bearer, None).is_ok());
+    // Without a proof to check: the bearer token passes, the bound one does not.
+    assert!(issuer.verify_access(&bearer.access_token, T0).is_ok());
+    let alone = issuer.verify_access(&bound.access_token, T0).unwrap_err();
+    assert_eq!(alone.code(), ErrorCode::InvalidDpopProof);
     assert!(check(&bearer, Some("key-a"))
         .unwrap_err()
         .1
@@ -194,22 +205,29 @@ fn required_mode_refuses_unbound_sessions_and_tokens() {
     let store = MemoryStore::new();
     let allowed = issuer();
     let unbound = login(&allowed, &store, None).unwrap();
+    assert!(allowed.verify_access(&unbound.access_token, T0).is_ok());
     let required = allowed.with_dpop_mode(DpopMode::Required);
     assert_eq!(required.dpop_mode(), DpopMode::Required);
     assert_eq!(
         login(&required, &store, None).unwrap_err(),
         ErrorCode::InvalidDpopProof
     );
-    assert!(login(&required, &store, Some("key-a")).is_ok());
+    let bound = login(&required, &store, Some("key-a")).unwrap();
     // A session started before the mode was required no longer refreshes, and its access
-    // token no longer passes.
+    // token no longer passes, with or without a proof.
     let err = refresh(&required, &store, &unbound, None, T0 + 1).unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidDpopProof);
-    let token = required.verify_access(&unbound.access_token, T0).unwrap();
-    assert_eq!(
-        required.check_binding(&token, None).unwrap_err().code(),
-        ErrorCode::InvalidDpopProof
-    );
+    for refused in [
+        required.verify_access(&unbound.access_token, T0),
+        required.verify_bound_access(&unbound.access_token, None, T0),
+    ] {
+        let err = refused.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidDpopProof);
+        assert!(err.message().contains("requires DPoP-bound"), "{err}");
+    }
+    assert!(required
+        .verify_bound_access(&bound.access_token, Some("key-a"), T0)
+        .is_ok());
 }
 
 #[test]

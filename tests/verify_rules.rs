@@ -727,3 +727,53 @@ fn string_claims_read_from_the_verified_text() {
     let err = verified.string_claims(["sid"]).unwrap_err();
     assert_eq!(err.code(), ErrorCode::ClaimInvalid);
 }
+
+#[test]
+fn key_binding_rules_for_tokens_without_a_proof() {
+    let key = hs256();
+    let keys = KeySet::from(key.clone());
+    // Any confirmation method binds the token (RFC 7800): DPoP's jkt, mTLS's x5t#S256.
+    let jkt = token(&key, json!({"cnf": {"jkt": "abc"}}), SignOptions::default());
+    let mtls = token(
+        &key,
+        json!({"cnf": {"x5t#S256": "abc"}}),
+        SignOptions::default(),
+    );
+    let plain = token(&key, json!({"sub": "a"}), SignOptions::default());
+    let expired = token(
+        &key,
+        json!({"cnf": {"jkt": "abc"}, "exp": NOW}),
+        SignOptions::default(),
+    );
+    let unchecked = VerifyOptions::default();
+    for t in [&jkt, &mtls, &plain] {
+        assert!(verify(t, &keys, &unchecked, NOW).is_ok());
+    }
+    let refuse_bound = VerifyOptions {
+        refuse_bound: true,
+        ..Default::default()
+    };
+    for t in [&jkt, &mtls] {
+        assert_eq!(
+            code(t, &keys, &refuse_bound, NOW),
+            ErrorCode::InvalidDpopProof
+        );
+    }
+    assert!(verify(&plain, &keys, &refuse_bound, NOW).is_ok());
+    // The token's own faults come first: an expired bound token is expired.
+    assert_eq!(
+        code(&expired, &keys, &refuse_bound, NOW),
+        ErrorCode::TokenExpired
+    );
+    let refuse_all = VerifyOptions {
+        refuse_bound: true,
+        refuse_unbound: true,
+        ..Default::default()
+    };
+    for t in [&jkt, &plain] {
+        assert_eq!(
+            code(t, &keys, &refuse_all, NOW),
+            ErrorCode::InvalidDpopProof
+        );
+    }
+}

@@ -300,8 +300,10 @@ impl JsIssuer {
     }
 
     /// `verifyAccess` for every signing key: asymmetric signatures checked by the host's crypto.
-    /// Both check the token alone: a DPoP-bound token's proof and binding are checked by
-    /// `authenticateAsync` (`authenticateRequestAsync`), which has the request.
+    /// Both check the token alone, so a DPoP-bound token (`cnf`) is refused with
+    /// `invalid_dpop_proof`: a copy of it must not pass as a bearer token. Its proof and
+    /// binding are checked by `authenticateAsync` (`authenticateRequestAsync`), which has the
+    /// request.
     ///
     /// ```js
     /// const { payload } = await issuer.verifyAccessAsync(token);
@@ -467,12 +469,8 @@ impl JsIssuer {
         let Some(token) = authorization.as_deref().and_then(http::bearer_token) else {
             return failure(&http::unauthorized_missing_token());
         };
-        let checked = self.inner.0.verify_access(token, now).and_then(|verified| {
-            // A DPoP-bound token needs a proof: `authenticateAsync` with the request.
-            self.inner.0.check_binding(&verified, None)?;
-            Ok(verified)
-        });
-        match checked {
+        // A DPoP-bound token is refused: it needs its proof (`authenticateAsync`).
+        match self.inner.0.verify_access(token, now) {
             Ok(verified) => {
                 let result = verified_to_js(&verified)?;
                 Reflect::set(&result, &"ok".into(), &JsValue::TRUE)?;
@@ -580,7 +578,7 @@ impl JsIssuer {
             &token,
             inner.0.access_keys(),
             &self.access_host,
-            inner.0.access_verify_options(),
+            inner.0.proven_access_verify_options(),
             now,
             self.cache.as_ref(),
         );

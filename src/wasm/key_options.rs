@@ -143,6 +143,7 @@ fn read_verify_options(js: &mut JsOptions) -> JsResult<VerifyOptions> {
         max_token_age: js.seconds("maxTokenAge")?,
         max_token_length,
         ignore_expiration: js.boolean("ignoreExpiration")?.unwrap_or(false),
+        ..VerifyOptions::default()
     })
 }
 

@@ -75,6 +75,25 @@ test("a session bound at login: DPoP tokens, requests and refreshes only with it
   assert.equal((await api(issuer, next.access_token, { pair: owner })).ok, true);
 });
 
+test("a bound token checked alone (verifyAccessAsync, accessVerifier, authenticateHttpAsync) is refused", async () => {
+  const issuer = await issuerWith(true);
+  const tokens = await login(issuer, await dpop.generateKeyPair("ES256"));
+  const codeOf = (promise) => promise.then(() => "passed", (e) => e.code);
+  // A copy of the token must not pass as a bearer token anywhere the proof is not checked.
+  assert.equal(await codeOf(issuer.verifyAccessAsync(tokens.access_token)), "invalid_dpop_proof");
+  assert.equal(await codeOf(issuer.accessVerifier().verifyAsync(tokens.access_token)), "invalid_dpop_proof");
+  assert.equal(await codeOf(issuer.accessVerifier({ cache: 10 }).verifyAsync(tokens.access_token)), "invalid_dpop_proof");
+  const message = await issuer.verifyAccessAsync(tokens.access_token).catch((e) => e.message);
+  assert.match(message, /bound to a DPoP key/);
+  const alone = await issuer.authenticateHttpAsync(`Bearer ${tokens.access_token}`);
+  assert.equal(alone.ok, false);
+  assert.equal(alone.response.status, 401);
+  // An unbound token of an issuer that allows DPoP still passes alone.
+  const plain = await (await tokenResponse(await issuer.startSession("bob"), issuer)).json();
+  assert.equal((await issuer.verifyAccessAsync(plain.access_token)).payload.sub, "bob");
+  assert.equal((await issuer.accessVerifier().verifyAsync(plain.access_token)).payload.sub, "bob");
+});
+
 test("a replayed proof is refused on the API and at refresh", async () => {
   const issuer = await issuerWith(true);
   const owner = await dpop.generateKeyPair("ES256");
