@@ -9,6 +9,7 @@
 
 use crate::csrf::CsrfPolicy;
 use crate::error::{Error, ErrorCode, Result};
+use crate::http::DEFAULT_SESSION_HINT;
 
 /// Browsers keep cookies of at most 4096 bytes (name, value and attributes, RFC 6265 §6.1);
 /// a longer one is dropped without a word, which would log the user out at the next reload.
@@ -72,6 +73,11 @@ pub struct CookieMode {
     pub lifetime: CookieLifetime,
     /// Which requests may use the cookies.
     pub csrf: CsrfPolicy,
+    /// A cookie page scripts can read, set and cleared with the others, that says only that
+    /// the browser holds a session (value `1`, `Path=/`, not `HttpOnly`): a page of the same
+    /// origin starts signed out without a refresh request when it is absent. Default
+    /// `__Host-jwt-refresh-session`; `None`: not set.
+    pub session_hint: Option<String>,
 }
 
 impl Default for CookieMode {
@@ -83,6 +89,7 @@ impl Default for CookieMode {
             same_site: SameSite::Strict,
             lifetime: CookieLifetime::RefreshToken,
             csrf: CsrfPolicy::default(),
+            session_hint: Some(DEFAULT_SESSION_HINT.into()),
         }
     }
 }
@@ -124,6 +131,18 @@ impl CookieMode {
                 )));
             }
         }
+        if let Some(hint) = &self.session_hint {
+            if !is_token(hint) {
+                return Err(invalid(format!(
+                    "cookie name {hint:?} is not a cookie name (RFC 6265 token)"
+                )));
+            }
+            if hint == &self.refresh_name || hint == &self.access_name {
+                return Err(invalid(format!(
+                    "the session hint cookie {hint:?} needs a name of its own"
+                )));
+            }
+        }
         if self.refresh_name == self.access_name {
             return Err(invalid(
                 "the refresh and access cookies need different names",
@@ -148,14 +167,32 @@ impl CookieMode {
         self.csrf.validate()
     }
 
-    fn attributes(&self, max_age: Option<i64>) -> String {
-        let mut attributes = format!("; Path={}", self.path);
+    /// The tokens' attributes; the hint's (`for_hint`) differ in `Path=/` and no `HttpOnly`.
+    fn attributes(&self, max_age: Option<i64>, for_hint: bool) -> String {
+        let mut attributes = format!("; Path={}", if for_hint { "/" } else { &self.path });
         if let Some(max_age) = max_age {
             attributes.push_str(&format!("; Max-Age={}", max_age.max(0)));
         }
-        attributes.push_str("; HttpOnly; Secure; SameSite=");
+        attributes.push_str(if for_hint { "" } else { "; HttpOnly" });
+        attributes.push_str("; Secure; SameSite=");
         attributes.push_str(self.same_site.as_str());
         attributes
+    }
+
+    fn max_age(&self, refresh_expires_in: i64) -> Option<i64> {
+        match self.lifetime {
+            CookieLifetime::RefreshToken => Some(refresh_expires_in),
+            CookieLifetime::BrowserSession => None,
+            CookieLifetime::Seconds(seconds) => Some(seconds),
+        }
+    }
+
+    /// The `Set-Cookie` value of the session hint, kept as long as the tokens' cookies
+    /// (`None` without a hint).
+    pub fn set_hint(&self, refresh_expires_in: i64) -> Option<String> {
+        let name = self.session_hint.as_ref()?;
+        let attributes = self.attributes(self.max_age(refresh_expires_in), true);
+        Some(format!("{name}=1{attributes}"))
     }
 
     /// A `Set-Cookie` value for `name` holding a token, kept for `refresh_expires_in` seconds
@@ -167,12 +204,8 @@ impl CookieMode {
                 format!("cookie {name}: the token holds characters a cookie cannot carry"),
             ));
         }
-        let max_age = match self.lifetime {
-            CookieLifetime::RefreshToken => Some(refresh_expires_in),
-            CookieLifetime::BrowserSession => None,
-            CookieLifetime::Seconds(seconds) => Some(seconds),
-        };
-        let cookie = format!("{name}={token}{}", self.attributes(max_age));
+        let max_age = self.max_age(refresh_expires_in);
+        let cookie = format!("{name}={token}{}", self.attributes(max_age, false));
         if cookie.len() > MAX_COOKIE_BYTES {
             return Err(Error::new(
                 ErrorCode::CookieTooLarge,
@@ -185,11 +218,14 @@ impl CookieMode {
         Ok(cookie)
     }
 
-    /// `Set-Cookie` values that remove both cookies (same name, path and attributes,
-    /// `Max-Age=0`).
-    pub fn clear_cookies(&self) -> [String; 2] {
-        [&self.refresh_name, &self.access_name]
-            .map(|name| format!("{name}={}", self.attributes(Some(0))))
+    /// `Set-Cookie` values that remove the cookies (same name, path and attributes,
+    /// `Max-Age=0`): both tokens', and the hint's.
+    pub fn clear_cookies(&self) -> Vec<String> {
+        let tokens = [&self.refresh_name, &self.access_name]
+            .map(|name| format!("{name}={}", self.attributes(Some(0), false)));
+        let hint = (self.session_hint.as_ref())
+            .map(|name| format!("{name}={}", self.attributes(Some(0), true)));
+        tokens.into_iter().chain(hint).collect()
     }
 }
 
@@ -262,12 +298,57 @@ mod tests {
     #[test]
     fn clearing_repeats_name_path_and_attributes_with_max_age_zero() {
         let mode = CookieMode::default();
-        let [refresh, access] = mode.clear_cookies();
+        let [refresh, access, hint] = &mode.clear_cookies()[..] else {
+            panic!("three cookies to clear");
+        };
         assert_eq!(
             refresh,
             "__Secure-refresh_token=; Path=/auth; Max-Age=0; HttpOnly; Secure; SameSite=Strict"
         );
         assert!(access.starts_with("__Secure-access_token=; Path=/auth; Max-Age=0;"));
+        assert_eq!(
+            hint,
+            "__Host-jwt-refresh-session=; Path=/; Max-Age=0; Secure; SameSite=Strict"
+        );
+        let no_hint = CookieMode {
+            session_hint: None,
+            ..CookieMode::default()
+        };
+        assert_eq!(no_hint.clear_cookies().len(), 2);
+    }
+
+    #[test]
+    fn the_session_hint_is_readable_site_wide_and_lives_as_long_as_the_tokens() {
+        let mode = CookieMode::default();
+        assert_eq!(
+            mode.set_hint(3600).unwrap(),
+            "__Host-jwt-refresh-session=1; Path=/; Max-Age=3600; Secure; SameSite=Strict"
+        );
+        let session = CookieMode {
+            lifetime: CookieLifetime::BrowserSession,
+            session_hint: Some("signed-in".into()),
+            ..CookieMode::default()
+        };
+        assert_eq!(
+            session.set_hint(3600).unwrap(),
+            "signed-in=1; Path=/; Secure; SameSite=Strict"
+        );
+        let none = CookieMode {
+            session_hint: None,
+            ..CookieMode::default()
+        };
+        assert_eq!(none.set_hint(3600), None);
+        for bad in ["a b", "__Secure-refresh_token", "__Secure-access_token", ""] {
+            let mode = CookieMode {
+                session_hint: Some(bad.into()),
+                ..CookieMode::default()
+            };
+            assert_eq!(
+                mode.validate().unwrap_err().code(),
+                ErrorCode::InvalidOptions,
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! The HTTP contract (docs/wire-format.md), as data: both sides build and recognise the same
 //! responses. RFC 6750 §3 for 401s, RFC 6749 §5–6 for the refresh request and answers.
 
+#[cfg(any(feature = "edge", feature = "browser"))]
+/// Cookie mode's session hint: the readable cookie the Issuer sets beside the session's
+/// (value `1`, `Path=/`), and the one the client looks for before refreshing at start.
+pub const DEFAULT_SESSION_HINT: &str = "__Host-jwt-refresh-session";
+
 #[cfg(feature = "edge")]
 use crate::cookie::{cookie_value, CookieMode};
 #[cfg(feature = "edge")]
@@ -160,13 +165,17 @@ pub fn cookie_token_response(pair: &TokenPair, mode: &CookieMode) -> Result<Http
         &pair.access_token,
         pair.refresh_expires_in,
     )?;
+    let mut headers = vec![
+        ("pragma".into(), "no-cache".into()),
+        ("set-cookie".into(), refresh),
+        ("set-cookie".into(), access),
+    ];
+    if let Some(hint) = mode.set_hint(pair.refresh_expires_in) {
+        headers.push(("set-cookie".into(), hint));
+    }
     Ok(json_response(
         200,
-        vec![
-            ("pragma".into(), "no-cache".into()),
-            ("set-cookie".into(), refresh),
-            ("set-cookie".into(), access),
-        ],
+        headers,
         // The body never carries the refresh token: it is the cookie.
         json!(crate::TokenResponse {
             refresh_token: String::new(),

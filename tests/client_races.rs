@@ -93,6 +93,8 @@ struct World {
     ids: Cell<u32>,
     /// A cookie-mode logout not yet confirmed by the server (as `localStorage` keeps it).
     logout_pending: Cell<bool>,
+    /// The cookies page scripts see (`document.cookie`): the server's session hint.
+    visible_cookies: RefCell<Vec<String>>,
 }
 
 impl World {
@@ -118,6 +120,7 @@ impl World {
             proof_keys_made: Cell::new(0),
             proof_key_algs: RefCell::default(),
             ids: Cell::new(0),
+            visible_cookies: RefCell::default(),
             logout_pending: Cell::new(false),
         })
     }
@@ -309,6 +312,13 @@ impl Platform for Tab {
     }
     fn logout_pending(&self) -> bool {
         self.world.logout_pending.get()
+    }
+    fn has_cookie(&self, name: &str) -> bool {
+        self.world
+            .visible_cookies
+            .borrow()
+            .iter()
+            .any(|n| n == name)
     }
 }
 
@@ -1328,6 +1338,80 @@ fn a_cookie_mode_tab_is_restoring_until_its_refresh_through_the_cookie_answers()
         .contains("refresh_token\":\""));
     h.world.answer(cookie_ok(&fresh_pair(&h.world)));
     assert_eq!(h.result(refreshed), Ok(()));
+}
+
+#[test]
+fn without_the_session_hint_a_cookie_mode_tab_starts_signed_out_and_asks_nobody() {
+    let hinted = || {
+        let mut config = cookie_config();
+        config.session_hint = Some("signed-in".into());
+        config
+    };
+    let mut h = Harness::new();
+    h.open_with(COOKIE, hinted());
+    assert_eq!(
+        h.state(0),
+        AuthState::Unauthenticated {
+            reason: Some("not_authenticated".into())
+        },
+        "no restoring state on the way"
+    );
+    let started = h.spawn(0, |t| async move { t.start().await });
+    assert_eq!(h.result(started), Ok(()));
+    assert!(h.world.requests.borrow().is_empty(), "no refresh request");
+    // A login in another tab still reaches it.
+    h.world
+        .visible_cookies
+        .borrow_mut()
+        .push("signed-in".into());
+    h.open_with(COOKIE, hinted());
+    assert_eq!(h.state(1), AuthState::Restoring, "the hint is there now");
+    let restoring = h.spawn(1, |t| async move { t.start().await });
+    assert_eq!(
+        h.world.requests.borrow().len(),
+        1,
+        "one refresh through the cookie"
+    );
+    h.world.answer(cookie_ok(&fresh_pair(&h.world)));
+    assert_eq!(h.result(restoring), Ok(()));
+    h.deliver();
+    assert!(matches!(h.state(0), AuthState::Authenticated { .. }));
+    // Without a configured hint, every start asks (the server may set none).
+    let mut plain = cookie_tabs(1);
+    let started = plain.spawn(0, |t| async move { t.start().await });
+    assert_eq!(plain.world.requests.borrow().len(), 1);
+    plain.world.answer(HttpAnswer {
+        status: 400,
+        body: Some(r#"{"error":"invalid_grant","error_description":"not_authenticated"}"#.into()),
+        ..HttpAnswer::default()
+    });
+    assert!(plain.result(started).is_err());
+}
+
+#[test]
+fn a_pending_logout_is_sent_again_even_without_the_session_hint() {
+    let mut config = cookie_config();
+    config.session_hint = Some("signed-in".into());
+    let mut h = Harness::new();
+    h.world.logout_pending.set(true);
+    h.open_with(COOKIE, config);
+    assert_eq!(
+        h.state(0),
+        AuthState::Unauthenticated {
+            reason: Some("logout".into())
+        }
+    );
+    let started = h.spawn(0, |t| async move { t.start().await });
+    let urls: Vec<_> = (h.world.requests.borrow().iter())
+        .map(|r| r.url.clone())
+        .collect();
+    assert_eq!(urls, ["https://app.example/auth/logout"]);
+    h.world.answer(HttpAnswer {
+        status: 204,
+        ..HttpAnswer::default()
+    });
+    assert_eq!(h.result(started), Ok(()));
+    assert!(!h.world.logout_pending.get());
 }
 
 #[test]

@@ -103,15 +103,22 @@ fn login_sets_both_tokens_as_cookies_and_the_body_has_no_refresh_token() {
         [
             ("__Secure-refresh_token".into(), pair.refresh_token.clone()),
             ("__Secure-access_token".into(), pair.access_token.clone()),
+            // The hint a page script reads: a session exists, nothing more.
+            ("__Host-jwt-refresh-session".into(), "1".into()),
         ]
     );
-    for (name, value) in &response.headers {
-        if name == "set-cookie" {
-            assert!(
-                value.ends_with("; Path=/auth; Max-Age=3600; HttpOnly; Secure; SameSite=Strict")
-            );
-        }
-    }
+    let attributes: Vec<_> = (response.headers.iter())
+        .filter(|(name, _)| name == "set-cookie")
+        .map(|(_, value)| value.split_once(';').unwrap().1)
+        .collect();
+    assert_eq!(
+        attributes,
+        [
+            " Path=/auth; Max-Age=3600; HttpOnly; Secure; SameSite=Strict",
+            " Path=/auth; Max-Age=3600; HttpOnly; Secure; SameSite=Strict",
+            " Path=/; Max-Age=3600; Secure; SameSite=Strict",
+        ]
+    );
     let body = body(&response);
     assert_eq!(body["access_token"], pair.access_token.as_str());
     assert_eq!(body["refresh_expires_in"], 3600);
@@ -128,7 +135,11 @@ fn refresh_reads_both_tokens_from_cookies_and_rotates_them() {
     let response = refresh(&issuer, &store, &same_origin(&jar), T0 + 120);
     assert_eq!(response.status, 200, "{}", response.body);
     let rotated = set_cookies(&response);
-    assert_eq!(rotated.len(), 2);
+    assert_eq!(rotated.len(), 3);
+    assert_eq!(
+        rotated[2],
+        ("__Host-jwt-refresh-session".into(), "1".into())
+    );
     assert_ne!(rotated[0].1, pair.refresh_token);
     assert_eq!(body(&response)["access_token"], rotated[1].1.as_str());
     assert!(body(&response).get("refresh_token").is_none());
@@ -273,7 +284,8 @@ fn a_replayed_refresh_cookie_after_the_grace_window_revokes_and_clears() {
         set_cookies(&replay),
         [
             ("__Secure-refresh_token".into(), String::new()),
-            ("__Secure-access_token".into(), String::new())
+            ("__Secure-access_token".into(), String::new()),
+            ("__Host-jwt-refresh-session".into(), String::new())
         ]
     );
     assert!(replay
@@ -300,7 +312,7 @@ fn logout_revokes_the_cookie_session_and_clears_the_cookies() {
         Some(&mode),
     ));
     assert_eq!(logout.status, 204);
-    assert_eq!(set_cookies(&logout).len(), 2);
+    assert_eq!(set_cookies(&logout).len(), 3, "both tokens and the hint");
     assert!(set_cookies(&logout)
         .iter()
         .all(|(_, value)| value.is_empty()));

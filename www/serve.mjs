@@ -72,7 +72,7 @@ export async function startDemo({ port = 8787, accessTtl = "20s", refreshTtl = "
         }
         const body = ["GET", "HEAD"].includes(req.method) ? undefined : Buffer.concat(chunks);
         const response = await mf.dispatchFetch(url.href, { method: req.method, headers: req.headers, body });
-        // Set-Cookie stays a list: a cookie-mode answer sets two cookies.
+        // Set-Cookie stays a list: a cookie-mode answer sets several cookies.
         const headers = Object.fromEntries(response.headers);
         const cookies = response.headers.getSetCookie();
         if (cookies.length) headers["set-cookie"] = cookies;

@@ -186,4 +186,6 @@ pub trait Platform {
     fn set_logout_pending(&self, pending: bool);
     /// Whether such a logout is noted.
     fn logout_pending(&self) -> bool;
+    /// Whether the page sees a cookie named `name` (`document.cookie`).
+    fn has_cookie(&self, name: &str) -> bool;
 }

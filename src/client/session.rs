@@ -72,6 +72,10 @@ pub struct ClientConfig {
     pub dpop: bool,
     /// The algorithm of the DPoP key: `ES256` or `EdDSA`.
     pub proof_alg: String,
+    /// Cookie mode: the readable cookie the server sets beside the session's (the Issuer's
+    /// `sessionHint`). A page that does not see it starts signed out without a refresh
+    /// request. `None`: every start asks the server.
+    pub session_hint: Option<String>,
 }
 
 impl ClientConfig {
@@ -90,6 +94,7 @@ impl ClientConfig {
             lock_settle_ms: 50.0,
             dpop: false,
             proof_alg: "ES256".into(),
+            session_hint: None,
         }
     }
 }
@@ -330,7 +335,16 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         // A logout the server has not confirmed keeps this tab signed out: `start` tells the
         // server again instead of refreshing through the cookie.
         let logout_pending = config.cookie_mode && platform.logout_pending();
-        let cookie_mode = config.cookie_mode && !logout_pending;
+        // Without the server's hint there is no session cookie to refresh through: signed
+        // out from the start, no request (a login in any tab still reaches this one).
+        let no_session = config.cookie_mode
+            && (config.session_hint.as_deref()).is_some_and(|hint| !platform.has_cookie(hint));
+        let signed_out_reason = match (logout_pending, no_session) {
+            (true, _) => Some("logout".to_owned()),
+            (false, true) => Some(ErrorCode::NotAuthenticated.as_str().to_owned()),
+            (false, false) => None,
+        };
+        let cookie_mode = config.cookie_mode && !logout_pending && !no_session;
         Ok(Session {
             platform,
             store,
@@ -338,7 +352,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             config,
             tab_id,
             tokens: RefCell::new(loaded),
-            signed_out_reason: RefCell::new(logout_pending.then(|| "logout".to_owned())),
+            signed_out_reason: RefCell::new(signed_out_reason),
             refresh_flight: Flight::default(),
             restore_flight: Flight::default(),
             last_refresh_at: Cell::new(f64::NEG_INFINITY),

@@ -34,6 +34,8 @@ super::options::js_options! {
         allowedOrigins "?: string[]",
         /// Accept every same-site request, not only those of `allowedOrigins`. Default false.
         allowSameSite "?: boolean",
+        /// A cookie scripts can read (value "1", `Path=/`) set and cleared with the tokens: a page of this origin without it starts signed out with no refresh request (the client's `sessionHint`). Default "__Host-jwt-refresh-session"; false: none.
+        sessionHint "?: string | false",
     }
 }
 
@@ -65,7 +67,15 @@ pub(crate) fn cookie_mode(value: Option<JsValue>) -> JsResult<Option<CookieMode>
                 .min(i64::MAX as u64) as i64,
         ),
     };
+    let session_hint = match js.value("sessionHint") {
+        None => defaults.session_hint,
+        Some(value) if value.as_bool() == Some(false) => None,
+        Some(value) => Some(value.as_string().ok_or_else(|| {
+            invalid_options("cookies.sessionHint must be a cookie name or false")
+        })?),
+    };
     let mode = CookieMode {
+        session_hint,
         refresh_name: js.string("refreshName")?.unwrap_or(defaults.refresh_name),
         access_name: js.string("accessName")?.unwrap_or(defaults.access_name),
         path: js.string("path")?.unwrap_or(defaults.path),

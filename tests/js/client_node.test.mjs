@@ -40,7 +40,7 @@ test(`${ENTRY}: options are checked`, async () => {
 });
 
 test(`${ENTRY}: mode "cookie" keeps storage and split out; unknown modes are refused`, async () => {
-  for (const bad of [{ mode: "cookies" }, { mode: "cookie", storage: "localStorage" }, { mode: "cookie", split: true }]) {
+  for (const bad of [{ mode: "cookies" }, { mode: "cookie", storage: "localStorage" }, { mode: "cookie", split: true }, { mode: "cookie", sessionHint: 1 }]) {
     await assert.rejects(AuthClient.create({ refreshUrl: "/r", ...bad }), (e) => e.code === "invalid_options", JSON.stringify(bad));
   }
   const client = await AuthClient.create({ refreshUrl: "http://127.0.0.1:9/refresh", mode: "cookie", storage: "memory" });

@@ -124,11 +124,18 @@ for (const [browserName, launch] of Object.entries(BROWSERS)) {
 
   test(`${browserName}: a lone tab reloads and stays signed in; no script can find the refresh token`, { timeout: 120_000 }, async () => {
     await ready();
+    const refreshesAtStart = requests("/auth/refresh").length;
     const page = await open(context);
     assert.equal(await status(page), "unauthenticated");
     assert.equal((await stateOf(page)).reason, "not_authenticated", "no session cookie yet");
+    assert.equal(requests("/auth/refresh").length, refreshesAtStart, "no session hint: no refresh request");
     await login(page, "ada");
     const cookies = await jar(browserName, browser, context);
+    // The hint scripts see says only that a session exists.
+    assert.equal(cookies["__Host-jwt-refresh-session"]?.value, "1");
+    assert.equal(cookies["__Host-jwt-refresh-session"].httpOnly, false);
+    assert.equal(cookies["__Host-jwt-refresh-session"].path, "/");
+    assert.match(await page.evaluate(() => document.cookie), /__Host-jwt-refresh-session=1/);
     for (const name of [REFRESH_COOKIE, ACCESS_COOKIE]) {
       assert.ok(cookies[name], `${name} is set`);
       assert.equal(cookies[name].httpOnly, true);
@@ -270,7 +277,7 @@ for (const [browserName, launch] of Object.entries(BROWSERS)) {
     assert.equal(replay.status, 400);
     assert.equal(body.error_description, "refresh_token_reused");
     const cleared = replay.headers.getSetCookie();
-    assert.equal(cleared.length, 2);
+    assert.deepEqual(cleared.map((c) => c.split("=")[0]), [REFRESH_COOKIE, ACCESS_COOKIE, "__Host-jwt-refresh-session"]);
     assert.ok(cleared.every((c) => c.includes("Max-Age=0")), "the answer clears the cookies");
     // The victim reloads: its cookie names a revoked session, which the answer says and clears.
     await page.reload();
@@ -302,7 +309,10 @@ for (const [browserName, launch] of Object.entries(BROWSERS)) {
       await later.goto(short.url);
       await until(async () => (await status(later)) === "unauthenticated", "the new tab to start");
       assert.equal((await stateOf(later)).reason, "not_authenticated");
-      assert.deepEqual(short.exchanges.filter((e) => e.path === "/auth/refresh").map((e) => e.status), [400, 400]);
+      // Neither start asked the server: the first had no session, and the second's hint
+      // expired with the cookies.
+      assert.deepEqual(short.exchanges.filter((e) => e.path === "/auth/refresh").map((e) => e.status), []);
+      assert.equal(await later.evaluate(() => document.cookie), "", "no hint left either");
       await later.close();
     } finally {
       await short.close();

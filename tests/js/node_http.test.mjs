@@ -59,7 +59,7 @@ test("cookie mode behind node:http: both cookies set apart, refreshed from them,
   await serving(routes(issuer), { origin }, async (base) => {
     const login = await fetch(`${base}/auth/login`, { method: "POST", body: '{"user":"ola"}' });
     const cookies = login.headers.getSetCookie();
-    assert.equal(cookies.length, 2, "each Set-Cookie as its own header");
+    assert.equal(cookies.length, 3, "each Set-Cookie as its own header (both tokens, the hint)");
     const jar = cookies.map((c) => c.split(";")[0]).join("; ");
     const headers = { cookie: jar, origin, "sec-fetch-site": "same-origin", "content-type": "application/json" };
     const refreshed = await fetch(`${base}/auth/refresh`, { method: "POST", headers, body: "{}" });
@@ -70,6 +70,20 @@ test("cookie mode behind node:http: both cookies set apart, refreshed from them,
     assert.equal(foreign.status, 403);
     const logout = await fetch(`${base}/auth/logout`, { method: "POST", headers: { ...headers, cookie: jar2 }, body: "{}" });
     assert.equal(logout.status, 204);
-    assert.equal(logout.headers.getSetCookie().length, 2);
+    assert.equal(logout.headers.getSetCookie().length, 3);
   });
+});
+
+test("cookies.sessionHint: named, turned off, or refused when it is no cookie name", async () => {
+  const make = (sessionHint) => new Issuer(Key.generate("HS256"), Key.generate("HS256"), { issuer: "https://auth.test", store: new MemoryStore(), cookies: { sessionHint } });
+  const namesSet = async (issuer) => {
+    const login = await tokenResponse(await issuer.startSession("ola"), issuer);
+    return login.headers.getSetCookie().map((c) => c.split("=")[0]);
+  };
+  assert.deepEqual(await namesSet(make(undefined)), ["__Secure-refresh_token", "__Secure-access_token", "__Host-jwt-refresh-session"]);
+  assert.deepEqual(await namesSet(make("signed-in")), ["__Secure-refresh_token", "__Secure-access_token", "signed-in"]);
+  assert.deepEqual(await namesSet(make(false)), ["__Secure-refresh_token", "__Secure-access_token"]);
+  for (const bad of [5, true, "two words", "__Secure-refresh_token"]) {
+    assert.throws(() => make(bad), (e) => e.code === "invalid_options", String(bad));
+  }
 });

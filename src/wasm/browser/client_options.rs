@@ -3,6 +3,7 @@
 
 use super::glue;
 use crate::client::{Backoff, ClientConfig, RefreshPolicy};
+use crate::http::DEFAULT_SESSION_HINT;
 use crate::wasm::error::{invalid_options, JsResult};
 use crate::wasm::js::describe;
 use crate::wasm::options::JsOptions;
@@ -51,6 +52,11 @@ crate::wasm::options::js_options! {
         /// await auth.setTokens(await (await auth.fetch("/auth/login", { method: "POST", body })).json());
         /// ```
         dpop "?: boolean | ClientDpopOptions",
+        /// Cookie mode: the readable cookie the server sets beside the session's (the Issuer's
+        /// `cookies.sessionHint`). A page that does not see it starts `unauthenticated` at once, with
+        /// no refresh request. Default "__Host-jwt-refresh-session" when `refreshUrl` is on this page's
+        /// origin (elsewhere the page cannot see it); false: every start asks the server.
+        sessionHint "?: string | false",
         /// Other origins (or URLs) that get the access token and whose expired signal refreshes;
         /// the refresh URL's origin always does. Requests elsewhere go out without the token.
         origins "?: string[]",
@@ -128,6 +134,17 @@ impl ClientOptions {
             }
         }
         .into();
+        config.session_hint = match js.value("sessionHint") {
+            None if config.cookie_mode && glue::is_same_origin(&config.refresh_url) => {
+                Some(DEFAULT_SESSION_HINT.into())
+            }
+            None => None,
+            Some(hint) if hint.as_bool() == Some(false) => None,
+            Some(hint) => Some(
+                hint.as_string()
+                    .ok_or_else(|| invalid_options("sessionHint must be a cookie name or false"))?,
+            ),
+        };
         let memory = storage.is_undefined() || storage.as_string().as_deref() == Some("memory");
         if config.cookie_mode && (split || !memory) {
             return Err(invalid_options(

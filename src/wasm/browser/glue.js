@@ -99,7 +99,16 @@ export function logoutPending(key) {
   }
 }
 
-function isSameOrigin(url) {
+// --- Cookie mode's session hint: the one cookie of the session a script can see.
+export function hasCookie(name) {
+  try {
+    return globalThis.document.cookie.split(";").some((pair) => pair.trim().split("=")[0] === name);
+  } catch {
+    return false;
+  }
+}
+
+export function isSameOrigin(url) {
   try {
     return new URL(url, globalThis.location.href).origin === globalThis.location.origin;
   } catch {

@@ -30,6 +30,10 @@ pub(crate) mod glue {
         pub fn set_logout_pending(key: &str, pending: bool);
         #[wasm_bindgen(js_name = logoutPending)]
         pub fn logout_pending(key: &str) -> bool;
+        #[wasm_bindgen(js_name = hasCookie)]
+        pub fn has_cookie(name: &str) -> bool;
+        #[wasm_bindgen(js_name = isSameOrigin)]
+        pub fn is_same_origin(url: &str) -> bool;
         #[wasm_bindgen(js_name = acquireLock)]
         pub fn acquire_lock(name: &str, timeout_ms: f64) -> Promise;
         #[allow(clippy::too_many_arguments)]

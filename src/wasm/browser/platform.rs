@@ -257,4 +257,8 @@ impl Platform for BrowserPlatform {
     fn logout_pending(&self) -> bool {
         glue::logout_pending(&self.logout_pending_key)
     }
+
+    fn has_cookie(&self, name: &str) -> bool {
+        glue::has_cookie(name)
+    }
 }
