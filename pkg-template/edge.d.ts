@@ -1,4 +1,4 @@
-import type { ClockOptions, Issuer, JWTPayload, ProtectedHeader, TokenResponse } from "./jwt_refresh.js";
+import type { ClockOptions, Issuer, JWTPayload, ProtectedHeader, ResourceServer, TokenResponse } from "./jwt_refresh.js";
 
 /**
  * Answers `POST /auth/refresh`: RFC 6749 token response, or `400 invalid_grant` with our code.
@@ -36,14 +36,15 @@ export function authenticate(
 /**
  * Checks `Authorization: Bearer` (or `DPoP`) on a protected request, for every signing key:
  * asymmetric signatures are checked by the host's crypto, a DPoP proof and a bound token's key
- * too (the Issuer's `dpop` option).
+ * too (the `dpop` option). `issuer` is the Issuer, or on an API that only has its public keys
+ * a `ResourceServer`: the answers are the same.
  * @example
  * const auth = await authenticateAsync(request, issuer);
  * if (!auth.ok) return auth.response;
  */
 export function authenticateAsync(
   request: Request,
-  issuer: Issuer,
+  issuer: Issuer | ResourceServer,
   options?: ClockOptions,
 ): Promise<{ ok: true; payload: JWTPayload; protectedHeader: ProtectedHeader } | { ok: false; response: Response }>;
 

@@ -51,7 +51,8 @@ function checkArguments(call, request, issuer, method) {
     throw invalidArgument(`${call}: request must be a fetch Request, not ${described(request)}`);
   }
   if (method !== undefined && typeof issuer?.[method] !== "function") {
-    throw invalidArgument(`${call}: issuer must be an Issuer, not ${described(issuer)}`);
+    const what = method === "authenticateRequestAsync" ? "an Issuer or a ResourceServer" : "an Issuer";
+    throw invalidArgument(`${call}: issuer must be ${what}, not ${described(issuer)}`);
   }
 }
 
@@ -128,7 +129,8 @@ export function authenticate(request, issuer, options) {
 
 /**
  * Checks the access token of a protected request, for every signing key (asymmetric
- * signatures by the host's crypto), and DPoP: the proof, and a bound token's key.
+ * signatures by the host's crypto), and DPoP: the proof, and a bound token's key. `issuer` is
+ * the Issuer, or a `ResourceServer` on an API that has only its public keys.
  * @returns {Promise<{ ok: true, payload: object, protectedHeader: object } | { ok: false, response: Response }>}
  */
 export async function authenticateAsync(request, issuer, options) {

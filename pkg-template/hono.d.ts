@@ -1,7 +1,7 @@
 // `jwt-refresh/hono`: Hono middleware and route handlers. Hono is a peer: only its types are
 // used here.
 import type { Context, Handler, MiddlewareHandler } from "hono";
-import type { ClockOptions, Issuer, JWTPayload, ProtectedHeader } from "./jwt_refresh.js";
+import type { ClockOptions, Issuer, JWTPayload, ProtectedHeader, ResourceServer } from "./jwt_refresh.js";
 
 /** An issuer, or a function of the request's context that gives one (e.g. from `c.env`). */
 export type IssuerSource<E extends object = any> =
@@ -21,9 +21,11 @@ export interface AuthVariables<P extends JWTPayload = JWTPayload> {
  * const app = new Hono<{ Variables: AuthVariables<{ sub: string; role: string }> }>();
  * app.use("/api/*", jwtRefresh(issuer));
  * app.get("/api/me", (c) => c.json({ sub: c.get("auth").payload.sub }));
+ * // On an API that has only the Issuer's public keys: a ResourceServer, the same answers.
+ * app.use("/api/*", jwtRefresh(new ResourceServer(KeySet.remote(jwksUrl), { issuer, audience: "api" })));
  */
 export function jwtRefresh<P extends JWTPayload = JWTPayload>(
-  issuer: IssuerSource,
+  issuer: IssuerSource | ResourceServer | ((c: Context) => ResourceServer | Promise<ResourceServer>),
   options?: ClockOptions,
 ): MiddlewareHandler<{ Variables: AuthVariables<P> }>;
 

@@ -10,7 +10,8 @@ const issuerOf = (issuer, c) => (typeof issuer === "function" ? issuer(c) : issu
  * Authenticates protected routes: `Authorization: Bearer` (or `DPoP` with its proof) checked
  * as `authenticateAsync` does; on success `c.get("auth")` is `{ payload, protectedHeader }`,
  * otherwise the 401 is answered (the expired signal only for `token_expired`).
- * @param {import("./jwt_refresh.js").Issuer | ((c: any) => import("./jwt_refresh.js").Issuer | Promise<import("./jwt_refresh.js").Issuer>)} issuer
+ * @param {import("./jwt_refresh.js").Issuer | import("./jwt_refresh.js").ResourceServer | ((c: any) => any)} issuer
+ *   the Issuer, or a ResourceServer on an API that has only its public keys
  * @param {{ currentDate?: Date }} [options]
  */
 export function jwtRefresh(issuer, options) {

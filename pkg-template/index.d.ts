@@ -2,6 +2,7 @@
 // client is `jwt-refresh/client` (client.d.ts), in its own wasm.
 export {
   Issuer,
+  ResourceServer,
   MemoryStore,
   DpopVerifier,
   isExpiredSignal,
@@ -27,6 +28,7 @@ export type {
   StartSessionOptions,
   EndpointRequest,
   IssuerOptions,
+  ResourceServerOptions,
   ResponseData,
   SessionStore,
   TokenResponse,

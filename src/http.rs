@@ -70,6 +70,18 @@ pub fn unauthorized_in(scheme: &str, err: &Error) -> HttpResponse {
 }
 
 #[cfg(feature = "edge")]
+/// 503 for a protected request whose token cannot be checked now: the keys to check it with
+/// could not be fetched (`jwks_fetch_failed`, `jwks_invalid`). Not a 401: the token may be
+/// good, and a client must not take it for the expired signal or a logout.
+pub fn keys_unavailable(err: &Error) -> HttpResponse {
+    json_response(
+        503,
+        vec![("retry-after".into(), "5".into())],
+        json!({ "error": "temporarily_unavailable", "error_description": err.code().as_str() }),
+    )
+}
+
+#[cfg(feature = "edge")]
 /// The `token_type` of a pair: "DPoP" when it is bound to a DPoP key (RFC 9449 §5).
 pub fn token_type(pair: &TokenPair) -> &'static str {
     match pair.dpop_bound {
@@ -493,6 +505,21 @@ mod tests {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    #[test]
+    #[cfg(feature = "edge")]
+    fn keys_that_cannot_be_fetched_are_a_503_not_a_verdict() {
+        for code in [ErrorCode::JwksFetchFailed, ErrorCode::JwksInvalid] {
+            let response = keys_unavailable(&Error::new(code, "x"));
+            assert_eq!(response.status, 503);
+            assert_eq!(header(&response, "retry-after"), Some("5"));
+            assert_eq!(header(&response, "www-authenticate"), None);
+            let body: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+            assert_eq!(body["error"], "temporarily_unavailable");
+            assert_eq!(body["error_description"], code.as_str());
+            assert!(!is_expired_signal(response.status, None));
+        }
     }
 
     #[test]

@@ -37,6 +37,28 @@ pub enum DpopMode {
     Required,
 }
 
+/// The binding rule of a protected request (RFC 9449 §7), for any server that checks access
+/// tokens: `bound` is the token's `cnf.jkt`, `proof_jkt` the thumbprint of the key of the
+/// request's DPoP proof (checked by the caller; `None` without one). A bound token needs a
+/// proof by its key; an unbound token refuses a proof (no downgrade) and, in
+/// [`DpopMode::Required`], is refused.
+pub fn check_dpop_binding(
+    bound: Option<&str>,
+    proof_jkt: Option<&str>,
+    mode: DpopMode,
+) -> Result<()> {
+    match (bound, proof_jkt) {
+        (Some(bound), Some(jkt)) if bound == jkt => Ok(()),
+        (Some(_), Some(_)) => Err(dpop_refused(
+            "the proof is by another key than the one the token is bound to",
+        )),
+        (None, Some(_)) => Err(dpop_refused(
+            "a DPoP proof came with a token that is not DPoP-bound",
+        )),
+        (bound, None) => check_unproven_binding(bound.is_some(), mode == DpopMode::Required),
+    }
+}
+
 /// A DPoP proof whose signature the caller has verified (with the checks of
 /// [`crate::begin_dpop_proof`]): what binds and refreshes a session.
 #[derive(Debug, Clone, Copy)]
@@ -261,18 +283,7 @@ impl<S: TokenSigner> Issuer<S> {
 
     /// [`Issuer::check_binding`] given the token's `cnf.jkt` (`None` if it has none).
     pub fn check_bound_key(&self, bound: Option<&str>, proof_jkt: Option<&str>) -> Result<()> {
-        match (bound, proof_jkt) {
-            (Some(bound), Some(jkt)) if bound == jkt => Ok(()),
-            (Some(_), Some(_)) => Err(dpop_refused(
-                "the proof is by another key than the one the token is bound to",
-            )),
-            (None, Some(_)) => Err(dpop_refused(
-                "a DPoP proof came with a token that is not DPoP-bound",
-            )),
-            (bound, None) => {
-                check_unproven_binding(bound.is_some(), self.dpop == DpopMode::Required)
-            }
-        }
+        check_dpop_binding(bound, proof_jkt, self.dpop)
     }
 
     /// The signer tokens are signed through.

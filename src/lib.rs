@@ -85,8 +85,8 @@ pub use duration::{parse_duration, seconds_from_f64};
 pub use error::{Error, ErrorCode, Result};
 #[cfg(feature = "edge")]
 pub use issuer::{
-    session_of, DpopMode, Issuer, IssuerConfig, TokenPair, VerifiedProof, ACCESS_TOKEN_TYPE,
-    REFRESH_TOKEN_TYPE,
+    check_dpop_binding, session_of, DpopMode, Issuer, IssuerConfig, TokenPair, VerifiedProof,
+    ACCESS_TOKEN_TYPE, REFRESH_TOKEN_TYPE,
 };
 pub use key::Key;
 pub use key_set::{KeySet, KeySource};

@@ -1,10 +1,9 @@
 //! `Issuer` as a JS class: sessions, refresh, revoke, and the HTTP contract.
 
-use super::convert::{
-    key_json_from_js, object_from_js, optional_string_arg, promise_of, string_arg, to_js, token_arg,
-};
+use super::authenticate::{authenticate, failure, header_arg, ProtectedRequest};
+use super::convert::{key_json_from_js, object_from_js, string_arg, to_js, token_arg};
 use super::dpop::{issuer_dpop, DpopInput, DpopSetup};
-use super::error::{error_from_js, invalid_options, to_js as error_to_js, JsResult};
+use super::error::{invalid_options, to_js as error_to_js, JsResult};
 use super::key::{verified_to_js, JsKey};
 use super::key_options::{now_from, VERIFIER_OPTIONS};
 use super::options::JsOptions;
@@ -23,7 +22,7 @@ use js_sys::{Promise, Reflect};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::future_to_promise;
 
 super::options::js_options! {
     /// Options of `new Issuer(signingKey, refreshKey, options)`.
@@ -502,7 +501,11 @@ impl JsIssuer {
             ))
         });
         match checked {
-            Ok((authorization, now)) => self.authenticate(authorization, None, now),
+            Ok((authorization, now)) => self.authenticate(ProtectedRequest {
+                authorization,
+                dpop: None,
+                now,
+            }),
             Err(error) => Promise::reject(&error),
         }
     }
@@ -523,126 +526,35 @@ impl JsIssuer {
         #[wasm_bindgen(unchecked_param_type = "AuthenticateRequest")] request: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> Promise {
-        let read = || -> JsResult<_> {
-            if !request.is_object() {
-                return Err(invalid_options("the request must be an object"));
-            }
-            let header =
-                |name: &'static str| header_arg(super::js::member(&request, name, name)?, name);
-            let authorization = header("authorization")?;
-            let proof = header("dpop")?;
-            let method = header("method")?.unwrap_or_else(|| "GET".into());
-            let url = header("url")?.unwrap_or_default();
-            let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
-            Ok((authorization, DpopInput { proof, method, url }, now))
-        };
-        match read() {
-            Ok((authorization, input, now)) => self.authenticate(authorization, Some(input), now),
+        match ProtectedRequest::read(&request, options) {
+            Ok(request) => self.authenticate(request),
             Err(error) => Promise::reject(&error),
         }
     }
 }
 
 impl JsIssuer {
-    /// The checks of `authenticateRequestAsync` (`dpop`: the request's proof and what it was
-    /// for; `None` from `authenticateHttpAsync`, which has no proof to give).
-    fn authenticate(
-        &self,
-        authorization: Option<String>,
-        dpop: Option<DpopInput>,
-        now: i64,
-    ) -> Promise {
-        let Some(authorization) = authorization else {
-            return promise_of(failure(&http::unauthorized_missing_token()));
-        };
-        let (token, dpop_scheme) = match (
-            http::bearer_token(&authorization),
-            http::dpop_token(&authorization),
-        ) {
-            (Some(token), _) => (token.to_owned(), false),
-            (None, Some(token)) => (token.to_owned(), true),
-            (None, None) => return promise_of(failure(&http::unauthorized_missing_token())),
-        };
-        let setup = self.dpop.clone();
-        let nonce = setup.as_ref().and_then(|setup| setup.nonce(now));
-        // A token sent as DPoP is refused in the DPoP scheme (RFC 9449 §7.1).
-        let scheme = if dpop_scheme { "DPoP" } else { "Bearer" };
-        let refused = move |err: &Error| match err.code() {
-            ErrorCode::InvalidDpopProof | ErrorCode::UseDpopNonce => {
-                failure(&http::unauthorized_dpop(err, nonce.as_deref()))
-            }
-            _ => failure(&http::unauthorized_in(scheme, err)),
-        };
-        let inner = self.inner.clone();
-        let verifying = verify_async(
-            &token,
-            inner.0.access_keys(),
-            &self.access_host,
-            inner.0.proven_access_verify_options(),
-            now,
-            self.cache.as_ref(),
-        );
-        future_to_promise(async move {
-            let proof = dpop.as_ref().and_then(|input| input.proof.as_deref());
-            let proof_jkt = match (&setup, proof) {
-                (Some(setup), Some(proof)) => {
-                    let input = dpop
-                        .as_ref()
-                        .map(|input| (input.method.as_str(), input.url.as_str()));
-                    let (method, url) = input.unwrap_or_default();
-                    let request = DpopRequest {
-                        method,
-                        url,
-                        access_token: Some(&token),
-                    };
-                    match setup.check(Some(proof), &request, now, true).await {
-                        Ok(checked) => Some(checked.jkt),
-                        Err(err) => return refused(&err),
-                    }
-                }
-                _ if dpop_scheme => {
-                    return refused(&Error::new(
-                        ErrorCode::InvalidDpopProof,
-                        "Authorization: DPoP needs a DPoP proof this issuer can check",
-                    ))
-                }
-                _ => None,
-            };
-            let result = match JsFuture::from(verifying).await {
-                Ok(result) => result,
-                // Not ours: fail closed.
-                Err(error) => {
-                    return refused(&error_from_js(&error, ErrorCode::InvalidSignature));
-                }
-            };
-            let bound = Reflect::get(&result, &"payload".into())
-                .and_then(|payload| Reflect::get(&payload, &"cnf".into()))
-                .ok()
-                .filter(JsValue::is_object)
-                .and_then(|cnf| Reflect::get(&cnf, &"jkt".into()).ok())
-                .and_then(|jkt| jkt.as_string());
-            if let Err(err) = inner
-                .0
-                .check_bound_key(bound.as_deref(), proof_jkt.as_deref())
-            {
-                return refused(&err);
-            }
-            Reflect::set(&result, &"ok".into(), &JsValue::TRUE)?;
-            Ok(result)
-        })
+    /// The checks of `authenticateRequestAsync` (`request.dpop` is `None` from
+    /// `authenticateHttpAsync`, which has no proof to give), with the Issuer's keys, its
+    /// access checks and its DPoP mode.
+    fn authenticate(&self, request: ProtectedRequest) -> Promise {
+        let issuer = &self.inner.0;
+        authenticate(
+            request,
+            self.dpop.clone(),
+            issuer.dpop_mode(),
+            |token, now| {
+                verify_async(
+                    token,
+                    issuer.access_keys(),
+                    &self.access_host,
+                    issuer.proven_access_verify_options(),
+                    now,
+                    self.cache.as_ref(),
+                )
+            },
+        )
     }
-}
-
-/// A header value as `Headers.get` gives it: a string, or `null`/`undefined` when absent.
-fn header_arg(value: JsValue, what: &str) -> JsResult<Option<String>> {
-    optional_string_arg(value, ErrorCode::InvalidOptions, what)
-}
-
-fn failure(response: &HttpResponse) -> JsResult<JsValue> {
-    let result = js_sys::Object::new();
-    Reflect::set(&result, &"ok".into(), &JsValue::FALSE)?;
-    Reflect::set(&result, &"response".into(), &response_data(response)?)?;
-    Ok(result.into())
 }
 
 /// The client side of the contract: is this the expired signal (and only it)?

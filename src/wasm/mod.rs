@@ -1,6 +1,8 @@
 //! The JS API: a thin `#[wasm_bindgen]` layer that converts values, calls the core and
 //! maps errors to real JS `Error`s with a stable `code`.
 
+#[cfg(feature = "edge")]
+mod authenticate;
 #[cfg(feature = "browser")]
 mod browser;
 mod convert;
@@ -26,6 +28,8 @@ mod prepared;
 #[cfg(feature = "keys")]
 mod remote_jwks;
 #[cfg(feature = "edge")]
+mod resource_server;
+#[cfg(feature = "edge")]
 mod store;
 mod token;
 mod typescript;
@@ -47,4 +51,6 @@ pub use memory_store::JsMemoryStore;
 pub use prepared::{JsSigner, JsVerifier};
 #[cfg(feature = "keys")]
 pub use remote_jwks::JsRemoteKeySet;
+#[cfg(feature = "edge")]
+pub use resource_server::JsResourceServer;
 pub use token::{decode_unverified_js, parse_duration_js};

@@ -17,6 +17,7 @@ import {
   Key,
   KeySet,
   RemoteKeySet,
+  ResourceServer,
   Signer,
   Verifier,
   decodeUnverified,
@@ -45,6 +46,7 @@ import {
   type IssuerDpopOptions,
   type StartSessionOptions,
   type ClockOptions,
+  type ResourceServerOptions,
 } from "jwt-refresh";
 import {
   AuthClient,
@@ -171,6 +173,10 @@ async function edge(request: Request): Promise<Response> {
   const denied: ResponseData = unauthorizedResponse("token_expired");
   const expired: boolean = isExpiredSignal(denied.status, denied.headers[0]?.[1]);
   const published: JWKS = issuer.jwks();
+  const apiOptions: ResourceServerOptions = { issuer: "https://auth.example", audience: "api", dpop: true };
+  const api = new ResourceServer(KeySet.remote("https://auth.example/.well-known/jwks.json"), apiOptions);
+  const apiAuth = await authenticateAsync(request, api);
+  if (!apiAuth.ok) return apiAuth.response;
   void [revoked, checked, sub, expired, published];
   return request.method === "POST" ? handleRefresh(request, issuer) : tokenResponse(pair);
 }

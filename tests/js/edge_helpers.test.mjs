@@ -98,8 +98,10 @@ test("the helpers name a wrong argument with a typed error instead of a TypeErro
   for (const [name, helper] of Object.entries({ handleRefresh, handleLogout, authenticateAsync })) {
     await assert.rejects(helper(undefined, issuer), typed(`${name}(request, issuer): request must be a fetch Request, not undefined`));
     await assert.rejects(helper({ url: "/x" }, issuer), typed("request must be a fetch Request, not a value of type object"));
-    await assert.rejects(helper(request, Promise.resolve(issuer)), typed("issuer must be an Issuer, not a Promise: did you forget await?"));
-    await assert.rejects(helper(request), typed("issuer must be an Issuer, not undefined"));
+    // authenticateAsync also takes a ResourceServer, and says so.
+    const expected = name === "authenticateAsync" ? "an Issuer or a ResourceServer" : "an Issuer";
+    await assert.rejects(helper(request, Promise.resolve(issuer)), typed(`issuer must be ${expected}, not a Promise: did you forget await?`));
+    await assert.rejects(helper(request), typed(`issuer must be ${expected}, not undefined`));
   }
   assert.throws(() => authenticate("Bearer x", issuer), typed("authenticate(request, issuer): request must be a fetch Request, not a value of type string"));
   assert.throws(() => authenticate(request, {}), typed("issuer must be an Issuer"));

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { startJwksServer } from "./support/jwks-server.mjs";
+import { isExpiredSignal } from "../../pkg/node.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 let server;
@@ -77,4 +78,25 @@ test("a failing endpoint is jwks_fetch_failed, garbage jwks_invalid", async () =
   server.state.mode = "garbage";
   assert.equal((await verify("fresh", token)).error, "jwks_invalid");
   server.state.mode = "ok";
+});
+
+test("a ResourceServer in workerd: RFC 9068 access tokens of the JWKS pass, an expired one gets the expired signal", async () => {
+  const call = async (token, later = 0) => fetch(new URL(`/api?later=${later}`, base), { headers: { authorization: `Bearer ${token}` } });
+  const access = { typ: "at+jwt" };
+  const claims = { sub: "ada", iss: "https://auth.example", aud: "api" };
+  const ok = await call(await signer(claims, access));
+  assert.equal(ok.status, 200, await ok.clone().text());
+  assert.deepEqual(await ok.json(), { sub: "ada" });
+  const expired = await call(await signer(claims, access), 600); // the signer's tokens live 5 minutes
+  assert.equal(expired.status, 401);
+  assert.equal(isExpiredSignal(401, expired.headers.get("www-authenticate")), true);
+  for (const [label, token] of [
+    ["another audience", await signer({ ...claims, aud: "billing" }, access)],
+    ["an ID token's typ", await signer(claims)],
+    ["no sub", await signer({ iss: claims.iss, aud: claims.aud }, access)],
+  ]) {
+    const refused = await call(token);
+    assert.equal(refused.status, 401, label);
+    assert.equal(isExpiredSignal(401, refused.headers.get("www-authenticate")), false, label);
+  }
 });

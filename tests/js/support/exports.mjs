@@ -1,6 +1,6 @@
 // Every export and method of both entries, with a live instance of each class, for the tests
 // that call all of them with odd arguments (argument_types, hostile_values).
-import { Key, KeySet, MemoryStore } from "../../../pkg/node.js";
+import { Key, KeySet, MemoryStore, ResourceServer } from "../../../pkg/node.js";
 import { AuthClient } from "../../../pkg/client-node.js";
 
 const SKIP = new Set(["constructor", "free", "close", "length", "name", "prototype", "__wrap", "__destroy_into_raw", "initSync", "default"]);
@@ -22,6 +22,7 @@ export async function everyMethod(key, issuer) {
   const targets = {
     Key, KeySet, key, keySet, signer: key.signer(), verifier: key.verifier({ cache: 4 }), issuer,
     accessVerifier: issuer.accessVerifier(), store: new MemoryStore(), client,
+    resourceServer: new ResourceServer(keySet, { issuer: "https://auth.example" }),
     main: await import("../../../pkg/node.js"), clientEntry: await import("../../../pkg/client-node.js"),
   };
   const methods = [];
