@@ -1389,6 +1389,54 @@ fn without_the_session_hint_a_cookie_mode_tab_starts_signed_out_and_asks_nobody(
 }
 
 #[test]
+fn a_server_that_sets_no_session_hint_is_told_once_at_login_and_refresh() {
+    let mut config = cookie_config();
+    config.session_hint = Some("signed-in".into());
+    let mut h = Harness::new();
+    h.open_with(COOKIE, config.clone());
+    let hint_errors = |h: &Harness| {
+        (h.world.events.borrow().iter())
+            .filter(|(_, event)| {
+                matches!(event, ClientEvent::Error { code: ErrorCode::RefreshEndpointInvalid, message }
+                    if message.contains("\"signed-in\" cookie") && message.contains("sessionHint: false"))
+            })
+            .count()
+    };
+    let tab = h.tabs[0].clone();
+    h.run(tab.set_tokens(&TokenResponse {
+        refresh_token: String::new(),
+        ..fresh_pair(&h.world)
+    }))
+    .unwrap();
+    assert!(
+        matches!(h.state(0), AuthState::Authenticated { .. }),
+        "the login holds"
+    );
+    assert_eq!(hint_errors(&h), 1);
+    h.world.advance(600.0);
+    let refreshed = h.spawn(0, |t| async move { t.refresh().await });
+    h.world.answer(cookie_ok(&fresh_pair(&h.world)));
+    assert_eq!(h.result(refreshed), Ok(()));
+    assert_eq!(hint_errors(&h), 1, "said once");
+    // A server that sets it: nothing said.
+    let mut quiet = Harness::new();
+    quiet
+        .world
+        .visible_cookies
+        .borrow_mut()
+        .push("signed-in".into());
+    quiet.open_with(COOKIE, config);
+    let tab = quiet.tabs[0].clone();
+    quiet
+        .run(tab.set_tokens(&TokenResponse {
+            refresh_token: String::new(),
+            ..fresh_pair(&quiet.world)
+        }))
+        .unwrap();
+    assert_eq!(hint_errors(&quiet), 0);
+}
+
+#[test]
 fn a_pending_logout_is_sent_again_even_without_the_session_hint() {
     let mut config = cookie_config();
     config.session_hint = Some("signed-in".into());

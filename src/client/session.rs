@@ -319,6 +319,8 @@ pub struct Session<P: Platform, S: TokenStorage> {
     logouts: Cell<u32>,
     /// The servers' latest DPoP nonces.
     nonces: RefCell<Nonces>,
+    /// Cookie mode: a missing session hint was reported (once is enough).
+    hint_missing_told: Cell<bool>,
 }
 
 impl<P: Platform, S: TokenStorage> Session<P, S> {
@@ -360,6 +362,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             cookie_session: Cell::new(cookie_mode),
             logouts: Cell::new(0),
             nonces: RefCell::default(),
+            hint_missing_told: Cell::new(false),
         })
     }
 
@@ -627,10 +630,29 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         if self.config.cookie_mode {
             // A new session: an earlier logout's cookie is gone.
             self.platform.set_logout_pending(false);
+            self.check_session_hint();
         }
         self.platform.broadcast(&self.tokens_message(&set));
         self.adopt(set, "login");
         Ok(())
+    }
+
+    /// Cookie mode, once the server has set the session's cookies: a hint it did not set
+    /// would make every later page load start signed out without asking. Said once, as an
+    /// error event naming both fixes.
+    fn check_session_hint(&self) {
+        let Some(hint) = self.config.session_hint.as_deref() else {
+            return;
+        };
+        if self.platform.has_cookie(hint) || self.hint_missing_told.replace(true) {
+            return;
+        }
+        self.emit_error(&Error::new(
+            ErrorCode::RefreshEndpointInvalid,
+            format!(
+                "the server set no \"{hint}\" cookie (the session hint): the next page load would start signed out without asking. Turn it on in the server (the Issuer's cookies.sessionHint) or set sessionHint: false here"
+            ),
+        ));
     }
 
     /// Where the tab holds a refresh token without its access token (split placement after a
@@ -990,6 +1012,9 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
             return outcome;
         }
         self.last_refresh_at.set(now);
+        if self.config.cookie_mode {
+            self.check_session_hint();
+        }
         self.platform.broadcast(&self.tokens_message(&set));
         let due = self.config.policy.needs_refresh(
             &ServerClock {
