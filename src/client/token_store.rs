@@ -4,7 +4,6 @@
 use crate::error::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 /// What a client holds. Times are the server's clock (Unix seconds).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,24 +50,31 @@ pub trait TokenStorage {
     async fn remove(&self, key: &str) -> Result<()>;
 }
 
-/// This tab's memory: nothing persists, nothing is shared.
+/// This tab's memory: nothing persists, nothing is shared. It holds a key or two, so a list
+/// (a hash map would bring its hasher and table code into the client's wasm for nothing).
 #[derive(Debug, Default)]
 pub struct MemoryStorage {
-    values: RefCell<HashMap<String, String>>,
+    values: RefCell<Vec<(String, String)>>,
 }
 
 impl TokenStorage for MemoryStorage {
     async fn get(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.values.borrow().get(key).cloned())
+        let values = self.values.borrow();
+        Ok(values
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone()))
     }
     async fn set(&self, key: &str, value: &str) -> Result<()> {
-        self.values
-            .borrow_mut()
-            .insert(key.to_owned(), value.to_owned());
+        let mut values = self.values.borrow_mut();
+        match values.iter_mut().find(|(k, _)| k == key) {
+            Some((_, held)) => value.clone_into(held),
+            None => values.push((key.to_owned(), value.to_owned())),
+        }
         Ok(())
     }
     async fn remove(&self, key: &str) -> Result<()> {
-        self.values.borrow_mut().remove(key);
+        self.values.borrow_mut().retain(|(k, _)| k != key);
         Ok(())
     }
 }
@@ -216,6 +222,21 @@ mod tests {
             (seen.access_token, seen.refresh_token.as_str()),
             (None, "r.r.r")
         );
+    }
+
+    #[test]
+    fn memory_keeps_one_value_per_key() {
+        let memory = MemoryStorage::default();
+        assert_eq!(block_on(memory.get("a")).unwrap(), None);
+        block_on(memory.set("a", "1")).unwrap();
+        block_on(memory.set("b", "2")).unwrap();
+        block_on(memory.set("a", "3")).unwrap();
+        assert_eq!(block_on(memory.get("a")).unwrap().as_deref(), Some("3"));
+        assert_eq!(block_on(memory.get("b")).unwrap().as_deref(), Some("2"));
+        block_on(memory.remove("a")).unwrap();
+        block_on(memory.remove("absent")).unwrap();
+        assert_eq!(block_on(memory.get("a")).unwrap(), None);
+        assert_eq!(block_on(memory.get("b")).unwrap().as_deref(), Some("2"));
     }
 
     #[test]

@@ -10,6 +10,8 @@ use crate::wasm::error::{invalid_options, to_js as error_to_js, JsResult};
 use crate::wasm::js::describe;
 use crate::ErrorCode;
 use js_sys::{Function, Promise, Reflect};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -40,16 +42,23 @@ pub struct JsAuthClient {
     inner: Rc<Inner>,
 }
 
+/// Work of a method that answers with a promise. Boxed: every method's promise then comes
+/// from the same `future_to_promise` instance (each instance costs the client's wasm its own
+/// task and waker code).
+type Work = Pin<Box<dyn Future<Output = JsResult<JsValue>>>>;
+
 /// Runs `work` on the client as a promise, then reports any change of state.
 fn run<F>(inner: &Rc<Inner>, work: impl FnOnce(Rc<Inner>) -> F) -> Promise
 where
-    F: std::future::Future<Output = JsResult<JsValue>> + 'static,
+    F: Future<Output = JsResult<JsValue>> + 'static,
 {
-    let after = inner.clone();
-    let work = work(inner.clone());
+    promise_then_changed(inner.clone(), Box::pin(work(inner.clone())))
+}
+
+fn promise_then_changed(inner: Rc<Inner>, work: Work) -> Promise {
     future_to_promise(async move {
         let result = work.await;
-        after.changed();
+        inner.changed();
         result
     })
 }
@@ -61,7 +70,8 @@ impl JsAuthClient {
     pub fn create(
         #[wasm_bindgen(unchecked_param_type = "AuthClientOptions")] options: JsValue,
     ) -> Promise {
-        future_to_promise(async move { Ok(JsAuthClient::open(options).await?.into()) })
+        let open: Work = Box::pin(async move { Ok(JsAuthClient::open(options).await?.into()) });
+        future_to_promise(open)
     }
 
     /// Takes the token response of a login (RFC 6749 §5.1 JSON) and shares it with other tabs.
