@@ -2,7 +2,7 @@
 //! `ResourceServer`: the scheme, the DPoP proof, the token, the binding, and the 401 to send.
 //! The rules are the core's (`http`, `check_dpop_binding`); this runs them over the host.
 
-use super::convert::{optional_string_arg, promise_of};
+use super::convert::{optional_string_arg, promise_of, promise_of_work};
 use super::dpop::{DpopInput, DpopSetup};
 use super::error::{error_from_js, invalid_options, JsResult};
 use super::issuer::response_data;
@@ -12,7 +12,7 @@ use crate::{check_dpop_binding, DpopMode, DpopRequest, Error, ErrorCode};
 use js_sys::{Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 /// What a protected request brings: its `Authorization`, its DPoP proof and what the proof
 /// must be for (`None`: a caller with no proof to give), and the time.
@@ -82,7 +82,7 @@ pub(crate) fn authenticate(
         _ => failure(&http::unauthorized_in(scheme, err)),
     };
     let verifying = verify(&token, now);
-    future_to_promise(async move {
+    promise_of_work(Box::pin(async move {
         let proof = input.as_ref().and_then(|input| input.proof.as_deref());
         let proof_jkt = match (&dpop, proof) {
             (Some(setup), Some(proof)) => {
@@ -122,7 +122,7 @@ pub(crate) fn authenticate(
         }
         Reflect::set(&result, &"ok".into(), &JsValue::TRUE)?;
         Ok(result)
-    })
+    }))
 }
 
 /// A header value as `Headers.get` gives it: a string, or `null`/`undefined` when absent.

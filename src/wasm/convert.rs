@@ -161,3 +161,15 @@ pub(crate) fn promise_of(result: JsResult<JsValue>) -> js_sys::Promise {
         Err(error) => js_sys::Promise::reject(&error),
     }
 }
+
+/// Async work that answers JS with a value, boxed.
+#[cfg(any(feature = "keys", feature = "browser"))]
+pub(crate) type Work = std::pin::Pin<Box<dyn std::future::Future<Output = JsResult<JsValue>>>>;
+
+/// `work` as a promise. Every async method goes through here with its work boxed, so that the
+/// wasm carries one `future_to_promise` instance (each instance costs its own task and waker
+/// code) rather than one per method.
+#[cfg(any(feature = "keys", feature = "browser"))]
+pub(crate) fn promise_of_work(work: Work) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(work)
+}

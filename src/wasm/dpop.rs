@@ -4,7 +4,7 @@
 //! the options, has the host's crypto check the signature with the proof's own key, and
 //! answers.
 
-use super::convert::string_arg;
+use super::convert::{promise_of_work, string_arg};
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
 use super::js::member;
 use super::key_options::now_of;
@@ -16,7 +16,6 @@ use js_sys::{Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// The most proof ids remembered by default.
 const DEFAULT_REPLAY_CAPACITY: u64 = 10_000;
@@ -287,7 +286,7 @@ impl JsDpopVerifier {
             Err(error) => return Promise::reject(&error),
         };
         let setup = self.setup.clone();
-        future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             let request = DpopRequest {
                 method: &method,
                 url: &url,
@@ -306,7 +305,7 @@ impl JsDpopVerifier {
                 &JsValue::from_f64(checked.iat as f64),
             )?;
             Ok(result.into())
-        })
+        }))
     }
 
     /// The nonce to send in a `DPoP-Nonce` header (stateless: good for this period and the

@@ -2,7 +2,7 @@
 //! `tokenResponseData`) and the `cookies` option that turns on cookie mode. The exchanges
 //! themselves are `crate::endpoints`; this converts requests in and responses out.
 
-use super::convert::{json_text, optional_string_arg, string_arg};
+use super::convert::{json_text, optional_string_arg, promise_of_work, string_arg};
 use super::error::{invalid_options, JsResult};
 use super::issuer::{response_data, JsIssuer};
 use super::js::member;
@@ -15,7 +15,6 @@ use crate::http::{self, RequestParts};
 use crate::{DpopRequest, ErrorCode, TokenPair, TokenResponse, VerifiedProof};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 super::options::js_options! {
     /// Cookie mode's settings (the Issuer's `cookies` option).
@@ -155,7 +154,7 @@ impl JsIssuer {
     /// One of the endpoints, as a promise of its response data.
     fn endpoint(&self, endpoint: Endpoint, request: JsValue, options: Option<JsValue>) -> Promise {
         let (inner, cookies, dpop) = (self.inner.clone(), self.cookies.clone(), self.dpop.clone());
-        future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             let request = JsRequest::read(&request)?;
             let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
             let (issuer, store) = &*inner;
@@ -198,7 +197,7 @@ impl JsIssuer {
                 response.headers.push(("dpop-nonce".into(), nonce));
             }
             response_data(&response)
-        })
+        }))
     }
 }
 

@@ -1,7 +1,9 @@
 //! `Issuer` as a JS class: sessions, refresh, revoke, and the HTTP contract.
 
 use super::authenticate::{authenticate, failure, header_arg, ProtectedRequest};
-use super::convert::{key_json_from_js, object_from_js, string_arg, to_js, token_arg};
+use super::convert::{
+    key_json_from_js, object_from_js, promise_of_work, string_arg, to_js, token_arg,
+};
 use super::dpop::{issuer_dpop, DpopInput, DpopSetup};
 use super::error::{invalid_options, to_js as error_to_js, JsResult};
 use super::key::{verified_to_js, JsKey};
@@ -22,7 +24,6 @@ use js_sys::{Promise, Reflect};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 super::options::js_options! {
     /// Options of `new Issuer(signingKey, refreshKey, options)`.
@@ -212,7 +213,7 @@ impl JsIssuer {
         >,
     ) -> Promise {
         let (inner, dpop) = (self.inner.clone(), self.dpop.clone());
-        future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             let subject = string_arg(&subject, ErrorCode::InvalidOptions, "the subject")?;
             let options = options.unwrap_or(JsValue::UNDEFINED);
             let now = now_from(&options)?;
@@ -251,7 +252,7 @@ impl JsIssuer {
                 .await
                 .map_err(error_to_js)?;
             token_response(&pair)
-        })
+        }))
     }
 
     /// Refresh with both tokens; rotates the refresh token. Rejects with `refresh_token_reused`
@@ -266,7 +267,7 @@ impl JsIssuer {
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             let (access_token, refresh_token) =
                 (token_arg(&access_token)?, token_arg(&refresh_token)?);
             let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
@@ -276,7 +277,7 @@ impl JsIssuer {
                 .await
                 .map_err(error_to_js)?;
             token_response(&pair)
-        })
+        }))
     }
 
     /// Verifies an access token (stateless) signed with an HMAC key; an issuer with an
@@ -367,7 +368,7 @@ impl JsIssuer {
         #[wasm_bindgen(js_name = sessionId, unchecked_param_type = "string")] session_id: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             let subject = string_arg(&subject, ErrorCode::InvalidOptions, "the subject")?;
             let session_id = string_arg(&session_id, ErrorCode::InvalidOptions, "the session id")?;
             let (issuer, store) = &*inner;
@@ -376,7 +377,7 @@ impl JsIssuer {
                 .await
                 .map_err(error_to_js)?;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 
     /// Logout with the refresh token (its `exp` may have passed; its signature must be good).
@@ -388,7 +389,7 @@ impl JsIssuer {
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             let refresh_token = token_arg(&refresh_token)?;
             let now = now_from(&options.unwrap_or(JsValue::UNDEFINED))?;
             let (issuer, store) = &*inner;
@@ -397,7 +398,7 @@ impl JsIssuer {
                 .await
                 .map_err(error_to_js)?;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 
     /// "Log out everywhere": revokes every session of a subject; resolves to how many.
@@ -407,7 +408,7 @@ impl JsIssuer {
         #[wasm_bindgen(unchecked_param_type = "string")] subject: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             let subject = string_arg(&subject, ErrorCode::InvalidOptions, "the subject")?;
             let (issuer, store) = &*inner;
             let count = issuer
@@ -415,7 +416,7 @@ impl JsIssuer {
                 .await
                 .map_err(error_to_js)?;
             Ok(JsValue::from_f64(count as f64))
-        })
+        }))
     }
 
     /// The public JWKS of the access-token keys (for other services that verify).
@@ -438,7 +439,7 @@ impl JsIssuer {
         #[wasm_bindgen(unchecked_optional_param_type = "ClockOptions")] options: Option<JsValue>,
     ) -> Promise {
         let inner = self.inner.clone();
-        future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             let content_type = header_arg(content_type, "contentType")?;
             let authorization = header_arg(authorization, "authorization")?;
             let body = string_arg(&body, ErrorCode::InvalidOptions, "the body")?;
@@ -452,7 +453,7 @@ impl JsIssuer {
             };
             let response = refresh_endpoint(issuer, store, &request, now, None, None).await;
             response_data(&response)
-        })
+        }))
     }
 
     /// Checks `Authorization: Bearer` on a protected request: `{ ok: true, payload, protectedHeader }`

@@ -1,8 +1,8 @@
 //! `Key` and `KeySet` as JS classes.
 
 use super::convert::{
-    key_json_from_js, key_json_from_text, key_json_to_js, object_from_js, string_arg, to_js,
-    token_arg, token_result_to_js,
+    key_json_from_js, key_json_from_text, key_json_to_js, object_from_js, promise_of_work,
+    string_arg, to_js, token_arg, token_result_to_js,
 };
 use super::error::{to_js as error_to_js, JsResult};
 use super::key_options::{now_from, sign_options, signer_options, verify_options};
@@ -190,12 +190,12 @@ impl JsKey {
             return super::convert::promise_of(key.map_err(error_to_js));
         }
         let generating = wasm_bindgen_futures::JsFuture::from(generate_host_key(alg.name()));
-        wasm_bindgen_futures::future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             let jwk = key_json_from_js(generating.await?, "the generated key")?;
             let kid = Some(kid.map_or_else(crate::random_id, Ok).map_err(error_to_js)?);
             let inner = Key::from_jwk(&jwk, Some(alg), kid).map_err(error_to_js)?;
             Ok(JsKey::from(inner).into())
-        })
+        }))
     }
 
     /// Imports an asymmetric key from PEM, as providers also publish them: SPKI
@@ -232,11 +232,11 @@ impl JsKey {
             Err(error) => return js_sys::Promise::reject(&error),
         };
         let converting = wasm_bindgen_futures::JsFuture::from(pem_to_jwk(&pem, alg.name()));
-        wasm_bindgen_futures::future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             let jwk = key_json_from_js(converting.await?, "the PEM's key")?;
             let inner = Key::from_jwk(&jwk, Some(alg), kid).map_err(error_to_js)?;
             Ok(JsKey::from(inner).into())
-        })
+        }))
     }
 
     /// The algorithm this key is bound to.

@@ -3,7 +3,7 @@
 //! (fetch_jwks.js: one request in flight, shared by every verification waiting for keys),
 //! and verifies with the keys through the host's crypto, as `keySet.verifyAsync` does.
 
-use super::convert::token_arg;
+use super::convert::{promise_of_work, token_arg};
 use super::error::{error_from_js, to_js as error_to_js, JsResult};
 use super::key_options::{now_from, verify_options};
 use super::options::JsOptions;
@@ -13,7 +13,7 @@ use js_sys::{Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/src/wasm/fetch_jwks.js")]
 extern "C" {
@@ -154,7 +154,7 @@ impl JsRemoteKeySet {
             Err(error) => return Promise::reject(&error),
         };
         let state = self.state.clone();
-        future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             state.ready().await?;
             match state.verify(&token, &options, now).await {
                 Err(error) if state.should_refetch(&error) => {
@@ -164,7 +164,7 @@ impl JsRemoteKeySet {
                 }
                 verified => verified,
             }
-        })
+        }))
     }
 
     /// The URL the keys come from.
@@ -233,7 +233,7 @@ impl State {
             now as f64,
         );
         let state = self.clone();
-        future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             let answer = JsFuture::from(fetching).await;
             // Awaited: a Worker may end the request, and an unfinished put with it, as soon
             // as the verification settles.
@@ -242,7 +242,7 @@ impl State {
             }
             *state.in_flight.borrow_mut() = None;
             Ok(JsValue::UNDEFINED)
-        })
+        }))
     }
 
     /// The fetch's answer into the core; new keys get new host keys, and a network answer

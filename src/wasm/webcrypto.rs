@@ -11,7 +11,7 @@
 //! first call, which waits for the key's one import into the host, and where a verifier's
 //! cache must remember a token once the host has found it valid.
 
-use super::convert::{key_json_to_js, promise_of};
+use super::convert::{key_json_to_js, promise_of, promise_of_work};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use crate::asymmetric::async_required;
@@ -283,11 +283,11 @@ pub(crate) fn verify_async(
         Lookup::Unknown(pending, entry) => {
             let checking = verify_with_host(pending, host, options, now).map(JsFuture::from);
             let cache = cache.clone();
-            wasm_bindgen_futures::future_to_promise(async move {
+            promise_of_work(Box::pin(async move {
                 let verified = checking?.await?;
                 cache.remember(entry);
                 Ok(verified)
-            })
+            }))
         }
     }
 }
@@ -365,7 +365,7 @@ struct HostCheck {
 
 impl HostCheck {
     fn after_import(self, entry: JsValue) -> Promise {
-        wasm_bindgen_futures::future_to_promise(async move {
+        promise_of_work(Box::pin(async move {
             let valid = match settled(&self.key, entry).await {
                 Ok(entry) => {
                     let checked = settle_after_host_check(
@@ -389,7 +389,7 @@ impl HostCheck {
                 (true, true) => Ok(self.outcome),
                 (true, false) => Err(self.outcome),
             }
-        })
+        }))
     }
 }
 
@@ -421,14 +421,14 @@ pub(crate) fn sign_async(
         return sign_with_host(&entry, key.algorithm().name(), &input);
     }
     let key = key.clone();
-    wasm_bindgen_futures::future_to_promise(async move {
+    promise_of_work(Box::pin(async move {
         match settled(&key, entry).await {
             Ok(entry) => {
                 JsFuture::from(sign_with_host(&entry, key.algorithm().name(), &input)).await
             }
             Err(refusal) => signed_without_host(&key, refusal, input),
         }
-    })
+    }))
 }
 
 /// A signature the host cannot make: this build's own, if it has one, else the refusal.

@@ -5,13 +5,12 @@
 use super::glue;
 use super::tab::{self, answer_of, Inner};
 use crate::client::{json, ApiAnswer, ApiRetries, TokenResponse};
-use crate::wasm::convert::{json_text, string_arg};
+use crate::wasm::convert::{json_text, promise_of_work, string_arg, Work};
 use crate::wasm::error::{invalid_options, to_js as error_to_js, JsResult};
 use crate::wasm::js::describe;
 use crate::ErrorCode;
 use js_sys::{Function, Promise, Reflect};
 use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -42,12 +41,8 @@ pub struct JsAuthClient {
     inner: Rc<Inner>,
 }
 
-/// Work of a method that answers with a promise. Boxed: every method's promise then comes
-/// from the same `future_to_promise` instance (each instance costs the client's wasm its own
-/// task and waker code).
-type Work = Pin<Box<dyn Future<Output = JsResult<JsValue>>>>;
-
-/// Runs `work` on the client as a promise, then reports any change of state.
+/// Runs `work` on the client as a promise, then reports any change of state. Boxed, as
+/// `promise_of_work` explains: every method's promise comes from one instance.
 fn run<F>(inner: &Rc<Inner>, work: impl FnOnce(Rc<Inner>) -> F) -> Promise
 where
     F: Future<Output = JsResult<JsValue>> + 'static,
@@ -70,8 +65,9 @@ impl JsAuthClient {
     pub fn create(
         #[wasm_bindgen(unchecked_param_type = "AuthClientOptions")] options: JsValue,
     ) -> Promise {
-        let open: Work = Box::pin(async move { Ok(JsAuthClient::open(options).await?.into()) });
-        future_to_promise(open)
+        promise_of_work(Box::pin(async move {
+            Ok(JsAuthClient::open(options).await?.into())
+        }))
     }
 
     /// Takes the token response of a login (RFC 6749 §5.1 JSON) and shares it with other tabs.
