@@ -4,8 +4,7 @@
 //! the key and signs (WebCrypto, the private half never exportable).
 
 use super::json;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -72,7 +71,7 @@ pub fn origin_of(url: &str) -> &str {
 
 /// `ath`: the base64url SHA-256 of the access token sent with the proof.
 pub fn access_token_hash(access_token: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(access_token.as_bytes()))
+    Base64UrlUnpadded::encode_string(&Sha256::digest(access_token.as_bytes()))
 }
 
 /// The text a proof's signature covers (`header.claims`, each base64url JSON).
@@ -81,8 +80,8 @@ pub(crate) fn signing_input(header: &ProofHeader, claims: &ProofClaims) -> Optio
     let claims = json::to_string(claims)?;
     Some(format!(
         "{}.{}",
-        URL_SAFE_NO_PAD.encode(header),
-        URL_SAFE_NO_PAD.encode(claims)
+        Base64UrlUnpadded::encode_string(header.as_bytes()),
+        Base64UrlUnpadded::encode_string(claims.as_bytes())
     ))
 }
 

@@ -13,8 +13,7 @@ use crate::compact::{decode_text, split, DEFAULT_MAX_TOKEN_LENGTH};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::is_nonce_challenge;
 pub use crate::TokenResponse;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
+use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::cell::{Cell, RefCell};
@@ -122,7 +121,7 @@ pub struct ApiAnswer<'a> {
 /// A short, one-way name for a refresh token: tabs match an access token to their refresh
 /// token by it without sending the refresh token.
 pub fn fingerprint(refresh_token: &str) -> String {
-    URL_SAFE_NO_PAD.encode(&Sha256::digest(refresh_token.as_bytes())[..16])
+    Base64UrlUnpadded::encode_string(&Sha256::digest(refresh_token.as_bytes())[..16])
 }
 
 /// The `exp`, `iat` and `sub` of a token, unverified (the client only schedules with them),
@@ -559,7 +558,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         let signature = self.platform.sign_proof(&input).await?;
         Ok(Some(format!(
             "{input}.{}",
-            URL_SAFE_NO_PAD.encode(signature)
+            Base64UrlUnpadded::encode_string(&signature)
         )))
     }
 
