@@ -134,10 +134,10 @@ impl SignatureCache {
 
     /// The verification of a token whose signature is remembered (all of it but the
     /// signature check), or the entry to remember once its signature is found valid.
-    pub(crate) fn lookup<'t, 'k, K: KeySource + ?Sized>(
+    pub(crate) fn lookup<'t, 'k>(
         &self,
         token: &'t str,
-        keys: &'k K,
+        keys: &'k dyn KeySource,
         options: &VerifyOptions,
         now: i64,
     ) -> Lookup<'t, 'k> {
@@ -158,7 +158,7 @@ impl SignatureCache {
     pub(crate) fn verify_with(
         &self,
         token: &str,
-        keys: &(impl KeySource + ?Sized),
+        keys: &dyn KeySource,
         options: &VerifyOptions,
         now: i64,
         check: impl FnOnce(&PendingSignature) -> Result<bool>,

@@ -240,9 +240,9 @@ impl<'t, 'k> PendingSignature<'t, 'k> {
 }
 
 /// Checks everything that comes before the signature and selects the key.
-pub fn begin_verify<'t, 'k, K: KeySource + ?Sized>(
+pub fn begin_verify<'t, 'k>(
     token: &'t str,
-    keys: &'k K,
+    keys: &'k dyn KeySource,
     options: &VerifyOptions,
 ) -> Result<PendingSignature<'t, 'k>> {
     let parts = split(token, options.max_token_length)?;
@@ -304,7 +304,7 @@ pub fn begin_verify<'t, 'k, K: KeySource + ?Sized>(
 /// ```
 pub fn verify(
     token: &str,
-    keys: &(impl KeySource + ?Sized),
+    keys: &dyn KeySource,
     options: &VerifyOptions,
     now: i64,
 ) -> Result<VerifiedToken> {

@@ -42,7 +42,7 @@ fn key_options(options: Option<JsValue>) -> JsResult<KeyOptions> {
 /// `verify` from JS: HMAC only (asymmetric keys are `async_required`, naming `instead`).
 fn verify_js(
     token: &JsValue,
-    keys: &(impl KeySource + ?Sized),
+    keys: &dyn KeySource,
     instead: &'static str,
     options: Option<JsValue>,
 ) -> JsResult<JsValue> {
@@ -56,7 +56,7 @@ fn verify_js(
 /// `verifyAsync` from JS, over any key.
 fn verify_async_js(
     token: &JsValue,
-    keys: &(impl KeySource + ?Sized),
+    keys: &dyn KeySource,
     host: &HostKeys,
     options: Option<JsValue>,
 ) -> js_sys::Promise {

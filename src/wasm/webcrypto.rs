@@ -72,13 +72,13 @@ pub(crate) fn async_required_for(alg: Algorithm, method: &str) -> Error {
 
 /// The keys a synchronous method may use: HMAC keys; an asymmetric key is `async_required`
 /// (before any cached verdict could hide it: the rule holds for every token).
-pub(crate) struct Synchronous<'k, K: ?Sized> {
-    pub(crate) keys: &'k K,
+pub(crate) struct Synchronous<'k> {
+    pub(crate) keys: &'k dyn KeySource,
     /// The async method to name.
     pub(crate) instead: &'static str,
 }
 
-impl<K: KeySource + ?Sized> KeySource for Synchronous<'_, K> {
+impl KeySource for Synchronous<'_> {
     fn select(&self, kid: Option<&str>, alg: Algorithm) -> crate::Result<&Key> {
         let key = self.keys.select(kid, alg)?;
         match key.algorithm().is_symmetric() {
@@ -91,7 +91,7 @@ impl<K: KeySource + ?Sized> KeySource for Synchronous<'_, K> {
 /// A synchronous verification (`verify`): HMAC only, see [`Synchronous`].
 pub(crate) fn verify_now(
     token: &str,
-    keys: &(impl KeySource + ?Sized),
+    keys: &dyn KeySource,
     instead: &'static str,
     options: &VerifyOptions,
     now: i64,
@@ -259,7 +259,7 @@ fn checked_without_host(
 /// (and its claims passed).
 pub(crate) fn verify_async(
     token: &str,
-    keys: &(impl KeySource + ?Sized),
+    keys: &dyn KeySource,
     host: &HostKeys,
     options: &VerifyOptions,
     now: i64,
