@@ -51,7 +51,7 @@ pub(crate) fn authenticate(
     request: ProtectedRequest,
     dpop: Option<Rc<DpopSetup>>,
     mode: DpopMode,
-    verify: impl FnOnce(&str, i64) -> Promise,
+    verify: &dyn Fn(&str, i64) -> Promise,
 ) -> Promise {
     let ProtectedRequest {
         authorization,

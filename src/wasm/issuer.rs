@@ -544,7 +544,7 @@ impl JsIssuer {
             request,
             self.dpop.clone(),
             issuer.dpop_mode(),
-            |token, now| {
+            &|token, now| {
                 verify_async(
                     token,
                     issuer.access_keys(),

@@ -127,7 +127,7 @@ impl JsResourceServer {
             Ok(request) => request,
             Err(error) => return Promise::reject(&error),
         };
-        authenticate(request, self.dpop.clone(), self.mode, |token, now| {
+        authenticate(request, self.dpop.clone(), self.mode, &|token, now| {
             self.verify_token(token, now)
                 .unwrap_or_else(|error| Promise::reject(&error))
         })
