@@ -190,18 +190,27 @@ export function verifyWithHost(entry, alg, signature, data) {
  * fails to sign rejects with invalid_key.
  */
 export function signWithHost(entry, alg, signingInput) {
-  const data = new TextEncoder().encode(signingInput);
-  const signing = Promise.resolve().then(() => {
-    if (!entry.node) return crypto.subtle.sign(ALGORITHMS[alg][1], entry.key, data);
-    const [digest, options] = NODE_ALGORITHMS[alg];
-    return entry.node.sign(digest, data, { ...options, key: entry.key });
-  });
-  return signing.then(
-    (signature) => `${signingInput}.${base64url(new Uint8Array(signature))}`,
-    (error) => {
-      throw jwtRefreshError("invalid_key", `this host's crypto could not sign with the ${alg} key (${describe(error)})`);
-    },
-  );
+  const failed = (error) =>
+    jwtRefreshError("invalid_key", `this host's crypto could not sign with the ${alg} key (${describe(error)})`);
+  const data = ENCODER.encode(signingInput);
+  if (entry.node) {
+    // node:crypto signs synchronously and its Buffer encodes base64url natively.
+    try {
+      const [digest, options] = NODE_ALGORITHMS[alg];
+      const signature = entry.node.sign(digest, data, { ...options, key: entry.key });
+      return Promise.resolve(`${signingInput}.${signature.toString("base64url")}`);
+    } catch (error) {
+      return Promise.reject(failed(error));
+    }
+  }
+  return Promise.resolve()
+    .then(() => crypto.subtle.sign(ALGORITHMS[alg][1], entry.key, data))
+    .then(
+      (signature) => `${signingInput}.${base64url(new Uint8Array(signature))}`,
+      (error) => {
+        throw failed(error);
+      },
+    );
 }
 
 /**
@@ -270,6 +279,8 @@ export function pemToJwk(pem, alg) {
       throw refused(describe(error));
     });
 }
+
+const ENCODER = new TextEncoder();
 
 /** Unpadded base64url, through the runtime's own base64 encoder. */
 function base64url(bytes) {
