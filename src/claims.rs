@@ -8,7 +8,8 @@ use serde_json::{Map, Value};
 /// A JWT claims set: any JSON object.
 pub type ClaimsSet = Map<String, Value>;
 
-const REGISTERED: [&str; 7] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"];
+/// RFC 7519 §4.1's claims, and `cnf` (RFC 7800), whose presence binds a token to a key.
+const REGISTERED: [&str; 8] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "cnf"];
 
 fn invalid(name: &str, expected: &str) -> Error {
     Error::new(
@@ -50,7 +51,7 @@ pub(crate) fn string_claims<const N: usize>(
 
 /// The registered claims of one claims set, as JSON gave them (not yet type-checked), in
 /// the order of `REGISTERED`.
-pub(crate) struct Registered<'a>([Option<Member<'a>>; 7]);
+pub(crate) struct Registered<'a>([Option<Member<'a>>; 8]);
 
 impl<'a> Registered<'a> {
     /// The registered claims of a claims map.

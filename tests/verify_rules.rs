@@ -776,4 +776,14 @@ fn key_binding_rules_for_tokens_without_a_proof() {
             ErrorCode::InvalidDpopProof
         );
     }
+    // `cnf` is read with the registered claims: twice is refused, as they are.
+    let twice = forge_text(
+        &key,
+        r#"{"alg":"HS256"}"#,
+        r#"{"cnf":{"jkt":"a"},"cnf":{"jkt":"b"}}"#,
+    );
+    assert_eq!(
+        code(&twice, &keys, &unchecked, NOW),
+        ErrorCode::MalformedToken
+    );
 }
