@@ -118,12 +118,16 @@ impl CookieMode {
     /// the path is absolute; a `__Host-` name needs the path `/` (the prefix forbids any
     /// other), and `SameSite=None` needs an explicit list of allowed origins.
     pub fn validate(&self) -> Result<()> {
-        for name in [&self.refresh_name, &self.access_name] {
+        let tokens = [&self.refresh_name, &self.access_name];
+        for name in tokens.into_iter().chain(&self.session_hint) {
             if !is_token(name) {
                 return Err(invalid(format!(
                     "cookie name {name:?} is not a cookie name (RFC 6265 token)"
                 )));
             }
+        }
+        // The hint's path is always "/": only the tokens' cookies follow `path`.
+        for name in tokens {
             if name.starts_with("__Host-") && self.path != "/" {
                 return Err(invalid(format!(
                     "cookie {name:?}: a __Host- cookie must have the path \"/\"; use the __Secure- prefix to scope it to {:?}",
@@ -131,17 +135,14 @@ impl CookieMode {
                 )));
             }
         }
-        if let Some(hint) = &self.session_hint {
-            if !is_token(hint) {
-                return Err(invalid(format!(
-                    "cookie name {hint:?} is not a cookie name (RFC 6265 token)"
-                )));
-            }
-            if hint == &self.refresh_name || hint == &self.access_name {
-                return Err(invalid(format!(
-                    "the session hint cookie {hint:?} needs a name of its own"
-                )));
-            }
+        if let Some(hint) = self
+            .session_hint
+            .as_ref()
+            .filter(|hint| tokens.contains(hint))
+        {
+            return Err(invalid(format!(
+                "the session hint cookie {hint:?} needs a name of its own"
+            )));
         }
         if self.refresh_name == self.access_name {
             return Err(invalid(
