@@ -66,13 +66,9 @@ pub(crate) fn cookie_mode(value: Option<JsValue>) -> JsResult<Option<CookieMode>
                 .min(i64::MAX as u64) as i64,
         ),
     };
-    let session_hint = match js.value("sessionHint") {
-        None => defaults.session_hint,
-        Some(value) if value.as_bool() == Some(false) => None,
-        Some(value) => Some(value.as_string().ok_or_else(|| {
-            invalid_options("cookies.sessionHint must be a cookie name or false")
-        })?),
-    };
+    let session_hint = js
+        .name_or_false("sessionHint")?
+        .unwrap_or(defaults.session_hint);
     let mode = CookieMode {
         session_hint,
         refresh_name: js.string("refreshName")?.unwrap_or(defaults.refresh_name),

@@ -110,6 +110,17 @@ impl JsOptions {
         self.typed(name, "a string", JsValue::as_string)
     }
 
+    /// A member that names something or is `false` (turned off): `Some(None)` for `false`.
+    #[cfg(any(feature = "edge", feature = "browser"))]
+    pub(crate) fn name_or_false(&mut self, name: &str) -> JsResult<Option<Option<String>>> {
+        self.typed(name, "a cookie name or false", |value| {
+            match value.as_bool() {
+                Some(false) => Some(None),
+                _ => value.as_string().map(Some),
+            }
+        })
+    }
+
     pub(crate) fn boolean(&mut self, name: &str) -> JsResult<Option<bool>> {
         self.typed(name, "a boolean", JsValue::as_bool)
     }

@@ -134,16 +134,11 @@ impl ClientOptions {
             }
         }
         .into();
-        config.session_hint = match js.value("sessionHint") {
-            None if config.cookie_mode && glue::is_same_origin(&config.refresh_url) => {
-                Some(DEFAULT_SESSION_HINT.into())
-            }
-            None => None,
-            Some(hint) if hint.as_bool() == Some(false) => None,
-            Some(hint) => Some(
-                hint.as_string()
-                    .ok_or_else(|| invalid_options("sessionHint must be a cookie name or false"))?,
-            ),
+        config.session_hint = match js.name_or_false("sessionHint")? {
+            Some(hint) => hint,
+            // The default only where the page can see the server's hint.
+            None => (config.cookie_mode && glue::is_same_origin(&config.refresh_url))
+                .then(|| DEFAULT_SESSION_HINT.into()),
         };
         let memory = storage.is_undefined() || storage.as_string().as_deref() == Some("memory");
         if config.cookie_mode && (split || !memory) {
