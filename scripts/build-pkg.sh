@@ -7,14 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-pkg}
 shift || true
-wasm=target/wasm32-unknown-unknown/release/jwt_refresh.wasm
 
-# One wasm binary and its glue, named `$1` in $out; the rest of the arguments go to cargo.
+# One wasm binary and its glue, named `$1` in $out, built with cargo profile `$2`; the rest of
+# the arguments go to cargo.
 bind() {
-  local name=$1
-  shift
-  cargo build --quiet --release --target wasm32-unknown-unknown "$@"
-  wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$wasm"
+  local name=$1 profile=$2
+  shift 2
+  cargo build --quiet --profile "$profile" --target wasm32-unknown-unknown "$@"
+  wasm-bindgen --target web --out-dir "$out" --out-name "$name" \
+    "target/wasm32-unknown-unknown/$profile/jwt_refresh.wasm"
   # One import per snippet module, so that bundlers see no duplicate keys.
   node scripts/dedupe-glue-imports.mjs "$out/$name.js"
   # A current wasm-opt from npm (never Debian's 108, whose output fails to load). The
@@ -49,9 +50,10 @@ if [ -n "${BUILD_PKG_DRY_RUN:-}" ]; then
 fi
 
 rm -rf "$out" "$stamp_file"
-bind jwt_refresh "$@"
+bind jwt_refresh release "$@"
 if [ $# -eq 0 ]; then
-  bind jwt_refresh_client --no-default-features --features browser
+  # The client does no cryptography and no hot loop: its profile optimizes for size only.
+  bind jwt_refresh_client client --no-default-features --features browser
 fi
 cp pkg-template/* "$out/"
 # The licenses the crate and the package are under (MIT OR Apache-2.0).
