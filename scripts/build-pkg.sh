@@ -37,7 +37,7 @@ stamp=$( {
   echo "$out $*"
   wasm-bindgen --version && rustc --version
   find src pkg-template Cargo.toml Cargo.lock LICENSE-MIT LICENSE-APACHE scripts/build-pkg.sh \
-    scripts/dedupe-glue-imports.mjs scripts/package-lock.json -type f -print0 | sort -z | xargs -0 sha256sum
+    scripts/dedupe-glue-imports.mjs scripts/bundle-node-entries.mjs scripts/package-lock.json -type f -print0 | sort -z | xargs -0 sha256sum
 } | sha256sum | cut -d' ' -f1)
 if [ -d "$out" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
   echo "$out/ is up to date (nothing it is built from changed)"
@@ -56,6 +56,7 @@ if [ $# -eq 0 ]; then
   bind jwt_refresh_client client --no-default-features --features browser
 fi
 cp pkg-template/* "$out/"
+node scripts/bundle-node-entries.mjs "$out"
 # The licenses the crate and the package are under (MIT OR Apache-2.0).
 cp LICENSE-MIT LICENSE-APACHE "$out/"
 mkdir -p "$(dirname "$stamp_file")"
