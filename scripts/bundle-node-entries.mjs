@@ -12,9 +12,11 @@ const require = createRequire(new URL("./package.json", import.meta.url));
 const esbuild = require("esbuild");
 
 const dir = process.argv[2];
-for (const entry of ["node.js", "client-node.js"]) {
+// Each entry with the glue it loads: a package built without the client (the HMAC-only one)
+// has no client glue, and its client entry is left as the template wrote it.
+for (const [entry, glue] of [["node.js", "jwt_refresh.js"], ["client-node.js", "jwt_refresh_client.js"]]) {
   const file = join(dir, entry);
-  if (!existsSync(file)) continue;
+  if (!existsSync(file) || !existsSync(join(dir, glue))) continue;
   // The template's own header says what the entry is; the bundle keeps it on top.
   const header = readFileSync(file, "utf8").match(/^(\/\/.*\n)+/)?.[0] ?? "";
   esbuild.buildSync({
