@@ -55,8 +55,9 @@ pub use remote_jwks::JsRemoteKeySet;
 pub use resource_server::JsResourceServer;
 pub use token::{decode_unverified_js, parse_duration_js};
 
-// talc instead of std's dlmalloc: the same job in a third of the code (Cargo.toml). `unsafe`
-// because it assumes one thread: these builds have no threads (no atomics, no shared memory).
-#[cfg(target_os = "unknown")]
+// The client's build: talc instead of std's dlmalloc, the same job in a third of the code
+// (Cargo.toml). `unsafe` because it assumes one thread: the build has no threads (no atomics,
+// no shared memory).
+#[cfg(all(target_os = "unknown", feature = "browser", not(feature = "keys")))]
 #[global_allocator]
 static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
