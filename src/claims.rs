@@ -10,6 +10,16 @@ pub type ClaimsSet = Map<String, Value>;
 
 /// RFC 7519 §4.1's claims, and `cnf` (RFC 7800), whose presence binds a token to a key.
 const REGISTERED: [&str; 8] = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "cnf"];
+// Their positions in `REGISTERED`: every verification reads each of them, by index rather
+// than by comparing names.
+const ISS: usize = 0;
+const SUB: usize = 1;
+const AUD: usize = 2;
+const EXP: usize = 3;
+const NBF: usize = 4;
+const IAT: usize = 5;
+const JTI: usize = 6;
+const CNF: usize = 7;
 
 fn invalid(name: &str, expected: &str) -> Error {
     Error::new(
@@ -67,29 +77,30 @@ impl<'a> Registered<'a> {
         Ok((Registered(members), present))
     }
 
-    fn member(&self, name: &str) -> &Option<Member<'a>> {
-        let i = REGISTERED.iter().position(|n| *n == name);
-        i.map_or(&None, |i| &self.0[i])
-    }
-
     /// Whether the registered claim `name` is present (false for other names).
     pub(crate) fn has(&self, name: &str) -> bool {
-        self.member(name).is_some()
+        let i = REGISTERED.iter().position(|n| *n == name);
+        i.is_some_and(|i| self.0[i].is_some())
+    }
+
+    /// Whether the claims bind the token to a key (`cnf`, RFC 7800).
+    pub(crate) fn has_cnf(&self) -> bool {
+        self.0[CNF].is_some()
     }
 
     /// `iss`.
     pub(crate) fn iss(&self) -> Result<Option<&str>> {
-        string_member(self.member("iss"), "iss")
+        string_member(&self.0[ISS], "iss")
     }
 
     /// `sub`.
     pub(crate) fn sub(&self) -> Result<Option<&str>> {
-        string_member(self.member("sub"), "sub")
+        string_member(&self.0[SUB], "sub")
     }
 
     /// `aud`: a string or an array of strings.
     pub(crate) fn aud(&self) -> Result<Option<Vec<&str>>> {
-        match self.member("aud") {
+        match &self.0[AUD] {
             None => Ok(None),
             Some(Member::Text(one)) => Ok(Some(vec![one])),
             Some(Member::Texts(many)) => Ok(Some(many.iter().map(|a| &**a).collect())),
@@ -99,17 +110,17 @@ impl<'a> Registered<'a> {
 
     /// `exp`.
     pub(crate) fn exp(&self) -> Result<Option<f64>> {
-        numeric_date(self.member("exp"), "exp")
+        numeric_date(&self.0[EXP], "exp")
     }
 
     /// `nbf`.
     pub(crate) fn nbf(&self) -> Result<Option<f64>> {
-        numeric_date(self.member("nbf"), "nbf")
+        numeric_date(&self.0[NBF], "nbf")
     }
 
     /// `iat`.
     pub(crate) fn iat(&self) -> Result<Option<f64>> {
-        numeric_date(self.member("iat"), "iat")
+        numeric_date(&self.0[IAT], "iat")
     }
 
     /// Checks every registered claim's JSON type, so that a token we sign is one we accept.
@@ -119,7 +130,7 @@ impl<'a> Registered<'a> {
         self.iat()?;
         self.iss()?;
         self.sub()?;
-        string_member(self.member("jti"), "jti")?;
+        string_member(&self.0[JTI], "jti")?;
         self.aud()?;
         Ok(())
     }

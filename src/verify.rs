@@ -227,7 +227,7 @@ impl<'t, 'k> PendingSignature<'t, 'k> {
         let (claims, present) = Registered::of_json(&claims_json, &options.required_claims)?;
         check_claims(&claims, &present, options, now)?;
         if options.refuse_bound || options.refuse_unbound {
-            check_unproven_binding(claims.has("cnf"), options.refuse_unbound)?;
+            check_unproven_binding(claims.has_cnf(), options.refuse_unbound)?;
         }
         Ok(VerifiedToken {
             algorithm: self.algorithm,

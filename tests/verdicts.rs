@@ -151,9 +151,21 @@ fn a_bearer_prefix_or_stray_whitespace_is_named() {
     let (code, message) = error(&format!("Bearer {token}"), &keys, &VerifyOptions::default());
     assert_eq!(code, ErrorCode::MalformedToken);
     assert!(message.contains("\"Bearer \""), "{message}");
-    let (code, message) = error(&format!("{token}\n"), &keys, &VerifyOptions::default());
+    // Leading, trailing, and Unicode whitespace (a no-break space pasted from a page).
+    for pasted in [
+        format!("{token}\n"),
+        format!(" {token}"),
+        format!("{token}\u{a0}"),
+    ] {
+        let (code, message) = error(&pasted, &keys, &VerifyOptions::default());
+        assert_eq!(code, ErrorCode::MalformedToken);
+        assert!(message.contains("whitespace"), "{message}");
+    }
+    // Whitespace inside is no base64url, and is not called stray.
+    let inside = token.replacen('.', " .", 1);
+    let (code, message) = error(&inside, &keys, &VerifyOptions::default());
     assert_eq!(code, ErrorCode::MalformedToken);
-    assert!(message.contains("whitespace"), "{message}");
+    assert!(message.contains("base64url"), "{message}");
 }
 
 #[cfg(feature = "edge")]
