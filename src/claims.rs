@@ -2,7 +2,7 @@
 //! or from a claims map (signing, the issuer): one set of rules for both.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::members::{read_members, Member};
+use crate::members::{read_members, Member, ReadError};
 use serde_json::{Map, Value};
 
 /// A JWT claims set: any JSON object.
@@ -65,8 +65,24 @@ pub(crate) struct Registered<'a>([Option<Member<'a>>; 8]);
 
 impl<'a> Registered<'a> {
     /// The registered claims of a claims map.
-    pub(crate) fn of_map(claims: &'a ClaimsSet) -> Self {
-        Registered(REGISTERED.map(|name| claims.get(name).map(Member::of_value)))
+    /// The registered claims of the JSON text of a claims object that is about to be signed
+    /// (every member is parsed, so the text is checked to be one JSON object).
+    pub(crate) fn of_claims(text: &'a str) -> Result<Self> {
+        let (members, _) = read_members(text, REGISTERED, &[]).map_err(|e| {
+            let message = match e {
+                ReadError::NotObject => "the claims are not a JSON object".to_owned(),
+                ReadError::Duplicate(name) => format!("the claims have {name:?} twice"),
+            };
+            Error::new(ErrorCode::InvalidOptions, message)
+        })?;
+        Ok(Registered(members))
+    }
+
+    /// Sets the registered claim `name` (no effect for other names).
+    pub(crate) fn set(&mut self, name: &str, value: &'a Value) {
+        if let Some(i) = REGISTERED.iter().position(|n| *n == name) {
+            self.0[i] = Some(Member::of_value(value));
+        }
     }
 
     /// The registered claims of a payload's JSON text, and for each name in `required`

@@ -81,54 +81,126 @@ pub(crate) fn signing_input(
     if !key.can_sign() {
         return Err(cannot_sign());
     }
-    let at = |offset: u64| -> Result<Value> {
-        i64::try_from(offset)
-            .ok()
-            .and_then(|o| now.checked_add(o))
-            .map(Value::from)
-            .ok_or_else(|| Error::new(ErrorCode::InvalidOptions, "time overflows"))
-    };
-    if options.issued_at {
-        claims.insert("iat".into(), Value::from(now));
+    // The options' claims replace the map's.
+    for (name, value) in options.claims(now)? {
+        claims.insert(name.into(), value);
     }
-    if let Some(ttl) = options.expires_in {
-        claims.insert("exp".into(), at(ttl)?);
+    let text = serde_json::to_string(&claims).map_err(cannot_serialize)?;
+    let registered = Registered::of_claims(&text)?;
+    with_claims_added(key, &text, registered, &[], options)
+}
+
+/// [`signing_input`] of the JSON text of a claims object, as JS hands it over
+/// (`JSON.stringify`'s output), with no map built: the options' claims are appended to the
+/// text, whose members are kept as written. A text that has a claim the options set goes
+/// through the map, which replaces it.
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "keys")), allow(dead_code))]
+pub(crate) fn signing_input_of_json(
+    key: &Key,
+    claims: &str,
+    options: &SignOptions,
+    now: i64,
+) -> Result<String> {
+    if !key.can_sign() {
+        return Err(cannot_sign());
     }
-    if let Some(offset) = options.not_before_in {
-        claims.insert("nbf".into(), at(offset)?);
+    let added = options.claims(now)?;
+    let registered = Registered::of_claims(claims)?;
+    if added.iter().any(|(name, _)| registered.has(name)) {
+        let claims = match serde_json::from_str(claims) {
+            Ok(Value::Object(claims)) => claims,
+            _ => {
+                return Err(Error::new(
+                    ErrorCode::InvalidOptions,
+                    "the claims are not a JSON object",
+                ))
+            }
+        };
+        return signing_input(key, claims, options, now);
     }
-    if options.random_jti {
-        claims.insert("jti".into(), Value::String(random_id()?));
+    with_claims_added(key, claims, registered, &added, options)
+}
+
+/// The signing input of `claims` (a JSON object's text, whose registered claims are
+/// `registered`) with `added` appended: none of them is in `claims` already.
+fn with_claims_added<'a>(
+    key: &Key,
+    claims: &'a str,
+    mut registered: Registered<'a>,
+    added: &'a [(&'static str, Value)],
+    options: &SignOptions,
+) -> Result<String> {
+    for (name, value) in added {
+        registered.set(name, value);
     }
-    if let Some(iss) = &options.issuer {
-        claims.insert("iss".into(), Value::String(iss.clone()));
-    }
-    if let Some(sub) = &options.subject {
-        claims.insert("sub".into(), Value::String(sub.clone()));
-    }
-    match options.audience.as_slice() {
-        [] => {}
-        [one] => {
-            claims.insert("aud".into(), Value::String(one.clone()));
-        }
-        many => {
-            claims.insert("aud".into(), Value::from(many.to_vec()));
-        }
-    }
-    Registered::of_map(&claims)
+    registered
         .check_types()
         .map_err(|err| Error::new(ErrorCode::InvalidOptions, err.message()))?;
+    // `Registered::of_claims` read one JSON object: the text ends with its `}`.
+    let members = claims.trim_end().strip_suffix('}').unwrap_or_default();
+    let mut payload = String::with_capacity(claims.len() + 24 * added.len());
+    payload.push_str(members);
+    let mut first = members.trim_end().ends_with('{');
+    for (name, value) in added {
+        if !first {
+            payload.push(',');
+        }
+        first = false;
+        payload.push('"');
+        payload.push_str(name);
+        payload.push_str("\":");
+        payload.push_str(&serde_json::to_string(value).map_err(cannot_serialize)?);
+    }
+    payload.push('}');
     let header = JoseHeader {
         alg: key.algorithm().name(),
         kid: key.kid(),
         typ: options.typ.as_deref(),
     };
     let header = serde_json::to_vec(&header).map_err(cannot_serialize)?;
-    let claims = serde_json::to_vec(&claims).map_err(cannot_serialize)?;
     let mut input = URL_SAFE_NO_PAD.encode(header);
     input.push('.');
-    URL_SAFE_NO_PAD.encode_string(claims, &mut input);
+    URL_SAFE_NO_PAD.encode_string(payload, &mut input);
     Ok(input)
+}
+
+impl SignOptions {
+    /// The registered claims these options set, with their values at time `now` (they
+    /// replace any the claims have).
+    fn claims(&self, now: i64) -> Result<Vec<(&'static str, Value)>> {
+        let at = |offset: u64| -> Result<Value> {
+            i64::try_from(offset)
+                .ok()
+                .and_then(|o| now.checked_add(o))
+                .map(Value::from)
+                .ok_or_else(|| Error::new(ErrorCode::InvalidOptions, "time overflows"))
+        };
+        let mut claims = Vec::with_capacity(7);
+        if self.issued_at {
+            claims.push(("iat", Value::from(now)));
+        }
+        if let Some(ttl) = self.expires_in {
+            claims.push(("exp", at(ttl)?));
+        }
+        if let Some(offset) = self.not_before_in {
+            claims.push(("nbf", at(offset)?));
+        }
+        if self.random_jti {
+            claims.push(("jti", Value::String(random_id()?)));
+        }
+        if let Some(iss) = &self.issuer {
+            claims.push(("iss", Value::String(iss.clone())));
+        }
+        if let Some(sub) = &self.subject {
+            claims.push(("sub", Value::String(sub.clone())));
+        }
+        match self.audience.as_slice() {
+            [] => {}
+            [one] => claims.push(("aud", Value::String(one.clone()))),
+            many => claims.push(("aud", Value::from(many.to_vec()))),
+        }
+        Ok(claims)
+    }
 }
 
 fn cannot_serialize(err: serde_json::Error) -> Error {
@@ -176,4 +248,131 @@ pub(crate) fn signed_in_process(key: &Key, mut signing_input: String) -> Result<
     signing_input.push('.');
     URL_SAFE_NO_PAD.encode_string(signature, &mut signing_input);
     Ok(signing_input)
+}
+
+// Native only: proptest does not build for wasm32.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::Algorithm;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use proptest::prelude::*;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn key() -> Key {
+        Key::hmac(Algorithm::Hs256, &[9; 32], Some("k".into())).unwrap()
+    }
+
+    /// The header and payload of a signing input, as JSON values.
+    fn parts(input: &str) -> (Value, Value) {
+        let (header, payload) = input.split_once('.').unwrap();
+        let json = |segment: &str| -> Value {
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(segment).unwrap()).unwrap()
+        };
+        (json(header), json(payload))
+    }
+
+    fn both(claims: &str, options: &SignOptions) -> (Result<String>, Result<String>) {
+        let map: ClaimsSet = serde_json::from_str(claims).unwrap();
+        (
+            signing_input(&key(), map, options, NOW),
+            signing_input_of_json(&key(), claims, options, NOW),
+        )
+    }
+
+    #[test]
+    fn the_text_gets_the_options_claims_appended() {
+        let options = SignOptions {
+            expires_in: Some(60),
+            audience: vec!["a".into(), "b".into()],
+            typ: Some("at+jwt".into()),
+            ..Default::default()
+        };
+        let input = signing_input_of_json(&key(), r#"{"role":"x\"y","n":1e+21}"#, &options, NOW);
+        let (header, payload) = parts(&input.unwrap());
+        assert_eq!(header["typ"], "at+jwt");
+        assert_eq!(header["kid"], "k");
+        let expected = serde_json::json!({
+            "role": "x\"y", "n": 1e21, "iat": NOW, "exp": NOW + 60, "aud": ["a", "b"]
+        });
+        assert_eq!(payload, expected);
+    }
+
+    #[test]
+    fn empty_objects_and_whitespace_are_joined_correctly() {
+        let options = SignOptions::default();
+        for claims in ["{}", "{ }", " {\n} ", r#"{ "a" : 1 }"#] {
+            let (_, payload) =
+                parts(&signing_input_of_json(&key(), claims, &options, NOW).unwrap());
+            assert_eq!(payload["iat"], NOW, "{claims}");
+        }
+        let options = SignOptions {
+            issued_at: false,
+            ..Default::default()
+        };
+        let (_, payload) = parts(&signing_input_of_json(&key(), "{}", &options, NOW).unwrap());
+        assert_eq!(payload, serde_json::json!({}));
+    }
+
+    #[test]
+    fn the_options_replace_claims_of_the_same_name() {
+        let options = SignOptions {
+            expires_in: Some(5),
+            subject: Some("u1".into()),
+            ..Default::default()
+        };
+        let claims = r#"{"exp":"soon","sub":"other","x":[1]}"#;
+        let (from_map, from_text) = both(claims, &options);
+        let (_, payload) = parts(&from_text.unwrap());
+        assert_eq!(payload, parts(&from_map.unwrap()).1);
+        assert_eq!(payload["exp"], NOW + 5);
+        assert_eq!(payload["sub"], "u1");
+        assert_eq!(payload["x"], serde_json::json!([1]));
+    }
+
+    #[test]
+    fn bad_claims_are_refused_as_the_map_refuses_them() {
+        let options = SignOptions::default();
+        for claims in [r#"{"exp":"soon"}"#, r#"{"aud":[1]}"#, r#"{"iss":{}}"#] {
+            let (from_map, from_text) = both(claims, &options);
+            let (map_error, text_error) = (from_map.unwrap_err(), from_text.unwrap_err());
+            assert_eq!(text_error.code(), ErrorCode::InvalidOptions, "{claims}");
+            assert_eq!(text_error.message(), map_error.message(), "{claims}");
+        }
+        for claims in ["[1]", "1", "", "{", r#"{"a":1} x"#, r#"{"exp":1,"exp":2}"#] {
+            let error = signing_input_of_json(&key(), claims, &options, NOW).unwrap_err();
+            assert_eq!(error.code(), ErrorCode::InvalidOptions, "{claims}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever the claims and options, the text's path signs what the map's path signs.
+        #[test]
+        fn the_text_path_signs_what_the_map_path_signs(
+            members in proptest::collection::btree_map(
+                prop_oneof!["[a-z]{1,4}", Just("exp".to_owned()), Just("sub".to_owned()), Just("aud".to_owned())],
+                prop_oneof![
+                    any::<i32>().prop_map(Value::from),
+                    "[ -~\u{e9}\u{1f600}]{0,8}".prop_map(Value::from),
+                    Just(Value::Null),
+                ],
+                0..6,
+            ),
+            expires_in in proptest::option::of(0u64..1000),
+            subject in proptest::option::of("[a-z]{1,4}"),
+            issued_at in any::<bool>(),
+        ) {
+            let claims = serde_json::to_string(&members).unwrap();
+            let options = SignOptions { expires_in, subject, issued_at, ..Default::default() };
+            let (from_map, from_text) = both(&claims, &options);
+            match (from_map, from_text) {
+                (Ok(a), Ok(b)) => prop_assert_eq!(parts(&a), parts(&b)),
+                (Err(a), Err(b)) => prop_assert_eq!(a.message(), b.message()),
+                (a, b) => prop_assert!(false, "{:?} vs {:?}", a, b),
+            }
+        }
+    }
 }

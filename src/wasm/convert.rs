@@ -67,7 +67,7 @@ pub(crate) fn token_result_to_js(claims_json: &str, header_json: &str) -> JsResu
 /// A JS value through `JSON.stringify` (so `undefined` and functions vanish, `Date`s become
 /// strings, as in any JSON API), then into `T`. Unlike serde-wasm-bindgen's reader, a getter
 /// or `Proxy` trap that throws is caught here (`invalid_options`).
-#[cfg(feature = "keys")]
+#[cfg(feature = "edge")]
 pub(crate) fn from_js_json<T: serde::de::DeserializeOwned>(
     value: &JsValue,
     what: &str,
@@ -139,7 +139,7 @@ pub(crate) fn key_json_to_js(jwk: SecretJson) -> JsResult<JsValue> {
 }
 
 /// A JS value that must be a plain JSON object (`undefined`/`null` read as `{}`).
-#[cfg(feature = "keys")]
+#[cfg(feature = "edge")]
 pub(crate) fn object_from_js(
     value: JsValue,
     what: &str,
@@ -150,6 +150,20 @@ pub(crate) fn object_from_js(
     match from_js_json(&value, what)? {
         serde_json::Value::Object(members) => Ok(members),
         _ => Err(invalid_options(format!("{what} must be an object"))),
+    }
+}
+
+/// Claims to sign, as the JSON text of an object (`undefined` and `null` are no claims):
+/// signing reads the text without building a map (`crate::sign::signing_input_of_json`).
+#[cfg(feature = "keys")]
+pub(crate) fn claims_json_from_js(value: &JsValue, what: &str) -> JsResult<String> {
+    if value.is_undefined() || value.is_null() {
+        return Ok("{}".to_owned());
+    }
+    let text = json_text(value, what)?;
+    match text.starts_with('{') {
+        true => Ok(text),
+        false => Err(invalid_options(format!("{what} must be an object"))),
     }
 }
 

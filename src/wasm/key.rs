@@ -1,7 +1,7 @@
 //! `Key` and `KeySet` as JS classes.
 
 use super::convert::{
-    key_json_from_js, key_json_from_text, key_json_to_js, object_from_js, promise_of_work,
+    claims_json_from_js, key_json_from_js, key_json_from_text, key_json_to_js, promise_of_work,
     string_arg, to_js, token_arg, token_result_to_js,
 };
 use super::error::{to_js as error_to_js, JsResult};
@@ -290,9 +290,9 @@ impl JsKey {
     ) -> JsResult<String> {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         let now = now_from(&options)?;
-        let claims = object_from_js(claims, "claims")?;
+        let claims = claims_json_from_js(&claims, "claims")?;
         let options = sign_options(&options)?;
-        sign_now(&self.inner, "key.signAsync", claims, &options, now).map_err(error_to_js)
+        sign_now(&self.inner, "key.signAsync", &claims, &options, now).map_err(error_to_js)
     }
 
     /// Signs claims into a compact JWT with any key: asymmetric signatures by the host's crypto
@@ -313,14 +313,18 @@ impl JsKey {
         let prepared = now_from(&options).and_then(|now| {
             Ok((
                 now,
-                object_from_js(claims, "claims")?,
+                claims_json_from_js(&claims, "claims")?,
                 sign_options(&options)?,
             ))
         });
         match prepared {
-            Ok((now, claims, options)) => {
-                super::webcrypto::sign_async(&self.inner, &self.signing_host, claims, &options, now)
-            }
+            Ok((now, claims, options)) => super::webcrypto::sign_async(
+                &self.inner,
+                &self.signing_host,
+                &claims,
+                &options,
+                now,
+            ),
             Err(error) => js_sys::Promise::reject(&error),
         }
     }

@@ -1,7 +1,7 @@
 //! `Signer` and `Verifier`: options parsed once, for hot paths (every request of a Worker).
 //! Per call only the token (or claims) and, optionally, the clock cross the boundary.
 
-use super::convert::{object_from_js, token_arg};
+use super::convert::{claims_json_from_js, token_arg};
 use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use super::key_options::now_of;
@@ -142,8 +142,8 @@ impl JsSigner {
         current_date: Option<JsValue>,
     ) -> JsResult<String> {
         let now = now_of(current_date)?;
-        let claims = object_from_js(claims, "claims")?;
-        sign_now(&self.key, "signer.signAsync", claims, &self.options, now).map_err(error_to_js)
+        let claims = claims_json_from_js(&claims, "claims")?;
+        sign_now(&self.key, "signer.signAsync", &claims, &self.options, now).map_err(error_to_js)
     }
 
     /// `sign`, with EdDSA/ES256 signatures made by the host's crypto; as `key.signAsync`.
@@ -159,9 +159,9 @@ impl JsSigner {
         current_date: Option<JsValue>,
     ) -> js_sys::Promise {
         let prepared =
-            now_of(current_date).and_then(|now| Ok((now, object_from_js(claims, "claims")?)));
+            now_of(current_date).and_then(|now| Ok((now, claims_json_from_js(&claims, "claims")?)));
         match prepared {
-            Ok((now, claims)) => sign_async(&self.key, &self.host, claims, &self.options, now),
+            Ok((now, claims)) => sign_async(&self.key, &self.host, &claims, &self.options, now),
             Err(error) => js_sys::Promise::reject(&error),
         }
     }

@@ -16,11 +16,11 @@ use super::error::{to_js as error_to_js, JsResult};
 use super::key::verified_to_js;
 use crate::asymmetric::async_required;
 use crate::secret_json::SecretJson;
-use crate::sign::{signed_in_process, signing_input};
+use crate::sign::{signed_in_process, signing_input_of_json};
 use crate::signature_cache::{Lookup, SignatureCache};
 use crate::{
-    begin_verify, Algorithm, ClaimsSet, Error, ErrorCode, Key, KeySource, PendingSignature,
-    SignOptions, VerifyOptions,
+    begin_verify, Algorithm, Error, ErrorCode, Key, KeySource, PendingSignature, SignOptions,
+    VerifyOptions,
 };
 #[cfg(feature = "edge")]
 use crate::{RustSigner, TokenSigner};
@@ -112,14 +112,14 @@ pub(crate) fn verify_now(
 pub(crate) fn sign_now(
     key: &Key,
     instead: &'static str,
-    claims: ClaimsSet,
+    claims: &str,
     options: &SignOptions,
     now: i64,
 ) -> crate::Result<String> {
     if !key.algorithm().is_symmetric() {
         return Err(async_required_for(key.algorithm(), instead));
     }
-    crate::sign(key, claims, options, now)
+    signed_in_process(key, signing_input_of_json(key, claims, options, now)?)
 }
 
 /// Host keys for one use (verifying or signing), imported once per key; each entry is the
@@ -398,11 +398,11 @@ impl HostCheck {
 pub(crate) fn sign_async(
     key: &Key,
     host: &HostKeys,
-    claims: ClaimsSet,
+    claims: &str,
     options: &SignOptions,
     now: i64,
 ) -> Promise {
-    let input = match signing_input(key, claims, options, now) {
+    let input = match signing_input_of_json(key, claims, options, now) {
         Ok(input) => input,
         Err(error) => return Promise::reject(&error_to_js(error)),
     };
