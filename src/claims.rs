@@ -65,6 +65,11 @@ pub(crate) struct Registered<'a>([Option<Member<'a>>; 8]);
 
 impl<'a> Registered<'a> {
     /// The registered claims of a claims map.
+    /// The registered claims of a claims map.
+    pub(crate) fn of_map(claims: &'a ClaimsSet) -> Self {
+        Registered(REGISTERED.map(|name| claims.get(name).map(Member::of_value)))
+    }
+
     /// The registered claims of the JSON text of a claims object that is about to be signed
     /// (every member is parsed, so the text is checked to be one JSON object).
     pub(crate) fn of_claims(text: &'a str) -> Result<Self> {

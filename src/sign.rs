@@ -86,8 +86,7 @@ pub(crate) fn signing_input(
         claims.insert(name.into(), value);
     }
     let text = serde_json::to_string(&claims).map_err(cannot_serialize)?;
-    let registered = Registered::of_claims(&text)?;
-    with_claims_added(key, &text, registered, &[], options)
+    with_claims_added(key, &text, Registered::of_map(&claims), &[], options)
 }
 
 /// [`signing_input`] of the JSON text of a claims object, as JS hands it over
@@ -122,7 +121,8 @@ pub(crate) fn signing_input_of_json(
 }
 
 /// The signing input of `claims` (a JSON object's text, whose registered claims are
-/// `registered`) with `added` appended: none of them is in `claims` already.
+/// `registered`) with `added` appended: none of them is in `claims` already. The claims are
+/// type-checked here, so that a token we sign is one we accept.
 fn with_claims_added<'a>(
     key: &Key,
     claims: &'a str,
