@@ -74,15 +74,24 @@ struct JoseHeader<'a> {
 /// waiting for a signature (which the wasm layer may get from the host's crypto).
 pub(crate) fn signing_input(
     key: &Key,
-    mut claims: ClaimsSet,
+    claims: ClaimsSet,
     options: &SignOptions,
     now: i64,
 ) -> Result<String> {
     if !key.can_sign() {
         return Err(cannot_sign());
     }
-    // The options' claims replace the map's.
-    for (name, value) in options.claims(now)? {
+    with_claims_replaced(key, claims, options.claims(now)?, options)
+}
+
+/// The signing input of a claims map with `added` inserted, replacing the same names.
+fn with_claims_replaced(
+    key: &Key,
+    mut claims: ClaimsSet,
+    added: Vec<(&'static str, Value)>,
+    options: &SignOptions,
+) -> Result<String> {
+    for (name, value) in added {
         claims.insert(name.into(), value);
     }
     let text = serde_json::to_string(&claims).map_err(cannot_serialize)?;
@@ -115,7 +124,7 @@ pub(crate) fn signing_input_of_json(
                 ))
             }
         };
-        return signing_input(key, claims, options, now);
+        return with_claims_replaced(key, claims, added, options);
     }
     with_claims_added(key, claims, registered, &added, options)
 }
