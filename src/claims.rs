@@ -2,7 +2,7 @@
 //! or from a claims map (signing, the issuer): one set of rules for both.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::members::{read_members, Member, ReadError};
+use crate::members::{read_members, Member};
 use serde_json::{Map, Value};
 
 /// A JWT claims set: any JSON object.
@@ -20,6 +20,14 @@ const NBF: usize = 4;
 const IAT: usize = 5;
 const JTI: usize = 6;
 const CNF: usize = 7;
+
+/// What signing calls the claims object in its errors.
+pub(crate) const CLAIMS_SET: &str = "claims set";
+
+/// The position of `name` in `REGISTERED`.
+fn position(name: &str) -> Option<usize> {
+    REGISTERED.iter().position(|n| *n == name)
+}
 
 fn invalid(name: &str, expected: &str) -> Error {
     Error::new(
@@ -65,7 +73,6 @@ pub(crate) struct Registered<'a>([Option<Member<'a>>; 8]);
 
 impl<'a> Registered<'a> {
     /// The registered claims of a claims map.
-    /// The registered claims of a claims map.
     pub(crate) fn of_map(claims: &'a ClaimsSet) -> Self {
         Registered(REGISTERED.map(|name| claims.get(name).map(Member::of_value)))
     }
@@ -73,19 +80,14 @@ impl<'a> Registered<'a> {
     /// The registered claims of the JSON text of a claims object that is about to be signed
     /// (every member is parsed, so the text is checked to be one JSON object).
     pub(crate) fn of_claims(text: &'a str) -> Result<Self> {
-        let (members, _) = read_members(text, REGISTERED, &[]).map_err(|e| {
-            let message = match e {
-                ReadError::NotObject => "the claims are not a JSON object".to_owned(),
-                ReadError::Duplicate(name) => format!("the claims have {name:?} twice"),
-            };
-            Error::new(ErrorCode::InvalidOptions, message)
-        })?;
+        let (members, _) = read_members(text, REGISTERED, &[])
+            .map_err(|e| e.into_error(ErrorCode::InvalidOptions, CLAIMS_SET))?;
         Ok(Registered(members))
     }
 
     /// Sets the registered claim `name` (no effect for other names).
     pub(crate) fn set(&mut self, name: &str, value: &'a Value) {
-        if let Some(i) = REGISTERED.iter().position(|n| *n == name) {
+        if let Some(i) = position(name) {
             self.0[i] = Some(Member::of_value(value));
         }
     }
@@ -100,8 +102,7 @@ impl<'a> Registered<'a> {
 
     /// Whether the registered claim `name` is present (false for other names).
     pub(crate) fn has(&self, name: &str) -> bool {
-        let i = REGISTERED.iter().position(|n| *n == name);
-        i.is_some_and(|i| self.0[i].is_some())
+        position(name).is_some_and(|i| self.0[i].is_some())
     }
 
     /// Whether the claims bind the token to a key (`cnf`, RFC 7800).

@@ -103,11 +103,16 @@ pub(crate) enum ReadError {
 impl ReadError {
     /// The `malformed_token` error for the token's `what` ("header", "payload").
     pub(crate) fn malformed(self, what: &str) -> crate::Error {
+        self.into_error(crate::ErrorCode::MalformedToken, what)
+    }
+
+    /// This error with `code`, for the object `what` ("payload", "claims set").
+    pub(crate) fn into_error(self, code: crate::ErrorCode, what: &str) -> crate::Error {
         let message = match self {
             ReadError::NotObject => format!("the {what} is not a JSON object"),
             ReadError::Duplicate(name) => format!("the {what} has {name:?} twice"),
         };
-        crate::Error::new(crate::ErrorCode::MalformedToken, message)
+        crate::Error::new(code, message)
     }
 }
 

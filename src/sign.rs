@@ -1,8 +1,9 @@
 //! Signing: claims in, compact JWS out.
 
-use crate::claims::{ClaimsSet, Registered};
+use crate::claims::{ClaimsSet, Registered, CLAIMS_SET};
 use crate::error::{Error, ErrorCode, Result};
 use crate::key::{cannot_sign, Key};
+use crate::members::ReadError;
 use crate::random::random_id;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -117,12 +118,7 @@ pub(crate) fn signing_input_of_json(
     if added.iter().any(|(name, _)| registered.has(name)) {
         let claims = match serde_json::from_str(claims) {
             Ok(Value::Object(claims)) => claims,
-            _ => {
-                return Err(Error::new(
-                    ErrorCode::InvalidOptions,
-                    "the claims are not a JSON object",
-                ))
-            }
+            _ => return Err(ReadError::NotObject.into_error(ErrorCode::InvalidOptions, CLAIMS_SET)),
         };
         return with_claims_replaced(key, claims, added, options);
     }
