@@ -92,8 +92,11 @@ impl<'de> Deserialize<'de> for Member<'de> {
 /// Why an object could not be read.
 #[derive(Debug, PartialEq)]
 pub(crate) enum ReadError {
-    /// Not JSON, or not an object.
+    /// JSON, but not an object.
     NotObject,
+    /// Not JSON, or a string that is not Unicode (a lone surrogate escape such as `"\ud800"` is
+    /// JSON syntax, but no Rust string can hold it): serde_json's description, with where.
+    Invalid(String),
     /// One of the named members appears twice (RFC 7515 §4 and RFC 7519 §4 let a parser
     /// refuse that; taking the last one would make the checks and the caller's
     /// `JSON.parse` agree, refusing keeps it unambiguous).
@@ -101,6 +104,15 @@ pub(crate) enum ReadError {
 }
 
 impl ReadError {
+    // Out of line: `read_members` is compiled once per member count.
+    #[inline(never)]
+    fn of(error: serde_json::Error) -> ReadError {
+        match error.is_data() {
+            true => ReadError::NotObject,
+            false => ReadError::Invalid(error.to_string()),
+        }
+    }
+
     /// The `malformed_token` error for the token's `what` ("header", "payload").
     pub(crate) fn malformed(self, what: &str) -> crate::Error {
         self.into_error(crate::ErrorCode::MalformedToken, what)
@@ -110,6 +122,7 @@ impl ReadError {
     pub(crate) fn into_error(self, code: crate::ErrorCode, what: &str) -> crate::Error {
         let message = match self {
             ReadError::NotObject => format!("the {what} is not a JSON object"),
+            ReadError::Invalid(cause) => format!("the {what} is not readable JSON ({cause})"),
             ReadError::Duplicate(name) => format!("the {what} has {name:?} twice"),
         };
         crate::Error::new(code, message)
@@ -137,7 +150,7 @@ pub(crate) fn read_members<'a, const N: usize>(
     match (outcome, reader.duplicate) {
         (_, Some(name)) => Err(ReadError::Duplicate(name)),
         (Ok(()), None) => Ok((reader.values, reader.present)),
-        (Err(_), None) => Err(ReadError::NotObject),
+        (Err(error), None) => Err(ReadError::of(error)),
     }
 }
 
@@ -211,20 +224,26 @@ mod tests {
         let also = ["role".to_owned(), "x".to_owned()];
         let (_, present) = read_members(r#"{"role":[1,2]}"#, ["exp"], &also).unwrap();
         assert_eq!(present, [true, false]);
-        for bad in [
-            r#"{"a":[1,}"#,
-            "[1]",
-            "1",
-            r#"{"a":1} x"#,
-            r#"{"a":1}{}"#,
-            "",
-            "{",
-        ] {
+        for not_object in ["[1]", "1", r#""{}""#, "null"] {
             assert_eq!(
-                read_members(bad, ["a"], &[]),
+                read_members(not_object, ["a"], &[]),
                 Err(ReadError::NotObject),
-                "{bad}"
+                "{not_object}"
             );
+        }
+        for (not_json, cause) in [
+            (r#"{"a":[1,}"#, "expected value at line 1 column 9"),
+            (r#"{"a":1} x"#, "trailing characters at line 1 column 9"),
+            (r#"{"a":1}{}"#, "trailing characters at line 1 column 8"),
+            ("", "EOF while parsing a value at line 1 column 0"),
+            ("{", "EOF while parsing an object at line 1 column 1"),
+            (r#"{"a":"\ud800"}"#, "unexpected end of hex escape"),
+            (r#"{"\udc00":1}"#, "lone leading surrogate in hex escape"),
+        ] {
+            let Err(ReadError::Invalid(said)) = read_members(not_json, ["a"], &[]) else {
+                panic!("{not_json}: not refused as invalid JSON");
+            };
+            assert!(said.starts_with(cause), "{not_json}: {said}");
         }
     }
 
