@@ -19,13 +19,37 @@ pub(crate) fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> JsResult<JsValue
     js_sys::JSON::parse(&text)
 }
 
+#[wasm_bindgen(module = "/src/wasm/text.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = stringLength)]
+    fn string_length(value: &JsValue) -> f64;
+    #[wasm_bindgen(js_name = encodeAscii)]
+    fn encode_ascii(value: &JsValue, into: &mut [u8]) -> f64;
+}
+
+/// `value` as a Rust string, if it is a string. Tokens and claims are ASCII almost always:
+/// they are copied by the host's encoder in one call (`text.js`); any other string takes
+/// wasm-bindgen's own path.
+pub(crate) fn string_of(value: &JsValue) -> Option<String> {
+    let units = string_length(value);
+    if units < 0.0 {
+        return None;
+    }
+    let mut bytes = vec![0; units as usize];
+    let written = encode_ascii(value, &mut bytes);
+    if written < 0.0 {
+        return value.as_string();
+    }
+    bytes.truncate(written as usize);
+    String::from_utf8(bytes).ok().or_else(|| value.as_string())
+}
+
 /// A string argument from JS. wasm-bindgen's own string parameters read `.length` of whatever
 /// they are given and copy that much: a number or an object made wasm write out of bounds (a
 /// trap, which can leave the allocator broken), `undefined` threw a bare `TypeError`. Anything
 /// but a string is `code` instead, saying `what` it is.
 pub(crate) fn string_arg(value: &JsValue, code: ErrorCode, what: &str) -> JsResult<String> {
-    value
-        .as_string()
+    string_of(value)
         .ok_or_else(|| error_to_js(Error::new(code, format!("{what} must be a string"))))
 }
 
@@ -78,15 +102,13 @@ pub(crate) fn from_js_json<T: serde::de::DeserializeOwned>(
 /// `JSON.stringify` of a JS value, with whatever it throws caught (`invalid_options`).
 #[cfg(any(feature = "keys", feature = "browser"))]
 pub(crate) fn json_text(value: &JsValue, what: &str) -> JsResult<String> {
-    js_sys::JSON::stringify(value)
-        .map_err(|thrown| {
-            invalid_options(format!(
-                "{what} is not JSON-serializable: {}",
-                super::js::describe(&thrown)
-            ))
-        })?
-        .as_string()
-        .ok_or_else(|| invalid_options(format!("{what} is not JSON-serializable")))
+    let text = js_sys::JSON::stringify(value).map_err(|thrown| {
+        invalid_options(format!(
+            "{what} is not JSON-serializable: {}",
+            super::js::describe(&thrown)
+        ))
+    })?;
+    string_of(&text).ok_or_else(|| invalid_options(format!("{what} is not JSON-serializable")))
 }
 
 #[cfg(feature = "keys")]

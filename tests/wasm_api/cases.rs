@@ -435,6 +435,56 @@ async fn algorithm_confusion_and_alg_none_are_refused() {
 }
 
 #[wasm_bindgen_test]
+fn strings_enter_wasm_exactly_whatever_their_characters() {
+    // ASCII takes the host encoder's one-call path; anything else wasm-bindgen's own.
+    let key = hs256();
+    let long = "x".repeat(5000);
+    let lone = JsValue::from(js_sys::JsString::from_char_code1(0xD800));
+    let values = [
+        "",
+        "u1",
+        "é",
+        "日本語",
+        "😀 and ASCII after",
+        "a\u{7f}b",
+        &long,
+    ];
+    let claims_of = |name: &str, value: &JsValue| {
+        let claims = js_sys::Object::new();
+        Reflect::set(&claims, &name.into(), value).unwrap();
+        JsValue::from(claims)
+    };
+    for value in values.map(JsValue::from).iter().chain([&lone]) {
+        // `name` is not a registered claim: its value is carried, not read.
+        for name in ["sub", "name"] {
+            if name == "sub" && value == &lone {
+                continue;
+            }
+            let token = key.sign(claims_of(name, value), at(NOW, "{}")).unwrap();
+            let result = key.verify(JsValue::from(&token), at(NOW, "{}")).unwrap();
+            assert_eq!(&get(&result, &format!("payload.{name}")), value);
+        }
+    }
+    // A registered claim is read as a string, which a lone surrogate cannot be: the error
+    // says so instead of "not a JSON object".
+    let refused = key
+        .sign(claims_of("sub", &lone), at(NOW, "{}"))
+        .unwrap_err();
+    let message = get(&refused, "message").as_string().unwrap();
+    assert!(
+        message.contains("not readable JSON (unexpected end of hex escape"),
+        "{message}"
+    );
+    // A token with non-ASCII characters is read whole, and refused for what it is.
+    for token in ["é.e30.AA", "e30.e30.é", "e30😀.e30.AA"] {
+        assert_eq!(
+            code_of(key.verify(JsValue::from(token), None)),
+            "malformed_token"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
 fn hostile_inputs_throw_typed_errors_never_trap() {
     let key = hs256();
     let long = "a".repeat(9000);
