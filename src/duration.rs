@@ -20,7 +20,7 @@ pub fn parse_duration(text: &str) -> Result<u64> {
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .ok_or_else(invalid)?;
-    let (number, unit) = text.split_at(split);
+    let (number, unit) = text.split_at_checked(split).ok_or_else(invalid)?;
     let value = decimal(number).ok_or_else(invalid)?;
     let unit_seconds = match unit.trim_start() {
         "s" | "sec" | "secs" | "second" | "seconds" => 1.0,

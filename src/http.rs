@@ -479,13 +479,23 @@ fn challenge_in(status: u16, www_authenticate: Option<&str>, schemes: &[&str]) -
     (status == 401 && schemes.iter().any(|scheme| value.starts_with(scheme))).then_some(value)
 }
 
+/// Whether `value` has `needle` (not empty) in it. Compared as bytes: `str::contains` brings a
+/// substring searcher, its panicking slices and their messages' `char` formatting into the
+/// browser client's wasm.
+fn mentions(value: &str, needle: &str) -> bool {
+    value
+        .as_bytes()
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
+}
+
 /// The client side: is this response the expired signal (401 + `error_description="token_expired"`)?
 /// Any other 401 is not a reason to refresh.
 pub fn is_expired_signal(status: u16, www_authenticate: Option<&str>) -> bool {
     // Bearer tokens' challenge, or a DPoP-bound token's (RFC 9449 §7.1).
     challenge_in(status, www_authenticate, &["bearer", "dpop"]).is_some_and(|value| {
-        value.contains(r#"error="invalid_token""#)
-            && value.contains(r#"error_description="token_expired""#)
+        mentions(&value, r#"error="invalid_token""#)
+            && mentions(&value, r#"error_description="token_expired""#)
     })
 }
 
@@ -493,7 +503,7 @@ pub fn is_expired_signal(status: u16, www_authenticate: Option<&str>) -> bool {
 /// `use_dpop_nonce`, RFC 9449 §9)?
 pub fn is_nonce_challenge(status: u16, www_authenticate: Option<&str>) -> bool {
     challenge_in(status, www_authenticate, &["dpop"])
-        .is_some_and(|value| value.contains("use_dpop_nonce"))
+        .is_some_and(|value| mentions(&value, "use_dpop_nonce"))
 }
 
 #[cfg(all(test, feature = "edge"))]

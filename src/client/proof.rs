@@ -59,14 +59,16 @@ pub fn target_uri(url: &str) -> &str {
 
 /// The origin (`scheme://host[:port]`) of an absolute URL; the whole text if it is not one.
 pub fn origin_of(url: &str) -> &str {
-    let Some(scheme_end) = url.find("://") else {
+    // Bytes and `get`, as `http::mentions` explains.
+    let Some(host_start) = url.as_bytes().windows(3).position(|w| w == b"://") else {
         return url;
     };
-    let rest = &url[scheme_end + 3..];
-    let end = rest
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |at| scheme_end + 3 + at);
-    &url[..end]
+    let host_start = host_start + 3;
+    let end = url.as_bytes()[host_start..]
+        .iter()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .map_or(url.len(), |at| host_start + at);
+    url.get(..end).unwrap_or(url)
 }
 
 /// `ath`: the base64url SHA-256 of the access token sent with the proof.
@@ -134,6 +136,10 @@ mod tests {
         );
         assert_eq!(origin_of("http://127.0.0.1:9"), "http://127.0.0.1:9");
         assert_eq!(origin_of("/relative"), "/relative");
+        assert_eq!(origin_of("https://a.example?q=1"), "https://a.example");
+        assert_eq!(origin_of("https://a.example#f"), "https://a.example");
+        assert_eq!(origin_of("https://"), "https://");
+        assert_eq!(origin_of("https://é.example/p"), "https://é.example");
     }
 
     #[test]
