@@ -9,7 +9,7 @@ use super::error::{invalid_options, to_js as error_to_js, JsResult};
 use super::js::member;
 use super::key_options::now_of;
 use super::options::JsOptions;
-use super::webcrypto::checked_once;
+use super::webcrypto::ProofKeys;
 use crate::{begin_dpop_proof, Algorithm, DpopNonces, DpopPolicy, DpopReplay, DpopRequest};
 use crate::{DpopMode, Error, ErrorCode};
 use js_sys::{Object, Promise, Reflect};
@@ -19,6 +19,9 @@ use wasm_bindgen::prelude::*;
 
 /// The most proof ids remembered by default.
 const DEFAULT_REPLAY_CAPACITY: u64 = 10_000;
+
+/// The most proof keys whose host import is kept: one per client signing now, in this isolate.
+const PROOF_KEY_CAPACITY: usize = 1_000;
 
 super::options::js_options! {
     /// Options for `new DpopVerifier`. Durations are seconds or text ("1m").
@@ -63,6 +66,7 @@ super::options::js_options! {
 pub(crate) struct DpopSetup {
     pub(crate) policy: DpopPolicy,
     replay: RefCell<DpopReplay>,
+    keys: ProofKeys,
 }
 
 /// A proof that passed: its key's thumbprint, id and time.
@@ -105,6 +109,7 @@ impl DpopSetup {
             replay: RefCell::new(DpopReplay::new(
                 usize::try_from(capacity).unwrap_or(usize::MAX),
             )),
+            keys: ProofKeys::new(PROOF_KEY_CAPACITY),
         })
     }
 
@@ -132,12 +137,15 @@ impl DpopSetup {
             )
         })?;
         let pending = begin_dpop_proof(proof, request, &self.policy, now)?;
-        let valid = checked_once(
-            &pending.key,
-            pending.signing_input.as_bytes(),
-            &pending.signature,
-        )
-        .await?;
+        let valid = self
+            .keys
+            .check(
+                &pending.key,
+                &pending.jkt,
+                pending.signing_input.as_bytes(),
+                &pending.signature,
+            )
+            .await?;
         if !valid {
             return Err(Error::new(
                 ErrorCode::InvalidDpopProof,

@@ -192,22 +192,64 @@ impl HostKeys {
     }
 }
 
-/// Whether `signature` over `signing_input` is `key`'s, checked by the host's crypto: for a key
-/// seen once (a DPoP proof's), imported for this one check and not kept.
+/// The host's keys of DPoP proofs, by algorithm and RFC 7638 thumbprint (which the public key
+/// alone determines). A client signs every proof with the same key, and importing a JWK costs
+/// the host more than checking the signature (node:crypto parses and validates it each time).
+/// Bounded: past `capacity` keys, the least recently used goes.
 #[cfg(feature = "edge")]
-pub(crate) async fn checked_once(
-    key: &Key,
-    signing_input: &[u8],
-    signature: &[u8],
-) -> crate::Result<bool> {
-    let host = HostKeys::verifying();
-    match host.imported(key).await {
-        Ok(entry) => {
-            let verdict = host_verdict(&entry, key.algorithm().name(), signature, signing_input);
-            let verdict = JsFuture::from(verdict).await;
-            Ok(verdict.ok().and_then(|valid| valid.as_bool()) == Some(true))
+pub(crate) struct ProofKeys {
+    capacity: usize,
+    /// Most recently used last.
+    keys: RefCell<std::collections::VecDeque<(Algorithm, String, JsValue)>>,
+}
+
+#[cfg(feature = "edge")]
+impl ProofKeys {
+    /// Keeps the host keys of at most `capacity` proof keys.
+    pub(crate) fn new(capacity: usize) -> ProofKeys {
+        ProofKeys {
+            capacity: capacity.max(1),
+            keys: RefCell::default(),
         }
-        Err(refusal) => checked_without_host(key, refusal, signing_input, signature),
+    }
+
+    /// Whether `signature` over `signing_input` is `key`'s (whose thumbprint is `jkt`), checked
+    /// by the host's crypto with the key imported once.
+    pub(crate) async fn check(
+        &self,
+        key: &Key,
+        jkt: &str,
+        signing_input: &[u8],
+        signature: &[u8],
+    ) -> crate::Result<bool> {
+        let alg = key.algorithm();
+        let known = {
+            let mut keys = self.keys.borrow_mut();
+            let at = keys.iter().rposition(|(a, id, _)| *a == alg && id == jkt);
+            at.and_then(|at| keys.remove(at)).map(|known| {
+                keys.push_back(known.clone());
+                known.2
+            })
+        };
+        let entry = match known {
+            Some(entry) => entry,
+            None => match HostKeys::verifying().imported(key).await {
+                Ok(entry) => {
+                    let mut keys = self.keys.borrow_mut();
+                    if keys.len() >= self.capacity {
+                        keys.pop_front();
+                    }
+                    keys.push_back((alg, jkt.to_owned(), entry.clone()));
+                    entry
+                }
+                Err(refusal) => {
+                    return checked_without_host(key, refusal, signing_input, signature)
+                }
+            },
+        };
+        let verdict = host_verdict(&entry, alg.name(), signature, signing_input);
+        let verdict = JsFuture::from(verdict).await;
+        Ok(verdict.ok().and_then(|valid| valid.as_bool()) == Some(true))
     }
 }
 

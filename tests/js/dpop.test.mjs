@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as dpop from "dpop";
 import { DpopVerifier, isJwtRefreshError } from "../../pkg/node.js";
-import { HOSTS } from "./support/hosts.mjs";
+import { HOSTS, counting } from "./support/hosts.mjs";
 
 const URL_ = "https://auth.example/auth/refresh";
 const codeOf = (promise) => promise.then(() => "accepted", (e) => (assert.ok(isJwtRefreshError(e), String(e)), e.code));
@@ -51,6 +51,26 @@ for (const [hostName, host] of Object.entries(HOSTS)) {
     await refused(`${h}.${p}.${otherSignature}`, { method: "POST", url: URL_ }, /signature/);
     // No proof at all.
     await refused(undefined, { method: "POST", url: URL_ }, /no DPoP proof/);
+  }));
+
+  test(`${hostName}: a client's key is imported into the host once, and its proofs are still checked`, () => host.run(async () => {
+    const verifier = new DpopVerifier();
+    const [client, other] = [await dpop.generateKeyPair("ES256"), await dpop.generateKeyPair("ES256")];
+    const check = async (pair) => verifier.verifyAsync(await dpop.generateProof(pair, URL_, "POST"), { method: "POST", url: URL_ });
+    const imports = await counting(host.api, host.importers[0], async () => {
+      for (let i = 0; i < 3; i++) assert.equal((await check(client)).jkt, await dpop.calculateThumbprint(client.publicKey));
+      await check(other);
+      await check(client);
+    });
+    assert.equal(imports, 2);
+    // A proof that names the remembered key but is signed by another is still refused.
+    const [h, p] = (await dpop.generateProof(client, URL_, "POST")).split(".");
+    const [, , forged] = (await dpop.generateProof(other, URL_, "POST")).split(".");
+    assert.equal(await codeOf(verifier.verifyAsync(`${h}.${p}.${forged}`, { method: "POST", url: URL_ })), "invalid_dpop_proof");
+    // Each verifier keeps its own.
+    const proof = await dpop.generateProof(client, URL_, "POST");
+    const another = new DpopVerifier();
+    assert.equal(await counting(host.api, host.importers[0], () => another.verifyAsync(proof, { method: "POST", url: URL_ })), 1);
   }));
 
   test(`${hostName}: with nonces on, a proof without the server's nonce is use_dpop_nonce`, () => host.run(async () => {
