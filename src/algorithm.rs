@@ -84,7 +84,13 @@ impl Algorithm {
     }
 
     /// Parses an `alg` value. `none` (in any casing) and unknown names are `alg_not_allowed`.
+    /// RFC 9864's fully specified `Ed25519` is [`Algorithm::EdDsa`]: the same signature, the
+    /// only curve `EdDSA` has here (tokens signed here still say `EdDSA`, which every verifier
+    /// knows).
     pub fn parse(name: &str) -> Result<Algorithm> {
+        if name == "Ed25519" {
+            return Ok(Algorithm::EdDsa);
+        }
         if name.eq_ignore_ascii_case("none") {
             return Err(Error::new(
                 ErrorCode::AlgNotAllowed,
@@ -140,7 +146,10 @@ mod tests {
         for alg in Algorithm::ALL {
             assert_eq!(Algorithm::parse(alg.name()).unwrap(), *alg);
         }
-        for bad in ["none", "None", "hs256", "", "HS256 ", "ES256K", "Ed25519"] {
+        assert_eq!(Algorithm::parse("Ed25519").unwrap(), Algorithm::EdDsa);
+        for bad in [
+            "none", "None", "hs256", "", "HS256 ", "ES256K", "ed25519", "Ed448",
+        ] {
             assert_eq!(
                 Algorithm::parse(bad).unwrap_err().code(),
                 ErrorCode::AlgNotAllowed

@@ -180,11 +180,8 @@ pub fn begin_dpop_proof(
     if !text(&header, "typ")?.eq_ignore_ascii_case(DPOP_PROOF_TYPE) {
         return Err(invalid("the proof's typ is not \"dpop+jwt\""));
     }
-    // RFC 9864's fully specified "Ed25519" is EdDSA with Ed25519 (panva's `dpop` sends it).
-    let alg = match text(&header, "alg")?.as_str() {
-        "Ed25519" => Algorithm::EdDsa,
-        name => Algorithm::parse(name).map_err(|err| invalid(err.message()))?,
-    };
+    // RFC 9864's fully specified "Ed25519" (panva's `dpop` sends it) parses as EdDSA.
+    let alg = Algorithm::parse(&text(&header, "alg")?).map_err(|err| invalid(err.message()))?;
     if alg.is_symmetric() || !policy.algorithms.contains(&alg) {
         return Err(invalid(format!(
             "{alg} is not an allowed DPoP algorithm (allowed: {})",

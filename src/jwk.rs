@@ -46,12 +46,10 @@ impl Key {
         let members = jwk
             .as_object()
             .ok_or_else(|| invalid("a JWK must be a JSON object"))?;
+        // (RFC 9864's fully specified `Ed25519`, which WebCrypto exports Ed25519 keys with, is
+        // EdDSA.)
         let declared = string_member(members, "alg")?
-            // RFC 9864's fully specified name, which WebCrypto exports Ed25519 keys with.
-            .map(|alg| match alg {
-                "Ed25519" => Ok(Algorithm::EdDsa),
-                alg => Algorithm::parse(alg),
-            })
+            .map(Algorithm::parse)
             .transpose()
             .map_err(|err| invalid(err.message()))?;
         let alg = match (alg, declared) {

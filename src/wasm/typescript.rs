@@ -10,14 +10,16 @@ const TYPESCRIPT: &'static str = r#"
  * A JWS algorithm. HMAC keys work with every method (in wasm, synchronous); the others are
  * signed and checked by the host's crypto, through the async methods (`Key.generateAsync`,
  * `signAsync`, `verifyAsync`, `verifyAccessAsync`, `authenticateAsync`): a synchronous
- * method given such a key throws `async_required`.
+ * method given such a key throws `async_required`. `"Ed25519"` (RFC 9864's fully specified
+ * name) is read as `"EdDSA"`: a token or a JWK may say either, and tokens signed here say
+ * `EdDSA`.
  */
 export type Algorithm =
   | "HS256" | "HS384" | "HS512"
   | "RS256" | "RS384" | "RS512"
   | "PS256" | "PS384" | "PS512"
   | "ES256" | "ES384" | "ES512"
-  | "EdDSA";
+  | "EdDSA" | "Ed25519";
 
 /** What every function of this library throws: a real Error with a stable `code`. */
 export interface JwtRefreshError extends Error {

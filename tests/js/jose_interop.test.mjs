@@ -215,6 +215,31 @@ test("tokens as identity providers issue them: RS256 with kid and typ JWT, a JWK
   }
 });
 
+test("RFC 9864's Ed25519: jose's tokens and JWKs that name it verify; the allow-list takes either name", async () => {
+  const { privateKey, publicKey } = await jose.generateKeyPair("Ed25519", { extractable: true });
+  const token = await new jose.SignJWT(CLAIMS).setProtectedHeader({ alg: "Ed25519", kid: "ed" }).setExpirationTime("5m").sign(privateKey);
+  const jwk = { ...(await jose.exportJWK(publicKey)), alg: "Ed25519", kid: "ed" };
+  const fromJwk = Key.fromJwk(jwk);
+  assert.equal(fromJwk.alg, "EdDSA");
+  const checks = { issuer: CLAIMS.iss, audience: "api" };
+  for (const key of [fromJwk, KeySet.fromJwks({ keys: [jwk] }), Key.fromJwk({ ...jwk, alg: "EdDSA" })]) {
+    for (const algorithms of [undefined, ["Ed25519"], ["EdDSA"]]) {
+      const { payload, protectedHeader } = await key.verifyAsync(token, { ...checks, algorithms });
+      assert.deepEqual(payload, { ...CLAIMS, exp: payload.exp });
+      assert.equal(protectedHeader.alg, "Ed25519");
+    }
+    assert.equal(await ourCode(key, token, { ...checks, algorithms: ["ES256"] }), "alg_not_allowed");
+  }
+  // Another key type refuses it as it refuses the same token under the name EdDSA.
+  const es = await Key.generateAsync("ES256");
+  const asEdDsa = await new jose.SignJWT(CLAIMS).setProtectedHeader({ alg: "EdDSA", kid: "ed" }).setExpirationTime("5m").sign(privateKey);
+  assert.equal(await ourCode(es, token, checks), await ourCode(es, asEdDsa, checks));
+  assert.notEqual(await ourCode(es, token, checks), "accepted");
+  // Signed here with an Ed25519 key, the header says EdDSA, which jose verifies.
+  const ours = await (await Key.generateAsync("Ed25519")).signAsync(CLAIMS, { expiresIn: 60 });
+  assert.equal(JSON.parse(Buffer.from(ours.split(".")[0], "base64url")).alg, "EdDSA");
+});
+
 test("RSA keys must be 2048 bits or more; generated ones are 2048", async () => {
   // jose refuses to make keys this weak; node:crypto still can.
   const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
