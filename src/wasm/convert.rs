@@ -19,6 +19,7 @@ pub(crate) fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> JsResult<JsValue
     js_sys::JSON::parse(&text)
 }
 
+#[cfg(feature = "keys")]
 #[wasm_bindgen(module = "/src/wasm/text.js")]
 extern "C" {
     #[wasm_bindgen(js_name = stringLength)]
@@ -30,6 +31,7 @@ extern "C" {
 /// `value` as a Rust string, if it is a string. Tokens and claims are ASCII almost always:
 /// they are copied by the host's encoder in one call (`text.js`); any other string takes
 /// wasm-bindgen's own path.
+#[cfg(feature = "keys")]
 pub(crate) fn string_of(value: &JsValue) -> Option<String> {
     let units = string_length(value);
     if units < 0.0 {
@@ -42,6 +44,13 @@ pub(crate) fn string_of(value: &JsValue) -> Option<String> {
     }
     bytes.truncate(written as usize);
     String::from_utf8(bytes).ok().or_else(|| value.as_string())
+}
+
+/// `value` as a Rust string, if it is a string: the browser client reads a few strings per
+/// refresh, and keeps wasm-bindgen's own path instead of the bytes of the one above.
+#[cfg(not(feature = "keys"))]
+pub(crate) fn string_of(value: &JsValue) -> Option<String> {
+    value.as_string()
 }
 
 /// A string argument from JS. wasm-bindgen's own string parameters read `.length` of whatever
