@@ -83,7 +83,8 @@ export function describe(thrown) {
 export function importHostKey(published, alg, usage) {
   // The host needs the key's members only; WebKit refuses an OKP key that says `use: "sig"`.
   const { use, kid, ...jwk } = published;
-  const entry = { key: undefined, node: undefined, failed: false, refusal: "", pending: undefined };
+  // The entry keeps its algorithm: the calls that use it pass no string that would need decoding.
+  const entry = { alg, key: undefined, node: undefined, failed: false, refusal: "", pending: undefined };
   const node = nodeCrypto();
   if (node) {
     try {
@@ -158,8 +159,8 @@ export function hostKeyRefusal(entry) {
  * and with invalid_signature otherwise, so the signature is still checked first. A host that
  * throws while checking means "invalid": this fails closed.
  */
-export function settleAfterHostCheck(entry, alg, signature, data, ok, outcome, message) {
-  return verifyWithHost(entry, alg, signature, data).then((valid) => {
+export function settleAfterHostCheck(entry, signature, data, ok, outcome, message) {
+  return verifyWithHost(entry, signature, data).then((valid) => {
     if (!valid) throw jwtRefreshError("invalid_signature", message);
     if (!ok) throw outcome;
     return outcome;
@@ -167,7 +168,8 @@ export function settleAfterHostCheck(entry, alg, signature, data, ok, outcome, m
 }
 
 /** Whether the host finds `signature` valid over `data`; false if it throws (fails closed). */
-export function verifyWithHost(entry, alg, signature, data) {
+export function verifyWithHost(entry, signature, data) {
+  const alg = entry.alg;
   if (entry.node) {
     const [digest, options] = NODE_ALGORITHMS[alg];
     try {
@@ -189,11 +191,12 @@ export function verifyWithHost(entry, alg, signature, data) {
  * signatures are already in the JWS form (r || s; node:crypto is asked for it). A host that
  * fails to sign rejects with invalid_key.
  */
-export function signWithHost(entry, alg, signingInput) {
+export function signWithHost(entry, bytes, signingInput) {
+  const alg = entry.alg;
   const failed = (error) =>
     jwtRefreshError("invalid_key", `this host's crypto could not sign with the ${alg} key (${describe(error)})`);
-  const data = ENCODER.encode(signingInput);
   if (entry.node) {
+    const data = bytes;
     // node:crypto signs synchronously and its Buffer encodes base64url natively.
     try {
       const [digest, options] = NODE_ALGORITHMS[alg];
@@ -203,6 +206,8 @@ export function signWithHost(entry, alg, signingInput) {
       return Promise.reject(failed(error));
     }
   }
+  // A copy: the view points into wasm memory, which later calls reuse.
+  const data = bytes.slice();
   return Promise.resolve()
     .then(() => crypto.subtle.sign(ALGORITHMS[alg][1], entry.key, data))
     .then(

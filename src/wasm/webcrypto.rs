@@ -40,21 +40,23 @@ extern "C" {
     fn host_key_imported(entry: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = hostKeyRefusal)]
     fn host_key_refusal(entry: &JsValue) -> String;
+    // The host entries know their algorithm, and the message is passed as a JS string made
+    // once: decoding short strings from wasm memory on every call cost a verify 1-3%.
     #[wasm_bindgen(js_name = settleAfterHostCheck)]
     fn settle_after_host_check(
         entry: &JsValue,
-        alg: &str,
         signature: &[u8],
         data: &[u8],
         ok: bool,
         outcome: &JsValue,
-        message: &str,
+        message: &JsValue,
     ) -> Promise;
     #[cfg(feature = "edge")]
     #[wasm_bindgen(js_name = verifyWithHost)]
-    fn host_verdict(entry: &JsValue, alg: &str, signature: &[u8], data: &[u8]) -> Promise;
+    fn host_verdict(entry: &JsValue, signature: &[u8], data: &[u8]) -> Promise;
+    /// `bytes` are `signing_input`'s: node:crypto signs them where they are, in wasm memory.
     #[wasm_bindgen(js_name = signWithHost)]
-    fn sign_with_host(entry: &JsValue, alg: &str, signing_input: &str) -> Promise;
+    fn sign_with_host(entry: &JsValue, bytes: &[u8], signing_input: &str) -> Promise;
     #[wasm_bindgen(js_name = generateHostKey)]
     pub(crate) fn generate_host_key(alg: &str) -> Promise;
     #[wasm_bindgen(js_name = pemToJwk)]
@@ -63,6 +65,24 @@ extern "C" {
 
 const IMPORTING: u8 = 0;
 const READY: u8 = 1;
+
+thread_local! {
+    /// `invalid_signature`'s message as a JS string, for the host to reject with.
+    static INVALID_SIGNATURE: JsValue =
+        JsValue::from_str(crate::verify::invalid_signature().message());
+}
+
+/// The host's check of a signature with `entry`, settling as `settleAfterHostCheck` says.
+fn settle_after_check(
+    entry: &JsValue,
+    signature: &[u8],
+    data: &[u8],
+    ok: bool,
+    outcome: &JsValue,
+) -> Promise {
+    INVALID_SIGNATURE
+        .with(|message| settle_after_host_check(entry, signature, data, ok, outcome, message))
+}
 
 /// `async_required`, naming the method to call instead.
 pub(crate) fn async_required_for(alg: Algorithm, method: &str) -> Error {
@@ -247,7 +267,7 @@ impl ProofKeys {
                 }
             },
         };
-        let verdict = host_verdict(&entry, alg.name(), signature, signing_input);
+        let verdict = host_verdict(&entry, signature, signing_input);
         let verdict = JsFuture::from(verdict).await;
         Ok(verdict.ok().and_then(|valid| valid.as_bool()) == Some(true))
     }
@@ -384,14 +404,12 @@ fn verify_with_host(
         };
         return Ok(checked.after_import(entry));
     }
-    Ok(settle_after_host_check(
+    Ok(settle_after_check(
         &entry,
-        key.algorithm().name(),
         &signature,
         signing_input,
         ok,
         &outcome,
-        crate::verify::invalid_signature().message(),
     ))
 }
 
@@ -410,14 +428,12 @@ impl HostCheck {
         promise_of_work(Box::pin(async move {
             let valid = match settled(&self.key, entry).await {
                 Ok(entry) => {
-                    let checked = settle_after_host_check(
+                    let checked = settle_after_check(
                         &entry,
-                        self.key.algorithm().name(),
                         &self.signature,
                         &self.signing_input,
                         self.ok,
                         &self.outcome,
-                        crate::verify::invalid_signature().message(),
                     );
                     return JsFuture::from(checked).await;
                 }
@@ -460,14 +476,12 @@ pub(crate) fn sign_async(
         Err(refusal) => return promise_of(signed_without_host(key, refusal, input)),
     };
     if host_key_state(&entry) == READY {
-        return sign_with_host(&entry, key.algorithm().name(), &input);
+        return sign_with_host(&entry, input.as_bytes(), &input);
     }
     let key = key.clone();
     promise_of_work(Box::pin(async move {
         match settled(&key, entry).await {
-            Ok(entry) => {
-                JsFuture::from(sign_with_host(&entry, key.algorithm().name(), &input)).await
-            }
+            Ok(entry) => JsFuture::from(sign_with_host(&entry, input.as_bytes(), &input)).await,
             Err(refusal) => signed_without_host(&key, refusal, input),
         }
     }))
@@ -543,8 +557,7 @@ impl TokenSigner for HostSigner {
         }
         let valid = match self.verifying.imported(key).await {
             Ok(entry) => {
-                let verdict =
-                    host_verdict(&entry, key.algorithm().name(), signature, signing_input);
+                let verdict = host_verdict(&entry, signature, signing_input);
                 let verdict = JsFuture::from(verdict).await;
                 verdict.ok().and_then(|valid| valid.as_bool()) == Some(true)
             }
@@ -562,7 +575,7 @@ impl TokenSigner for HostSigner {
         }
         match self.signing.imported(key).await {
             Ok(entry) => {
-                let signing = sign_with_host(&entry, key.algorithm().name(), &signing_input);
+                let signing = sign_with_host(&entry, signing_input.as_bytes(), &signing_input);
                 match JsFuture::from(signing).await {
                     Ok(token) => token.as_string().ok_or_else(|| unusable(key, "")),
                     Err(error) => Err(super::error::error_from_js(&error, ErrorCode::InvalidKey)),
