@@ -45,10 +45,10 @@ pub(crate) fn error_from_js(value: &JsValue, otherwise: ErrorCode) -> Error {
 /// errorCodes().includes("token_expired"); // true
 /// ```
 #[wasm_bindgen(js_name = errorCodes, unchecked_return_type = "ErrorCode[]")]
-pub fn error_codes() -> Vec<String> {
+pub fn error_codes() -> js_sys::Array {
     ErrorCode::ALL
         .iter()
-        .map(|c| c.as_str().to_owned())
+        .map(|c| JsValue::from_str(c.as_str()))
         .collect()
 }
 
