@@ -41,7 +41,7 @@ extern "C" {
     #[wasm_bindgen(js_name = hostKeyRefusal)]
     fn host_key_refusal(entry: &JsValue) -> String;
     // The host entries know their algorithm, and the message is passed as a JS string made
-    // once: decoding short strings from wasm memory on every call cost a verify 1-3%.
+    // once: decoding a string from wasm memory has a fixed cost on every call, short or not.
     #[wasm_bindgen(js_name = settleAfterHostCheck)]
     fn settle_after_host_check(
         entry: &JsValue,
