@@ -104,9 +104,10 @@ pub(crate) enum ReadError {
 }
 
 impl ReadError {
-    // Out of line: `read_members` is compiled once per member count.
+    /// Why serde_json could not read an object. Out of line: `read_members` is compiled once
+    /// per member count.
     #[inline(never)]
-    fn of(error: serde_json::Error) -> ReadError {
+    pub(crate) fn of(error: serde_json::Error) -> ReadError {
         match error.is_data() {
             true => ReadError::NotObject,
             false => ReadError::Invalid(error.to_string()),

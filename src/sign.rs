@@ -116,10 +116,11 @@ pub(crate) fn signing_input_of_json(
     let added = options.claims(now)?;
     let registered = Registered::of_claims(claims)?;
     if added.iter().any(|(name, _)| registered.has(name)) {
-        let claims = match serde_json::from_str(claims) {
-            Ok(Value::Object(claims)) => claims,
-            _ => return Err(ReadError::NotObject.into_error(ErrorCode::InvalidOptions, CLAIMS_SET)),
-        };
+        // The map cannot hold what the text path carries as written: a lone surrogate escape
+        // in a claim that is not registered. serde_json says so.
+        let claims = serde_json::from_str::<ClaimsSet>(claims).map_err(|error| {
+            ReadError::of(error).into_error(ErrorCode::InvalidOptions, CLAIMS_SET)
+        })?;
         return with_claims_replaced(key, claims, added, options);
     }
     with_claims_added(key, claims, registered, &added, options)
@@ -349,6 +350,27 @@ mod tests {
             let error = signing_input_of_json(&key(), claims, &options, NOW).unwrap_err();
             assert_eq!(error.code(), ErrorCode::InvalidOptions, "{claims}");
         }
+    }
+
+    #[test]
+    fn a_lone_surrogate_is_carried_as_written_or_refused_saying_why() {
+        let options = SignOptions::default();
+        // Not a registered claim, and nothing to replace: the text is signed as written.
+        let input = signing_input_of_json(&key(), r#"{"name":"\ud800"}"#, &options, NOW).unwrap();
+        let payload = input.split('.').nth(1).unwrap();
+        let text = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+        assert!(text.starts_with(r#"{"name":"\ud800","iat":"#), "{text}");
+        // A claim the options replace takes the map's path, which cannot hold it.
+        let error = signing_input_of_json(&key(), r#"{"name":"\ud800","iat":1}"#, &options, NOW)
+            .unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidOptions);
+        assert!(
+            error
+                .message()
+                .starts_with("the claims set is not readable JSON (unexpected end of hex escape"),
+            "{}",
+            error.message()
+        );
     }
 
     proptest! {
