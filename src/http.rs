@@ -479,14 +479,19 @@ fn challenge_in(status: u16, www_authenticate: Option<&str>, schemes: &[&str]) -
     (status == 401 && schemes.iter().any(|scheme| value.starts_with(scheme))).then_some(value)
 }
 
-/// Whether `value` has `needle` (not empty) in it. Compared as bytes: `str::contains` brings a
-/// substring searcher, its panicking slices and their messages' `char` formatting into the
-/// browser client's wasm.
-fn mentions(value: &str, needle: &str) -> bool {
+/// Where `needle` (not empty) first is in `value`, in bytes. Compared as bytes:
+/// `str::find`/`contains` bring a substring searcher, its panicking slices and their messages'
+/// `char` formatting into the browser client's wasm.
+pub(crate) fn position_of(value: &str, needle: &str) -> Option<usize> {
     value
         .as_bytes()
         .windows(needle.len())
-        .any(|window| window == needle.as_bytes())
+        .position(|window| window == needle.as_bytes())
+}
+
+/// Whether `value` has `needle` in it ([`position_of`]).
+pub(crate) fn mentions(value: &str, needle: &str) -> bool {
+    position_of(value, needle).is_some()
 }
 
 /// The client side: is this response the expired signal (401 + `error_description="token_expired"`)?

@@ -59,8 +59,8 @@ pub fn target_uri(url: &str) -> &str {
 
 /// The origin (`scheme://host[:port]`) of an absolute URL; the whole text if it is not one.
 pub fn origin_of(url: &str) -> &str {
-    // Bytes and `get`, as `http::mentions` explains.
-    let Some(host_start) = url.as_bytes().windows(3).position(|w| w == b"://") else {
+    // `get`, as `http::position_of` explains.
+    let Some(host_start) = crate::http::position_of(url, "://") else {
         return url;
     };
     let host_start = host_start + 3;

@@ -242,11 +242,10 @@ impl RefreshVerdict {
     /// Classifies an answer of the refresh endpoint. Only an OAuth `invalid_grant` logs
     /// out: an HTML error page, a 404 or a 400 `invalid_request` say nothing about the grant.
     pub fn of(answer: &HttpAnswer) -> RefreshVerdict {
-        let is_json = answer.content_type.as_deref().is_some_and(|t| {
-            t.as_bytes()
-                .windows(4)
-                .any(|w| w.eq_ignore_ascii_case(b"json"))
-        });
+        let is_json = answer
+            .content_type
+            .as_deref()
+            .is_some_and(|t| crate::http::mentions(&t.to_ascii_lowercase(), "json"));
         let body = answer.body.as_deref().unwrap_or_default();
         match answer.status {
             0 | 408 | 429 | 500..=599 => RefreshVerdict::Retry,
