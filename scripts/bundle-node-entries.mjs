@@ -1,7 +1,7 @@
 // Rewrites the Node/Deno/Bun entries of a built package (node.js, client-node.js) as one
-// module each. Node's loader spends about 0.4 ms on every module it resolves, reads and links
-// before the first line runs, and the main entry pulled in eight (the glue, its snippets, the
-// edge helpers, the stores): one module is 2.5 ms of the cold start (bench/README.md).
+// module each. Node's loader resolves, reads and links every module of the graph before the
+// first line runs, and the main entry pulled in eight (the glue, its snippets, the edge
+// helpers, the stores); bench/README.md has what one module saves of the cold start.
 // Workers and browsers are bundled by the app's own tools, so their entries stay as they are.
 // Usage: node scripts/bundle-node-entries.mjs <package dir>
 import { existsSync, readFileSync } from "node:fs";
