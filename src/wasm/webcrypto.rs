@@ -212,6 +212,14 @@ impl HostKeys {
     }
 }
 
+/// Whether the host finds `signature` over `signing_input` valid with the ready `entry`; a
+/// host that fails to answer says no.
+#[cfg(feature = "edge")]
+async fn host_says_valid(entry: &JsValue, signature: &[u8], signing_input: &[u8]) -> bool {
+    let verdict = JsFuture::from(host_verdict(entry, signature, signing_input)).await;
+    verdict.ok().and_then(|valid| valid.as_bool()) == Some(true)
+}
+
 /// The host's keys of DPoP proofs, by algorithm and RFC 7638 thumbprint (which the public key
 /// alone determines). A client signs every proof with the same key, and importing a JWK costs
 /// the host more than checking the signature (node:crypto parses and validates it each time).
@@ -267,9 +275,7 @@ impl ProofKeys {
                 }
             },
         };
-        let verdict = host_verdict(&entry, signature, signing_input);
-        let verdict = JsFuture::from(verdict).await;
-        Ok(verdict.ok().and_then(|valid| valid.as_bool()) == Some(true))
+        Ok(host_says_valid(&entry, signature, signing_input).await)
     }
 }
 
@@ -556,11 +562,7 @@ impl TokenSigner for HostSigner {
             return Ok(true);
         }
         let valid = match self.verifying.imported(key).await {
-            Ok(entry) => {
-                let verdict = host_verdict(&entry, signature, signing_input);
-                let verdict = JsFuture::from(verdict).await;
-                verdict.ok().and_then(|valid| valid.as_bool()) == Some(true)
-            }
+            Ok(entry) => host_says_valid(&entry, signature, signing_input).await,
             Err(refusal) => checked_without_host(key, refusal, signing_input, signature)?,
         };
         if let (true, Some((cache, entry))) = (valid, cached) {
