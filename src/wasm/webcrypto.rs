@@ -255,8 +255,9 @@ impl ProofKeys {
             let mut keys = self.keys.borrow_mut();
             let at = keys.iter().rposition(|(a, id, _)| *a == alg && id == jkt);
             at.and_then(|at| keys.remove(at)).map(|known| {
-                keys.push_back(known.clone());
-                known.2
+                let entry = known.2.clone();
+                keys.push_back(known);
+                entry
             })
         };
         let entry = match known {
