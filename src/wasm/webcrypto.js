@@ -218,22 +218,23 @@ export function signWithHost(entry, bytes, signingInput) {
     );
 }
 
-/**
- * A new key pair for `alg`, made by the host: resolves to its private JWK (the key is
- * exportable so that it can be persisted with `toPrivateJwk`). RSA keys have 2048 bits.
- */
 // WebKitGTK's Ed25519 generateKey fails about once in 150 calls with an OperationError (each
-// call independently): a few more tries make that vanish.
-async function generateKeyPair(params) {
+// call independently): a few more tries make that vanish. The browser client's proof keys are
+// made here too.
+export async function generateKeyPair(params, extractable) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await crypto.subtle.generateKey(params, true, ["sign", "verify"]);
+      return await crypto.subtle.generateKey(params, extractable, ["sign", "verify"]);
     } catch (error) {
       if (error?.name !== "OperationError" || attempt === 4) throw error;
     }
   }
 }
 
+/**
+ * A new key pair for `alg`, made by the host: resolves to its private JWK (the key is
+ * exportable so that it can be persisted with `toPrivateJwk`). RSA keys have 2048 bits.
+ */
 export function generateHostKey(alg) {
   const node = nodeCrypto();
   const withNode = () =>
@@ -246,7 +247,7 @@ export function generateHostKey(alg) {
   const withWebCrypto = async () => {
     const [params] = ALGORITHMS[alg];
     const rsaParams = { modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) };
-    const pair = await generateKeyPair(params.hash ? { ...params, ...rsaParams } : params);
+    const pair = await generateKeyPair(params.hash ? { ...params, ...rsaParams } : params, true);
     return crypto.subtle.exportKey("jwk", pair.privateKey);
   };
   // A node:crypto that cannot (a partial copy of Node's) leaves it to WebCrypto.

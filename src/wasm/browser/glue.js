@@ -1,5 +1,7 @@
 // Browser APIs the Rust AuthClient drives: promise-shaped wrappers, no policy here.
 
+import { generateKeyPair } from "../webcrypto.js";
+
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(ms, 2 ** 31 - 1))));
 }
@@ -193,18 +195,6 @@ const PROOF_ALGORITHMS = {
   EdDSA: { generate: { name: "Ed25519" }, sign: { name: "Ed25519" } },
 };
 const memoryKeys = new Map();
-
-// WebKitGTK's Ed25519 generateKey fails about once in 150 calls with an OperationError (each
-// call independently): a few more tries make that vanish.
-async function generateKeyPair(params, extractable) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await crypto.subtle.generateKey(params, extractable, ["sign", "verify"]);
-    } catch (error) {
-      if (error?.name !== "OperationError" || attempt === 4) throw error;
-    }
-  }
-}
 
 async function makeProofKey(alg) {
   const { privateKey, publicKey } = await generateKeyPair(PROOF_ALGORITHMS[alg].generate, false);
