@@ -3,8 +3,6 @@
 use crate::error::{Error, ErrorCode, Result};
 #[cfg(feature = "keys")]
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-#[cfg(not(feature = "keys"))]
-use base64ct::{Base64UrlUnpadded, Encoding};
 use serde_json::{Map, Value};
 
 /// The default cap on token length, checked before any decoding work.
@@ -104,12 +102,12 @@ pub(crate) fn split(token: &str, max_len: usize) -> Result<Compact<'_>> {
 /// Decodes one segment as strict unpadded base64url (non-zero trailing bits are refused, so
 /// each byte string has exactly one encoding). Builds with keys verify tokens on every
 /// request and use the faster `base64`; the browser client's build only reads a few tokens
-/// and uses `base64ct`, whose code is a fraction of the size.
+/// and leaves the decoding to the host (`base64url`).
 pub(crate) fn decode_segment(segment: &str) -> Result<Vec<u8>> {
     #[cfg(feature = "keys")]
     let decoded = URL_SAFE_NO_PAD.decode(segment).ok();
     #[cfg(not(feature = "keys"))]
-    let decoded = Base64UrlUnpadded::decode_vec(segment).ok();
+    let decoded = crate::base64url::decode(segment);
     decoded.ok_or_else(|| malformed("invalid base64url"))
 }
 

@@ -20,6 +20,8 @@
 
 mod algorithm;
 mod asymmetric;
+#[cfg(any(not(feature = "keys"), feature = "browser"))]
+mod base64url;
 mod claims;
 #[cfg(feature = "browser")]
 pub mod client;

@@ -4,7 +4,6 @@
 //! the key and signs (WebCrypto, the private half never exportable).
 
 use super::json;
-use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -73,7 +72,7 @@ pub fn origin_of(url: &str) -> &str {
 
 /// `ath`: the base64url SHA-256 of the access token sent with the proof.
 pub fn access_token_hash(access_token: &str) -> String {
-    Base64UrlUnpadded::encode_string(&Sha256::digest(access_token.as_bytes()))
+    crate::base64url::encode(&Sha256::digest(access_token.as_bytes()))
 }
 
 /// The text a proof's signature covers (`header.claims`, each base64url JSON).
@@ -82,8 +81,8 @@ pub(crate) fn signing_input(header: &ProofHeader, claims: &ProofClaims) -> Optio
     let claims = json::to_string(claims)?;
     Some(format!(
         "{}.{}",
-        Base64UrlUnpadded::encode_string(header.as_bytes()),
-        Base64UrlUnpadded::encode_string(claims.as_bytes())
+        crate::base64url::encode(header.as_bytes()),
+        crate::base64url::encode(claims.as_bytes())
     ))
 }
 

@@ -13,7 +13,6 @@ use crate::compact::{decode_text, split, DEFAULT_MAX_TOKEN_LENGTH};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::is_nonce_challenge;
 pub use crate::TokenResponse;
-use base64ct::{Base64UrlUnpadded, Encoding};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::cell::{Cell, RefCell};
@@ -121,7 +120,7 @@ pub struct ApiAnswer<'a> {
 /// A short, one-way name for a refresh token: tabs match an access token to their refresh
 /// token by it without sending the refresh token.
 pub fn fingerprint(refresh_token: &str) -> String {
-    Base64UrlUnpadded::encode_string(&Sha256::digest(refresh_token.as_bytes())[..16])
+    crate::base64url::encode(&Sha256::digest(refresh_token.as_bytes())[..16])
 }
 
 /// The `exp`, `iat` and `sub` of a token, unverified (the client only schedules with them),
@@ -558,7 +557,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         let signature = self.platform.sign_proof(&input).await?;
         Ok(Some(format!(
             "{input}.{}",
-            Base64UrlUnpadded::encode_string(&signature)
+            crate::base64url::encode(&signature)
         )))
     }
 

@@ -4,7 +4,7 @@
 #[cfg(feature = "edge")]
 mod authenticate;
 #[cfg(feature = "browser")]
-mod browser;
+pub(crate) mod browser;
 mod convert;
 #[cfg(feature = "edge")]
 mod dpop;

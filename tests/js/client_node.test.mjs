@@ -47,13 +47,21 @@ test(`${ENTRY}: mode "cookie" keeps storage and split out; unknown modes are ref
   client.close();
 });
 
-test(`${ENTRY}: decodeUnverified (the host parses each segment) reads what the main entry reads, and refuses the same`, () => {
+test(`${ENTRY}: decodeUnverified (the host parses and decodes each segment) reads what the main entry reads, and refuses the same`, () => {
   const key = server.Key.generate("HS256");
-  const token = key.sign({ role: "reader", nested: { n: 1.5, list: [1, "a"] } }, { subject: "ada", expiresIn: "5m", typ: "at+jwt" });
-  assert.deepEqual(clientEntry.decodeUnverified(token), server.decodeUnverified(token));
+  // Every length of the last base64url quantum, and text beyond ASCII.
+  for (const name of ["Ada", "Adaa", "Adaaa", "Ådå ✓ 名前 🙂"]) {
+    const token = key.sign({ name, role: "reader", nested: { n: 1.5, list: [1, "a"] } }, { subject: "ada", expiresIn: "5m", typ: "at+jwt" });
+    assert.deepEqual(clientEntry.decodeUnverified(token), server.decodeUnverified(token));
+    assert.equal(clientEntry.decodeUnverified(token).payload.name, name);
+  }
   const b64 = (text) => Buffer.from(text).toString("base64url");
   const header = b64('{"alg":"HS256"}');
-  for (const bad of [`${header}.${b64("[1]")}.sig`, `${b64("null")}.${b64("{}")}.sig`, `${header}.${b64("{")}.sig`, `${header}.e30=.sig`, "a.b", 42]) {
+  const refused = [`${header}.${b64("[1]")}.sig`, `${b64("null")}.${b64("{}")}.sig`, `${header}.${b64("{")}.sig`, `${header}.e30=.sig`, "a.b", 42];
+  // "e31" spells "{}" with a stray trailing bit; a segment of 4n + 1 characters spells nothing;
+  // the payload's bytes not UTF-8.
+  refused.push(`${header}.e31.sig`, `${header}.e30ab.sig`, `${header}.${Buffer.from([0x7b, 0xff, 0x7d]).toString("base64url")}.sig`);
+  for (const bad of refused) {
     for (const entry of [clientEntry, server]) {
       assert.throws(() => entry.decodeUnverified(bad), (e) => isJwtRefreshError(e) && e.code === "malformed_token", String(bad));
     }

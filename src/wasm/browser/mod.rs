@@ -26,6 +26,10 @@ pub(crate) mod glue {
         pub fn random_unit() -> f64;
         #[wasm_bindgen(js_name = randomId)]
         pub fn random_id() -> String;
+        #[wasm_bindgen(js_name = base64urlEncode)]
+        pub fn base64url_encode(bytes: &[u8]) -> String;
+        #[wasm_bindgen(catch, js_name = base64urlDecode)]
+        pub fn base64url_decode(text: &str) -> Result<Vec<u8>, JsValue>;
         #[wasm_bindgen(js_name = setLogoutPending)]
         pub fn set_logout_pending(key: &str, pending: bool);
         #[wasm_bindgen(js_name = logoutPending)]
