@@ -2,7 +2,7 @@
 //! or from a claims map (signing, the issuer): one set of rules for both.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::members::{read_members, Member};
+use crate::members::{read_members, read_members_into, Member};
 use serde_json::{Map, Value};
 
 /// A JWT claims set: any JSON object.
@@ -59,12 +59,19 @@ pub(crate) fn string_claims<const N: usize>(
     text: &str,
     names: [&str; N],
 ) -> Result<[Option<String>; N]> {
-    let (members, _) = read_members(text, names, &[]).map_err(|e| e.malformed("payload"))?;
     let mut strings: [Option<String>; N] = std::array::from_fn(|_| None);
+    string_claims_into(text, &names, &mut strings)?;
+    Ok(strings)
+}
+
+/// `string_claims` for any number of names, compiled once.
+fn string_claims_into(text: &str, names: &[&str], strings: &mut [Option<String>]) -> Result<()> {
+    let mut members = vec![None; names.len()];
+    read_members_into(text, names, &mut members, &[]).map_err(|e| e.malformed("payload"))?;
     for ((string, member), name) in strings.iter_mut().zip(&members).zip(names) {
         *string = string_member(member, name)?.map(str::to_owned);
     }
-    Ok(strings)
+    Ok(())
 }
 
 /// The registered claims of one claims set, as JSON gave them (not yet type-checked), in

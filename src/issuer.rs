@@ -162,13 +162,20 @@ fn required_strings<const N: usize>(
     names: [&str; N],
 ) -> Result<[String; N]> {
     let values = token.string_claims(names)?;
-    if let Some(i) = values.iter().position(Option::is_none) {
-        return Err(Error::new(
+    check_present(&values, &names)?;
+    Ok(values.map(Option::unwrap_or_default))
+}
+
+/// `claim_missing` for the first of `names` whose value is absent (compiled once, not per
+/// count of names).
+fn check_present(values: &[Option<String>], names: &[&str]) -> Result<()> {
+    match values.iter().position(Option::is_none) {
+        Some(i) => Err(Error::new(
             ErrorCode::ClaimMissing,
             format!("the {:?} claim is required", names[i]),
-        ));
+        )),
+        None => Ok(()),
     }
-    Ok(values.map(Option::unwrap_or_default))
 }
 
 /// `options` for a token checked without a proof of possession: a bound token is refused,

@@ -104,9 +104,7 @@ pub(crate) enum ReadError {
 }
 
 impl ReadError {
-    /// Why serde_json could not read an object. Out of line: `read_members` is compiled once
-    /// per member count.
-    #[inline(never)]
+    /// Why serde_json could not read an object.
     pub(crate) fn of(error: serde_json::Error) -> ReadError {
         match error.is_data() {
             true => ReadError::NotObject,
@@ -137,9 +135,22 @@ pub(crate) fn read_members<'a, const N: usize>(
     names: [&str; N],
     also_present: &[String],
 ) -> Result<([Option<Member<'a>>; N], Vec<bool>), ReadError> {
+    let mut values = std::array::from_fn(|_| None);
+    let present = read_members_into(text, &names, &mut values, also_present)?;
+    Ok((values, present))
+}
+
+/// `read_members` for any number of names: one copy of the reader in the binary, where a
+/// reader generic over the count was compiled once per count.
+pub(crate) fn read_members_into<'a>(
+    text: &'a str,
+    names: &[&str],
+    values: &mut [Option<Member<'a>>],
+    also_present: &[String],
+) -> Result<Vec<bool>, ReadError> {
     let mut reader = Reader {
         names,
-        values: std::array::from_fn(|_| None),
+        values,
         also_present,
         present: vec![false; also_present.len()],
         duplicate: None,
@@ -150,20 +161,20 @@ pub(crate) fn read_members<'a, const N: usize>(
         .and_then(|()| json.end());
     match (outcome, reader.duplicate) {
         (_, Some(name)) => Err(ReadError::Duplicate(name)),
-        (Ok(()), None) => Ok((reader.values, reader.present)),
+        (Ok(()), None) => Ok(reader.present),
         (Err(error), None) => Err(ReadError::of(error)),
     }
 }
 
-struct Reader<'a, 'n, const N: usize> {
-    names: [&'n str; N],
-    values: [Option<Member<'a>>; N],
+struct Reader<'a, 'n, 'v> {
+    names: &'n [&'n str],
+    values: &'v mut [Option<Member<'a>>],
     also_present: &'n [String],
     present: Vec<bool>,
     duplicate: Option<String>,
 }
 
-impl<'de, const N: usize> Visitor<'de> for &mut Reader<'de, '_, N> {
+impl<'de> Visitor<'de> for &mut Reader<'de, '_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
