@@ -297,11 +297,13 @@ fn embedded_key(header: &Map<String, Value>, alg: Algorithm) -> Result<Key> {
     }
     // The key's own `alg`, `kid`, `use`, `key_ops` do not matter: only its members and the
     // proof's algorithm do.
-    let members: Map<String, Value> = jwk
-        .iter()
-        .filter(|(name, _)| matches!(name.as_str(), "kty" | "crv" | "x" | "y" | "n" | "e"))
-        .map(|(name, value)| (name.clone(), value.clone()))
-        .collect();
+    // Inserted one by one: collecting into the map would link a sort for its bulk build.
+    let mut members = Map::new();
+    for (name, value) in jwk {
+        if matches!(name.as_str(), "kty" | "crv" | "x" | "y" | "n" | "e") {
+            members.insert(name.clone(), value.clone());
+        }
+    }
     let kty = members.get("kty").and_then(Value::as_str).unwrap_or("");
     let bound = if kty == "RSA" { Some(alg) } else { None };
     let key = Key::from_jwk(&Value::Object(members), bound, None)

@@ -134,7 +134,8 @@ impl Key {
 
     /// RFC 7638 SHA-256 thumbprint of the public key, base64url. `invalid_key` for HMAC.
     pub fn thumbprint(&self) -> Result<String> {
-        let digest = self.public_parts()?.thumbprint::<sha2::Sha256>();
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(thumbprint_input(&self.public_parts()?)?);
         Ok(Base64UrlUnpadded::encode_string(&digest))
     }
 
@@ -166,6 +167,43 @@ impl Key {
         }
         value
     }
+}
+
+/// What RFC 7638 hashes: the key's required public members in lexicographic order, without
+/// whitespace (§3.2; the OKP members are RFC 8037 §2's). Written out per key type, where
+/// jwt-compact's `thumbprint` serializes the JWK and sorts its members, which linked a sort
+/// into the wasm for three or four names whose order is fixed.
+fn thumbprint_input(jwk: &JsonWebKey<'_>) -> Result<String> {
+    let b64 = |bytes: &[u8]| Base64UrlUnpadded::encode_string(bytes);
+    // Curve names are checked at import; quoted as JSON all the same.
+    let quoted = |text: &str| serde_json::to_string(text).unwrap_or_default();
+    Ok(match jwk {
+        JsonWebKey::Rsa {
+            modulus,
+            public_exponent,
+            ..
+        } => format!(
+            r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+            b64(public_exponent),
+            b64(modulus)
+        ),
+        JsonWebKey::EllipticCurve { curve, x, y, .. } => format!(
+            r#"{{"crv":{},"kty":"EC","x":"{}","y":"{}"}}"#,
+            quoted(curve),
+            b64(x),
+            b64(y)
+        ),
+        JsonWebKey::KeyPair { curve, x, .. } => format!(
+            r#"{{"crv":{},"kty":"OKP","x":"{}"}}"#,
+            quoted(curve),
+            b64(x)
+        ),
+        _ => {
+            return Err(invalid(
+                "an HMAC key is a shared secret and has no public JWK",
+            ))
+        }
+    })
 }
 
 /// RFC 7517 §4.3 `key_ops`, when present: it must allow signing or verifying (the only
@@ -214,4 +252,56 @@ pub(crate) fn bytes_member(
 
 pub(crate) fn required_bytes(jwk: &Map<String, Value>, name: &str) -> Result<Zeroizing<Vec<u8>>> {
     bytes_member(jwk, name)?.ok_or_else(|| invalid(format!("the JWK has no {name:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    /// The input written out per key type is the text jwt-compact hashes (its JWK serialized
+    /// with the members sorted), for every public key shape.
+    #[test]
+    fn the_thumbprint_input_is_jwt_compacts() {
+        let bytes = |len: usize, seed: u8| -> Cow<'static, [u8]> {
+            Cow::Owned(
+                (0..len)
+                    .map(|i| seed.wrapping_mul(31).wrapping_add(i as u8))
+                    .collect(),
+            )
+        };
+        let keys = [
+            JsonWebKey::Rsa {
+                modulus: bytes(256, 1),
+                public_exponent: Cow::Owned(vec![1, 0, 1]),
+                private_parts: None,
+            },
+            JsonWebKey::EllipticCurve {
+                curve: "P-256".into(),
+                x: bytes(32, 2),
+                y: bytes(32, 3),
+                secret: None,
+            },
+            JsonWebKey::EllipticCurve {
+                curve: "P-384".into(),
+                x: bytes(48, 4),
+                y: bytes(48, 5),
+                secret: None,
+            },
+            JsonWebKey::EllipticCurve {
+                curve: "P-521".into(),
+                x: bytes(66, 6),
+                y: bytes(66, 7),
+                secret: None,
+            },
+            JsonWebKey::KeyPair {
+                curve: "Ed25519".into(),
+                x: bytes(32, 8),
+                secret: None,
+            },
+        ];
+        for jwk in keys {
+            assert_eq!(thumbprint_input(&jwk).unwrap(), jwk.to_string());
+        }
+    }
 }
