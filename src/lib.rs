@@ -45,6 +45,7 @@ mod issuer;
 mod jwk;
 mod key;
 mod key_set;
+mod known_headers;
 mod members;
 mod random;
 mod remote_jwks;

@@ -23,6 +23,17 @@ pub(crate) enum Member<'a> {
 }
 
 impl<'a> Member<'a> {
+    /// The same member, owning its strings.
+    pub(crate) fn into_owned(self) -> Member<'static> {
+        let owned = |text: Cow<'a, str>| Cow::Owned(text.into_owned());
+        match self {
+            Member::Number(n) => Member::Number(n),
+            Member::Text(text) => Member::Text(owned(text)),
+            Member::Texts(texts) => Member::Texts(texts.into_iter().map(owned).collect()),
+            Member::Other => Member::Other,
+        }
+    }
+
     /// The same shapes, read from an already parsed value.
     pub(crate) fn of_value(value: &'a Value) -> Member<'a> {
         match value {

@@ -6,6 +6,7 @@ use crate::compact::{decode_segment, decode_text, split, DEFAULT_MAX_TOKEN_LENGT
 use crate::error::{Error, ErrorCode, Result};
 use crate::key::Key;
 use crate::key_set::KeySource;
+use crate::known_headers::{self, HeaderMembers};
 use crate::members::{read_members, Member};
 use serde_json::{Map, Value};
 
@@ -244,29 +245,20 @@ pub fn begin_verify<'t, 'k>(
     options: &VerifyOptions,
 ) -> Result<PendingSignature<'t, 'k>> {
     let parts = split(token, options.max_token_length)?;
-    let header_json = decode_text(parts.header, "header")?;
-    let ([alg, kid, typ, crit], _) = read_members(&header_json, ["alg", "kid", "typ", "crit"], &[])
-        .map_err(|e| e.malformed("header"))?;
-    check_typ(header_string(&typ, "typ")?, options)?;
-    let alg_name = header_string(&alg, "alg")?
-        .ok_or_else(|| Error::new(ErrorCode::MalformedToken, "header has no alg"))?;
-    let alg = Algorithm::parse(alg_name)?;
-    if let Some(allowed) = &options.algorithms {
-        if !allowed.contains(&alg) {
-            return Err(Error::new(
-                ErrorCode::AlgNotAllowed,
-                format!("{alg} is not in the allowed algorithms"),
-            ));
+    let known = known_headers::with_known(parts.header, |json, members| {
+        check_header(members, keys, options).map(|(alg, key)| (json.to_owned(), alg, key))
+    });
+    let (header_json, alg, key) = match known {
+        Some(checked) => checked?,
+        None => {
+            let header_json = decode_text(parts.header, "header")?;
+            let (members, _) = read_members(&header_json, ["alg", "kid", "typ", "crit"], &[])
+                .map_err(|e| e.malformed("header"))?;
+            let (alg, key) = check_header(&members, keys, options)?;
+            known_headers::remember(parts.header, &header_json, &members);
+            (header_json, alg, key)
         }
-    }
-    check_crit(&crit)?;
-    let key = keys.select(header_string(&kid, "kid")?, alg)?;
-    if key.alg != alg {
-        return Err(Error::new(
-            ErrorCode::AlgNotAllowed,
-            format!("the key is bound to {}, the token says {alg}", key.alg),
-        ));
-    }
+    };
     let signature = decode_segment(parts.signature)?;
     if signature.len() != key.signature_len() {
         return Err(invalid_signature());
@@ -279,6 +271,36 @@ pub fn begin_verify<'t, 'k>(
         header_json,
         algorithm: alg,
     })
+}
+
+/// The header's checks, in order (`typ`, `alg` and the allow-list, `crit`), and the key it
+/// selects.
+fn check_header<'k>(
+    [alg, kid, typ, crit]: &HeaderMembers<'_>,
+    keys: &'k dyn KeySource,
+    options: &VerifyOptions,
+) -> Result<(Algorithm, &'k Key)> {
+    check_typ(header_string(typ, "typ")?, options)?;
+    let alg_name = header_string(alg, "alg")?
+        .ok_or_else(|| Error::new(ErrorCode::MalformedToken, "header has no alg"))?;
+    let alg = Algorithm::parse(alg_name)?;
+    if let Some(allowed) = &options.algorithms {
+        if !allowed.contains(&alg) {
+            return Err(Error::new(
+                ErrorCode::AlgNotAllowed,
+                format!("{alg} is not in the allowed algorithms"),
+            ));
+        }
+    }
+    check_crit(crit)?;
+    let key = keys.select(header_string(kid, "kid")?, alg)?;
+    if key.alg != alg {
+        return Err(Error::new(
+            ErrorCode::AlgNotAllowed,
+            format!("the key is bound to {}, the token says {alg}", key.alg),
+        ));
+    }
+    Ok((alg, key))
 }
 
 /// Verifies `token` against `keys` (a [`crate::Key`] or a [`crate::KeySet`]) at time `now`

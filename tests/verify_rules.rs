@@ -787,3 +787,47 @@ fn key_binding_rules_for_tokens_without_a_proof() {
         ErrorCode::MalformedToken
     );
 }
+
+/// A header seen before is not read again, but every check of it still runs: against each
+/// verifier's own options and keys, and for a token whose signature is someone else's.
+#[test]
+fn a_header_seen_before_is_checked_again_for_every_verifier() {
+    let key = hs256();
+    let keys = KeySet::from(key.clone());
+    let header = json!({"alg": "HS256", "kid": "hs", "typ": "at+jwt"});
+    let good = forge(&key, header.clone(), json!({"sub": "u"}));
+    let plain = VerifyOptions::default();
+    assert!(verify(&good, &keys, &plain, NOW).is_ok());
+    // The same header text again, each time under options or keys that refuse it.
+    let hs384_only = VerifyOptions {
+        algorithms: Some(vec![Algorithm::Hs384]),
+        ..VerifyOptions::default()
+    };
+    assert_eq!(
+        code(&good, &keys, &hs384_only, NOW),
+        ErrorCode::AlgNotAllowed
+    );
+    let refresh_only = VerifyOptions {
+        typ: Some("rt+jwt".into()),
+        ..VerifyOptions::default()
+    };
+    assert_eq!(
+        code(&good, &keys, &refresh_only, NOW),
+        ErrorCode::TokenTypeMismatch
+    );
+    let other_kid =
+        KeySet::from(Key::hmac(Algorithm::Hs256, &[42u8; 32], Some("x".into())).unwrap());
+    assert_eq!(code(&good, &other_kid, &plain, NOW), ErrorCode::KeyNotFound);
+    let other_secret = Key::hmac(Algorithm::Hs256, &[7u8; 32], Some("hs".into())).unwrap();
+    let forged = forge(&other_secret, header, json!({"sub": "u"}));
+    assert_eq!(
+        code(&forged, &keys, &plain, NOW),
+        ErrorCode::InvalidSignature
+    );
+    // And what it read is the same: the verified header is the token's own.
+    let verified = verify(&good, &keys, &plain, NOW).unwrap();
+    assert_eq!(
+        verified.header_json(),
+        r#"{"alg":"HS256","kid":"hs","typ":"at+jwt"}"#
+    );
+}
