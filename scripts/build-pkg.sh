@@ -24,6 +24,8 @@ bind() {
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+  # wasm-bindgen's import names without their hashes, in the wasm and the glue alike.
+  node scripts/shorten-import-names.mjs "$out/${name}_bg.wasm" "$out/$name.js"
   # `[Symbol.dispose]` typings need lib "esnext.disposable"; drop them so consumers on ES2022
   # libs compile. The runtime method is still there for `using`.
   sed -i '/\[Symbol.dispose\]/d' "$out/$name.d.ts"
@@ -37,7 +39,8 @@ stamp=$( {
   echo "$out $*"
   wasm-bindgen --version && rustc --version
   find src pkg-template Cargo.toml Cargo.lock LICENSE-MIT LICENSE-APACHE scripts/build-pkg.sh \
-    scripts/dedupe-glue-imports.mjs scripts/bundle-node-entries.mjs scripts/package-lock.json -type f -print0 | sort -z | xargs -0 sha256sum
+    scripts/dedupe-glue-imports.mjs scripts/bundle-node-entries.mjs scripts/shorten-import-names.mjs \
+    scripts/package-lock.json -type f -print0 | sort -z | xargs -0 sha256sum
 } | sha256sum | cut -d' ' -f1)
 if [ -d "$out" ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
   echo "$out/ is up to date (nothing it is built from changed)"
