@@ -6,39 +6,47 @@
 
 use crate::members::Member;
 use std::cell::RefCell;
+use std::rc::Rc;
 
 /// The members of a header that verification reads: `alg`, `kid`, `typ`, `crit`.
 pub(crate) type HeaderMembers<'a> = [Option<Member<'a>>; 4];
 
 /// Headers kept at once: a few keys (rotation) or issuers.
-const KEPT: usize = 4;
+const PLACES: usize = 4;
 
 /// Longer headers (an `x5c` chain, say) are read every time.
 const MAX_KEPT_LEN: usize = 512;
 
-struct Known {
-    segment: String,
-    json: String,
-    members: HeaderMembers<'static>,
+/// A header as the reader made it: its JSON text and the members verification reads.
+pub(crate) struct KnownHeader {
+    pub(crate) json: String,
+    pub(crate) members: HeaderMembers<'static>,
+}
+
+/// The kept headers by their base64url text, and which one the next is written over once all
+/// places are taken.
+struct Kept {
+    headers: Vec<(String, Rc<KnownHeader>)>,
+    next: usize,
 }
 
 thread_local! {
-    /// The kept headers, and which one the next is written over once all places are taken.
-    static KNOWN: RefCell<(Vec<Known>, usize)> = const { RefCell::new((Vec::new(), 0)) };
+    static KEPT_HEADERS: RefCell<Kept> = const {
+        RefCell::new(Kept {
+            headers: Vec::new(),
+            next: 0,
+        })
+    };
 }
 
-/// `read` of the JSON text and members of the header whose base64url text is `segment`, when
-/// that header is kept.
-pub(crate) fn with_known<R>(
-    segment: &str,
-    read: impl FnOnce(&str, &HeaderMembers<'_>) -> R,
-) -> Option<R> {
-    // `try_`: never a panic, whatever a key source does while `read` runs.
-    KNOWN
+/// The header whose base64url text is `segment`, when it is kept.
+pub(crate) fn find(segment: &str) -> Option<Rc<KnownHeader>> {
+    // `try_`: no panic, even while the thread's locals are being torn down.
+    KEPT_HEADERS
         .try_with(|cell| {
             let kept = cell.try_borrow().ok()?;
-            let known = kept.0.iter().find(|known| known.segment == segment)?;
-            Some(read(&known.json, &known.members))
+            let (_, known) = kept.headers.iter().find(|(text, _)| text == segment)?;
+            Some(known.clone())
         })
         .ok()
         .flatten()
@@ -49,19 +57,19 @@ pub(crate) fn remember(segment: &str, json: &str, members: &HeaderMembers<'_>) {
     if segment.len() > MAX_KEPT_LEN {
         return;
     }
-    let entry = Known {
-        segment: segment.to_owned(),
+    let known = Rc::new(KnownHeader {
         json: json.to_owned(),
         members: members.clone().map(|member| member.map(Member::into_owned)),
-    };
-    let _ = KNOWN.try_with(|cell| {
+    });
+    let _ = KEPT_HEADERS.try_with(|cell| {
         if let Ok(mut kept) = cell.try_borrow_mut() {
-            let (known, next) = &mut *kept;
-            if known.len() < KEPT {
-                known.push(entry);
+            let entry = (segment.to_owned(), known);
+            if kept.headers.len() < PLACES {
+                kept.headers.push(entry);
             } else {
-                known[*next] = entry;
-                *next = (*next + 1) % KEPT;
+                let at = kept.next;
+                kept.headers[at] = entry;
+                kept.next = (at + 1) % PLACES;
             }
         }
     });
@@ -77,7 +85,7 @@ mod tests {
     }
 
     fn alg_of(segment: &str) -> Option<String> {
-        with_known(segment, |_, members| match &members[0] {
+        find(segment).map(|known| match &known.members[0] {
             Some(Member::Text(alg)) => alg.to_string(),
             _ => String::new(),
         })
@@ -89,11 +97,11 @@ mod tests {
         assert_eq!(alg_of("h1").as_deref(), Some("HS256"));
         assert_eq!(alg_of("h1 "), None);
         assert_eq!(alg_of("H1"), None);
-        for i in 2..=KEPT + 1 {
+        for i in 2..=PLACES + 1 {
             remember(&format!("h{i}"), "{}", &members(&format!("A{i}")));
         }
         assert_eq!(alg_of("h1"), None, "the first kept gave way to the fifth");
-        for i in 2..=KEPT + 1 {
+        for i in 2..=PLACES + 1 {
             assert_eq!(alg_of(&format!("h{i}")), Some(format!("A{i}")));
         }
         remember(&"x".repeat(MAX_KEPT_LEN + 1), "{}", &members("HS256"));

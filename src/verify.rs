@@ -245,20 +245,23 @@ pub fn begin_verify<'t, 'k>(
     options: &VerifyOptions,
 ) -> Result<PendingSignature<'t, 'k>> {
     let parts = split(token, options.max_token_length)?;
-    let known = known_headers::with_known(parts.header, |json, members| {
-        check_header(members, keys, options).map(|(alg, key)| (json.to_owned(), alg, key))
-    });
-    let (header_json, alg, key) = match known {
-        Some(checked) => checked?,
+    let known = known_headers::find(parts.header);
+    let (text, parsed);
+    let (json, members): (&str, &HeaderMembers) = match &known {
+        Some(known) => (&known.json, &known.members),
+        // Read here (the members borrow the text), and kept below once its checks pass.
         None => {
-            let header_json = decode_text(parts.header, "header")?;
-            let (members, _) = read_members(&header_json, ["alg", "kid", "typ", "crit"], &[])
+            text = decode_text(parts.header, "header")?;
+            (parsed, _) = read_members(&text, ["alg", "kid", "typ", "crit"], &[])
                 .map_err(|e| e.malformed("header"))?;
-            let (alg, key) = check_header(&members, keys, options)?;
-            known_headers::remember(parts.header, &header_json, &members);
-            (header_json, alg, key)
+            (&text, &parsed)
         }
     };
+    let (alg, key) = check_header(members, keys, options)?;
+    if known.is_none() {
+        known_headers::remember(parts.header, json, members);
+    }
+    let header_json = json.to_owned();
     let signature = decode_segment(parts.signature)?;
     if signature.len() != key.signature_len() {
         return Err(invalid_signature());
