@@ -35,7 +35,7 @@ pub struct HttpResponse {
 fn json_response(
     status: u16,
     mut headers: Vec<(String, String)>,
-    body: serde_json::Value,
+    body: &impl serde::Serialize,
 ) -> HttpResponse {
     headers.push(("content-type".into(), "application/json".into()));
     // Token-bearing and auth-error answers must not be cached (RFC 6749 §5.1).
@@ -43,7 +43,9 @@ fn json_response(
     HttpResponse {
         status,
         headers,
-        body: body.to_string(),
+        // serde_json's writer, as everywhere else: a `Value`'s `Display` (compact and
+        // pretty) would be two more copies of its serializer. Neither body can fail.
+        body: serde_json::to_string(body).unwrap_or_default(),
     }
 }
 
@@ -65,7 +67,7 @@ pub fn unauthorized_in(scheme: &str, err: &Error) -> HttpResponse {
             "www-authenticate".into(),
             format!(r#"{scheme} error="invalid_token", error_description="{code}""#),
         )],
-        json!({ "error": code }),
+        &json!({ "error": code }),
     )
 }
 
@@ -77,7 +79,7 @@ pub fn keys_unavailable(err: &Error) -> HttpResponse {
     json_response(
         503,
         vec![("retry-after".into(), "5".into())],
-        json!({ "error": "temporarily_unavailable", "error_description": err.code().as_str() }),
+        &json!({ "error": "temporarily_unavailable", "error_description": err.code().as_str() }),
     )
 }
 
@@ -101,7 +103,7 @@ pub fn unauthorized_dpop(err: &Error, nonce: Option<&str>) -> HttpResponse {
             "www-authenticate".into(),
             format!(r#"DPoP error="{code}", error_description="{code}""#),
         )],
-        json!({ "error": code }),
+        &json!({ "error": code }),
     );
     if let Some(nonce) = nonce {
         response.headers.push(("dpop-nonce".into(), nonce.into()));
@@ -115,7 +117,7 @@ pub fn unauthorized_missing_token() -> HttpResponse {
     json_response(
         401,
         vec![("www-authenticate".into(), "Bearer".into())],
-        json!({ "error": ErrorCode::MissingToken.as_str() }),
+        &json!({ "error": ErrorCode::MissingToken.as_str() }),
     )
 }
 
@@ -125,7 +127,7 @@ pub fn token_response(pair: &TokenPair) -> HttpResponse {
     json_response(
         200,
         vec![("pragma".into(), "no-cache".into())],
-        json!(crate::TokenResponse::from(pair)),
+        &crate::TokenResponse::from(pair),
     )
 }
 
@@ -156,7 +158,7 @@ pub fn grant_error(err: &Error) -> HttpResponse {
         }),
         _ => json!({ "error": error, "error_description": err.code().as_str() }),
     };
-    let mut response = json_response(status, Vec::new(), body);
+    let mut response = json_response(status, Vec::new(), &body);
     if status == 503 {
         response.headers.push(("retry-after".into(), "1".into()));
     }
@@ -189,10 +191,10 @@ pub fn cookie_token_response(pair: &TokenPair, mode: &CookieMode) -> Result<Http
         200,
         headers,
         // The body never carries the refresh token: it is the cookie.
-        json!(crate::TokenResponse {
+        &crate::TokenResponse {
             refresh_token: String::new(),
             ..crate::TokenResponse::from(pair)
-        }),
+        },
     ))
 }
 

@@ -3,7 +3,7 @@
 use crate::algorithm::Algorithm;
 use crate::error::{Error, ErrorCode, Result};
 use crate::key::Key;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Keys by `kid`. A token names its key with the `kid` header; without a `kid`, the set
 /// must hold exactly one key for the token's algorithm.
@@ -99,7 +99,10 @@ impl KeySet {
             .filter(|k| !k.alg.is_symmetric())
             .map(Key::to_public_jwk)
             .collect::<Result<Vec<_>>>()?;
-        Ok(json!({ "keys": keys }))
+        // Built as a map: `json!` would serialize the keys into a `Value` once more.
+        let mut jwks = serde_json::Map::new();
+        jwks.insert("keys".into(), Value::Array(keys));
+        Ok(Value::Object(jwks))
     }
 
     /// Every key, in insertion order.
