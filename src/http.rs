@@ -16,8 +16,6 @@ use crate::issuer::TokenPair;
 use crate::members::{read_members, Member};
 #[cfg(feature = "edge")]
 use serde::Deserialize;
-#[cfg(feature = "edge")]
-use serde_json::json;
 
 #[cfg(feature = "edge")]
 /// A response to send: status, headers and a JSON body.
@@ -32,21 +30,43 @@ pub struct HttpResponse {
 }
 
 #[cfg(feature = "edge")]
-fn json_response(
-    status: u16,
-    mut headers: Vec<(String, String)>,
-    body: &impl serde::Serialize,
-) -> HttpResponse {
+fn json_response(status: u16, mut headers: Vec<(String, String)>, body: String) -> HttpResponse {
     headers.push(("content-type".into(), "application/json".into()));
     // Token-bearing and auth-error answers must not be cached (RFC 6749 §5.1).
     headers.push(("cache-control".into(), "no-store".into()));
     HttpResponse {
         status,
         headers,
-        // serde_json's writer, as everywhere else: a `Value`'s `Display` (compact and
-        // pretty) would be two more copies of its serializer. Neither body can fail.
-        body: serde_json::to_string(body).unwrap_or_default(),
+        body,
     }
+}
+
+#[cfg(feature = "edge")]
+/// A body's JSON text, by serde_json's writer as every other JSON here (neither a token
+/// response nor an error body can fail to serialize).
+fn json_text(body: &impl serde::Serialize) -> String {
+    serde_json::to_string(body).unwrap_or_default()
+}
+
+#[cfg(feature = "edge")]
+/// An OAuth error body (RFC 6749 §5.2, RFC 6750 §3): `error`, and the code or sentence that
+/// says more. A struct, so that every error body is written by one serializer.
+#[derive(serde::Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_description: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
+#[cfg(feature = "edge")]
+fn error_body(error: &str, description: Option<&str>) -> String {
+    json_text(&ErrorBody {
+        error,
+        error_description: description,
+        message: None,
+    })
 }
 
 #[cfg(feature = "edge")]
@@ -67,7 +87,7 @@ pub fn unauthorized_in(scheme: &str, err: &Error) -> HttpResponse {
             "www-authenticate".into(),
             format!(r#"{scheme} error="invalid_token", error_description="{code}""#),
         )],
-        &json!({ "error": code }),
+        error_body(code, None),
     )
 }
 
@@ -79,7 +99,7 @@ pub fn keys_unavailable(err: &Error) -> HttpResponse {
     json_response(
         503,
         vec![("retry-after".into(), "5".into())],
-        &json!({ "error": "temporarily_unavailable", "error_description": err.code().as_str() }),
+        error_body("temporarily_unavailable", Some(err.code().as_str())),
     )
 }
 
@@ -103,7 +123,7 @@ pub fn unauthorized_dpop(err: &Error, nonce: Option<&str>) -> HttpResponse {
             "www-authenticate".into(),
             format!(r#"DPoP error="{code}", error_description="{code}""#),
         )],
-        &json!({ "error": code }),
+        error_body(code, None),
     );
     if let Some(nonce) = nonce {
         response.headers.push(("dpop-nonce".into(), nonce.into()));
@@ -117,7 +137,7 @@ pub fn unauthorized_missing_token() -> HttpResponse {
     json_response(
         401,
         vec![("www-authenticate".into(), "Bearer".into())],
-        &json!({ "error": ErrorCode::MissingToken.as_str() }),
+        error_body(ErrorCode::MissingToken.as_str(), None),
     )
 }
 
@@ -127,7 +147,7 @@ pub fn token_response(pair: &TokenPair) -> HttpResponse {
     json_response(
         200,
         vec![("pragma".into(), "no-cache".into())],
-        &crate::TokenResponse::from(pair),
+        json_text(&crate::TokenResponse::from(pair)),
     )
 }
 
@@ -150,15 +170,15 @@ pub fn grant_error(err: &Error) -> HttpResponse {
     };
     let body = match err.code() {
         // RFC 6749 §5.2: a human-readable description; the code is `error` itself.
-        ErrorCode::InvalidRequest => json!({ "error": error, "error_description": err.message() }),
-        ErrorCode::CsrfRejected => json!({
-            "error": error,
-            "error_description": err.code().as_str(),
-            "message": err.message(),
+        ErrorCode::InvalidRequest => error_body(error, Some(err.message())),
+        ErrorCode::CsrfRejected => json_text(&ErrorBody {
+            error,
+            error_description: Some(err.code().as_str()),
+            message: Some(err.message()),
         }),
-        _ => json!({ "error": error, "error_description": err.code().as_str() }),
+        _ => error_body(error, Some(err.code().as_str())),
     };
-    let mut response = json_response(status, Vec::new(), &body);
+    let mut response = json_response(status, Vec::new(), body);
     if status == 503 {
         response.headers.push(("retry-after".into(), "1".into()));
     }
@@ -191,10 +211,10 @@ pub fn cookie_token_response(pair: &TokenPair, mode: &CookieMode) -> Result<Http
         200,
         headers,
         // The body never carries the refresh token: it is the cookie.
-        &crate::TokenResponse {
+        json_text(&crate::TokenResponse {
             refresh_token: String::new(),
             ..crate::TokenResponse::from(pair)
-        },
+        }),
     ))
 }
 
@@ -516,6 +536,7 @@ pub fn is_nonce_challenge(status: u16, www_authenticate: Option<&str>) -> bool {
 #[cfg(all(test, feature = "edge"))]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn header<'a>(r: &'a HttpResponse, name: &str) -> Option<&'a str> {
         r.headers
