@@ -404,7 +404,9 @@ impl<S: TokenSigner> Issuer<S> {
         claims.insert("exp".into(), Value::from(exp));
         if let Some(jkt) = &record.jkt {
             // RFC 9449 §6.1: the token is bound to the key with this thumbprint.
-            claims.insert("cnf".into(), serde_json::json!({ "jkt": jkt }));
+            let mut cnf = serde_json::Map::new();
+            cnf.insert("jkt".into(), Value::String(jkt.clone()));
+            claims.insert("cnf".into(), Value::Object(cnf));
         }
         let options = SignOptions {
             typ: Some(ACCESS_TOKEN_TYPE.into()),

@@ -120,9 +120,7 @@ impl Key {
             Material::Hs384(key, _) => (oct_jwk(), "k", secret(key.as_ref())),
             Material::Hs512(key, _) => (oct_jwk(), "k", secret(key.as_ref())),
             Material::Asymmetric(key) if self.can_sign() => {
-                let jwk = serde_json::to_value(&key.jwk)
-                    .map_err(|_| invalid("cannot write the private JWK"))?;
-                return Ok(self.decorate_value(jwk));
+                return Ok(self.decorate_value(Value::Object(jwk_members(&key.jwk, true))));
             }
             Material::Asymmetric(_) => return self.to_public_jwk(),
         };
@@ -149,8 +147,7 @@ impl Key {
     }
 
     fn decorate(&self, jwk: &JsonWebKey<'_>) -> Value {
-        // JsonWebKey always serializes to an object.
-        self.decorate_value(serde_json::to_value(jwk).unwrap_or(Value::Null))
+        self.decorate_value(Value::Object(jwk_members(jwk, false)))
     }
 
     /// `kid`, `alg` and `use` added to a JWK object.
@@ -162,7 +159,8 @@ impl Key {
             members.insert("alg".into(), Value::String(self.alg.name().into()));
             members.insert("use".into(), Value::String("sig".into()));
             if self.verify_only {
-                members.insert("key_ops".into(), serde_json::json!(["verify"]));
+                let ops = vec![Value::String("verify".into())];
+                members.insert("key_ops".into(), Value::Array(ops));
             }
         }
         value
@@ -204,6 +202,71 @@ fn thumbprint_input(jwk: &JsonWebKey<'_>) -> Result<String> {
             ))
         }
     })
+}
+
+/// An asymmetric key's JWK members (RFC 7518 §6, RFC 8037 §2): the public ones, and with
+/// `private` the secret ones too, each encoded straight into its string. Built as a map:
+/// jwt-compact's serde serialization into a `Value` was the last user of serde_json's `Value`
+/// serializer.
+fn jwk_members(jwk: &JsonWebKey<'_>, private: bool) -> Map<String, Value> {
+    fn put(members: &mut Map<String, Value>, name: &str, bytes: &[u8]) {
+        let text = Base64UrlUnpadded::encode_string(bytes);
+        members.insert(name.into(), Value::String(text));
+    }
+    fn text(members: &mut Map<String, Value>, name: &str, value: &str) {
+        members.insert(name.into(), Value::String(value.into()));
+    }
+    let mut members = Map::new();
+    match jwk {
+        JsonWebKey::Rsa {
+            modulus,
+            public_exponent,
+            private_parts,
+        } => {
+            text(&mut members, "kty", "RSA");
+            put(&mut members, "n", modulus);
+            put(&mut members, "e", public_exponent);
+            if let Some(parts) = private_parts.as_ref().filter(|_| private) {
+                put(&mut members, "d", &parts.private_exponent);
+                put(&mut members, "p", &parts.prime_factor_p);
+                put(&mut members, "q", &parts.prime_factor_q);
+                for (name, value) in [
+                    ("dp", &parts.p_crt_exponent),
+                    ("dq", &parts.q_crt_exponent),
+                    ("qi", &parts.q_crt_coefficient),
+                ] {
+                    if let Some(value) = value {
+                        put(&mut members, name, value);
+                    }
+                }
+            }
+        }
+        JsonWebKey::EllipticCurve {
+            curve,
+            x,
+            y,
+            secret,
+        } => {
+            text(&mut members, "kty", "EC");
+            text(&mut members, "crv", curve);
+            put(&mut members, "x", x);
+            put(&mut members, "y", y);
+            if let Some(secret) = secret.as_ref().filter(|_| private) {
+                put(&mut members, "d", secret);
+            }
+        }
+        JsonWebKey::KeyPair { curve, x, secret } => {
+            text(&mut members, "kty", "OKP");
+            text(&mut members, "crv", curve);
+            put(&mut members, "x", x);
+            if let Some(secret) = secret.as_ref().filter(|_| private) {
+                put(&mut members, "d", secret);
+            }
+        }
+        // HMAC keys are written apart (`oct_jwk`); no other kind is made here.
+        _ => {}
+    }
+    members
 }
 
 /// RFC 7517 §4.3 `key_ops`, when present: it must allow signing or verifying (the only
@@ -257,6 +320,7 @@ pub(crate) fn required_bytes(jwk: &Map<String, Value>, name: &str) -> Result<Zer
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jwt_compact::alg::SecretBytes;
     use std::borrow::Cow;
 
     /// The input written out per key type is the text jwt-compact hashes (its JWK serialized
@@ -302,6 +366,53 @@ mod tests {
         ];
         for jwk in keys {
             assert_eq!(thumbprint_input(&jwk).unwrap(), jwk.to_string());
+        }
+    }
+
+    /// The members built per key type are what jwt-compact's serde serialization writes,
+    /// public and private, for every key shape the crate makes (multi-prime RSA is refused
+    /// at import).
+    #[test]
+    fn jwk_members_are_jwt_compacts() {
+        let secret = |len: usize, seed: u8| SecretBytes::owned(vec![seed; len]);
+        let rsa = |crt: bool| JsonWebKey::Rsa {
+            modulus: Cow::Owned(vec![0xc5; 256]),
+            public_exponent: Cow::Owned(vec![1, 0, 1]),
+            private_parts: Some(jwt_compact::jwk::RsaPrivateParts {
+                private_exponent: secret(256, 2),
+                prime_factor_p: secret(128, 3),
+                prime_factor_q: secret(128, 4),
+                p_crt_exponent: crt.then(|| secret(128, 5)),
+                q_crt_exponent: crt.then(|| secret(128, 6)),
+                q_crt_coefficient: crt.then(|| secret(128, 7)),
+                other_prime_factors: Vec::new(),
+            }),
+        };
+        let keys = [
+            rsa(true),
+            rsa(false),
+            JsonWebKey::EllipticCurve {
+                curve: "P-384".into(),
+                x: Cow::Owned(vec![8; 48]),
+                y: Cow::Owned(vec![9; 48]),
+                secret: Some(secret(48, 10)),
+            },
+            JsonWebKey::KeyPair {
+                curve: "Ed25519".into(),
+                x: Cow::Owned(vec![11; 32]),
+                secret: Some(secret(32, 12)),
+            },
+        ];
+        let serialized = |jwk: &JsonWebKey| match serde_json::to_value(jwk) {
+            Ok(Value::Object(members)) => members,
+            other => panic!("a JWK serializes to an object, not {other:?}"),
+        };
+        for jwk in keys {
+            assert_eq!(jwk_members(&jwk, true), serialized(&jwk));
+            assert_eq!(
+                jwk_members(&jwk, false),
+                serialized(&jwk.to_verifying_key())
+            );
         }
     }
 }
