@@ -197,12 +197,15 @@ impl<'de> Visitor<'de> for &mut Reader<'de, '_, '_> {
             let Member::Text(name) = name else {
                 return Err(de::Error::custom("member names are strings"));
             };
-            if let Some(i) = self.names.iter().position(|n| *n == name) {
-                if self.values[i].is_some() {
-                    self.duplicate = Some(self.names[i].to_owned());
+            // (`values` has a place for each of `names`: `get_mut` only keeps a mismatch from
+            // ever being a panic.)
+            let at = self.names.iter().position(|n| *n == name);
+            if let Some(slot) = at.and_then(|i| self.values.get_mut(i)) {
+                if slot.is_some() {
+                    self.duplicate = Some(name.into_owned());
                     return Err(de::Error::custom("duplicate member"));
                 }
-                self.values[i] = Some(members.next_value()?);
+                *slot = Some(members.next_value()?);
                 continue;
             }
             if let Some(i) = self.also_present.iter().position(|n| *n == name) {
