@@ -253,6 +253,22 @@ test("esbuild bundles every entry file without a warning", async () => {
   assert.deepEqual(warnings, []);
 });
 
+// build-pkg.sh drops wasm-bindgen's hash from each import name (scripts/shorten-import-names.mjs):
+// none is left in either binary, and the glue provides every import of its own module by the
+// new name (the flows above prove the binaries still load and work).
+test("the package's import names carry no wasm-bindgen hash, in the wasm or its glue", () => {
+  const pkg = join(ROOT, "pkg");
+  for (const [wasm, glue] of [["jwt_refresh_bg.wasm", "jwt_refresh.js"], ["jwt_refresh_client_bg.wasm", "jwt_refresh_client.js"]]) {
+    const imports = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(join(pkg, wasm))));
+    assert.deepEqual(imports.filter(({ name }) => /_[0-9a-f]{16}$/.test(name)).map(({ name }) => name), [], wasm);
+    const text = readFileSync(join(pkg, glue), "utf8");
+    assert.doesNotMatch(text, /\b__wb\w*_[0-9a-f]{16}\b/, glue);
+    const own = imports.filter(({ module }) => module === `./${wasm.replace("_bg.wasm", "_bg.js")}`);
+    assert.ok(own.length > 50, `${wasm} imports ${own.length} functions from its glue`);
+    for (const { name } of own) assert.match(text, new RegExp(`\\b${name}: function`), `${glue} provides ${name}`);
+  }
+});
+
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css" };
 
 /** Serves `dir` on 127.0.0.1 and runs `page` in headless Chromium until window.result is set. */
