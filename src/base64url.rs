@@ -3,7 +3,7 @@
 //! the refresh token's fingerprint). Strict as RFC 7515 §2 asks: the URL-safe alphabet, no
 //! padding, and zero trailing bits, so each byte string has one encoding. Natively `base64ct`
 //! does the work. The browser client's wasm leaves it to the host's `atob`/`btoa`
-//! (`src/wasm/browser/glue.js`) once the text is known to be canonical here, and carries no
+//! (`src/wasm/webcrypto.js`) once the text is known to be canonical here, and carries no
 //! codec of its own.
 
 /// The unpadded base64url of `bytes`.

@@ -274,7 +274,7 @@ export function pemToJwk(pem, alg) {
     return key.export({ format: "jwk" });
   };
   const withWebCrypto = async () => {
-    const der = Uint8Array.from(atob(match[2].replace(/\s+/g, "")), (c) => c.charCodeAt(0));
+    const der = bytesOfBase64(match[2].replace(/\s+/g, ""));
     const usages = isPrivate ? ["sign"] : ["verify"];
     const key = await crypto.subtle.importKey(isPrivate ? "pkcs8" : "spki", der, ALGORITHMS[alg][0], true, usages);
     return crypto.subtle.exportKey("jwk", key);
@@ -288,10 +288,27 @@ export function pemToJwk(pem, alg) {
 
 const ENCODER = new TextEncoder();
 
-/** Unpadded base64url, through the runtime's own base64 encoder. */
-function base64url(bytes) {
+/**
+ * Unpadded base64url, through the runtime's own base64 encoder. The browser client's wasm
+ * encodes with it too (src/base64url.rs).
+ */
+export function base64url(bytes) {
   if (typeof bytes.toBase64 === "function") return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The bytes of standard base64 `text`, through the runtime's own decoder. */
+function bytesOfBase64(text) {
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/**
+ * The bytes of unpadded base64url `text`, for the browser client's wasm. src/base64url.rs has
+ * checked that the text is canonical, so `atob` (which would take padding and stray bits)
+ * sees none of that.
+ */
+export function base64urlDecode(text) {
+  return bytesOfBase64(text.replace(/-/g, "+").replace(/_/g, "/"));
 }

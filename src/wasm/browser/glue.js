@@ -1,6 +1,6 @@
 // Browser APIs the Rust AuthClient drives: promise-shaped wrappers, no policy here.
 
-import { generateKeyPair } from "../webcrypto.js";
+import { base64url, generateKeyPair } from "../webcrypto.js";
 
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(ms, 2 ** 31 - 1))));
@@ -20,19 +20,7 @@ export function randomUnit() {
 
 // An unguessable id (a tab's, a DPoP proof's jti): 16 random bytes, base64url.
 export function randomId() {
-  return base64urlEncode(crypto.getRandomValues(new Uint8Array(16)));
-}
-
-// Unpadded base64url by the host. The Rust side (src/base64url.rs) has checked that a text to
-// decode is canonical, so `atob` (which would take padding and stray bits) sees none of that.
-export function base64urlEncode(bytes) {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export function base64urlDecode(text) {
-  return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+  return base64url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 // --- Cross-tab lock: Web Locks, else a localStorage lock. Resolves to a function that

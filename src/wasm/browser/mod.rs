@@ -26,10 +26,6 @@ pub(crate) mod glue {
         pub fn random_unit() -> f64;
         #[wasm_bindgen(js_name = randomId)]
         pub fn random_id() -> String;
-        #[wasm_bindgen(js_name = base64urlEncode)]
-        pub fn base64url_encode(bytes: &[u8]) -> String;
-        #[wasm_bindgen(catch, js_name = base64urlDecode)]
-        pub fn base64url_decode(text: &str) -> Result<Vec<u8>, JsValue>;
         #[wasm_bindgen(js_name = setLogoutPending)]
         pub fn set_logout_pending(key: &str, pending: bool);
         #[wasm_bindgen(js_name = logoutPending)]
@@ -83,5 +79,14 @@ pub(crate) mod glue {
         pub fn idb_set(db: &JsValue, key: &str, value: &str) -> Promise;
         #[wasm_bindgen(js_name = idbRemove)]
         pub fn idb_remove(db: &JsValue, key: &str) -> Promise;
+    }
+
+    // The host's base64url, shared with the key code's snippet (src/base64url.rs uses it).
+    #[wasm_bindgen(module = "/src/wasm/webcrypto.js")]
+    extern "C" {
+        #[wasm_bindgen(js_name = base64url)]
+        pub fn base64url_encode(bytes: &[u8]) -> String;
+        #[wasm_bindgen(catch, js_name = base64urlDecode)]
+        pub fn base64url_decode(text: &str) -> Result<Vec<u8>, JsValue>;
     }
 }
