@@ -84,7 +84,7 @@ export function importHostKey(published, alg, usage) {
   // The host needs the key's members only; WebKit refuses an OKP key that says `use: "sig"`.
   const { use, kid, ...jwk } = published;
   // The entry keeps its algorithm: the calls that use it pass no string that would need decoding.
-  const entry = { alg, key: undefined, node: undefined, failed: false, refusal: "", pending: undefined };
+  const entry = { alg, key: undefined, node: undefined, nodeCall: undefined, failed: false, refusal: "", pending: undefined };
   const node = nodeCrypto();
   if (node) {
     try {
@@ -105,6 +105,8 @@ export function importHostKey(published, alg, usage) {
       }
       entry.key = key;
       entry.node = node;
+      // Made once: every sign or verify passes the same options object.
+      entry.nodeCall = [NODE_ALGORITHMS[alg][0], { ...NODE_ALGORITHMS[alg][1], key }];
       entry.pending = Promise.resolve(entry.key);
       return entry;
     } catch {
@@ -160,27 +162,44 @@ export function hostKeyRefusal(entry) {
  * throws while checking means "invalid": this fails closed.
  */
 export function settleAfterHostCheck(entry, signature, data, ok, outcome, message) {
-  return verifyWithHost(entry, signature, data).then((valid) => {
+  const settle = (valid) => {
     if (!valid) throw jwtRefreshError("invalid_signature", message);
     if (!ok) throw outcome;
     return outcome;
-  });
+  };
+  if (!entry.node) return verifyWithHost(entry, signature, data).then(settle);
+  // node:crypto answers at once: the promise is made settled, without a reaction's extra turn.
+  try {
+    return Promise.resolve(settle(nodeVerdict(entry, signature, data)));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** node:crypto's synchronous verdict; false if it throws (fails closed). */
+function nodeVerdict(entry, signature, data) {
+  const [digest, options] = entry.nodeCall;
+  try {
+    return entry.node.verify(digest, data, options, signature) === true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether the host finds `signature` valid over `data`; false if it throws (fails closed). */
 export function verifyWithHost(entry, signature, data) {
   const alg = entry.alg;
-  if (entry.node) {
-    const [digest, options] = NODE_ALGORITHMS[alg];
-    try {
-      return Promise.resolve(entry.node.verify(digest, data, { ...options, key: entry.key }, signature) === true);
-    } catch {
-      return Promise.resolve(false);
-    }
-  }
+  if (entry.node) return Promise.resolve(nodeVerdict(entry, signature, data));
   // Copies: the views point into wasm memory, which later calls reuse.
   const [sig, input] = [signature.slice(), data.slice()];
-  return Promise.resolve(entry.key && crypto.subtle.verify(ALGORITHMS[alg][1], entry.key, sig, input)).then(
+  let verdict;
+  try {
+    // A host may throw instead of rejecting: the same "no".
+    verdict = entry.key && crypto.subtle.verify(ALGORITHMS[alg][1], entry.key, sig, input);
+  } catch {
+    return Promise.resolve(false);
+  }
+  return Promise.resolve(verdict).then(
     (valid) => valid === true,
     () => false,
   );
@@ -199,8 +218,8 @@ export function signWithHost(entry, bytes, signingInput) {
     const data = bytes;
     // node:crypto signs synchronously and its Buffer encodes base64url natively.
     try {
-      const [digest, options] = NODE_ALGORITHMS[alg];
-      const signature = entry.node.sign(digest, data, { ...options, key: entry.key });
+      const [digest, options] = entry.nodeCall;
+      const signature = entry.node.sign(digest, data, options);
       return Promise.resolve(`${signingInput}.${signature.toString("base64url")}`);
     } catch (error) {
       return Promise.reject(failed(error));

@@ -143,6 +143,26 @@ for (const [hostName, host] of Object.entries(HOSTS)) for (const alg of ["ES256"
     assert.equal(await codeOf(other.accessVerifier().verifyAsync(pair.access_token)), "claim_mismatch");
   }));
 
+  test(`${hostName}, ${alg}: the host's verdict comes before the claims', and a host that throws means invalid`, () => host.run(async () => {
+    const key = await Key.generateAsync(alg, { kid: "k" });
+    const token = await key.signAsync({ sub: "u" }, { expiresIn: 60 });
+    const forged = token.slice(0, token.lastIndexOf(".") + 1) + (await key.signAsync({ sub: "v" })).split(".")[2];
+    const expiredAt = new Date(Date.now() + 120_000);
+    const verifier = key.verifier({});
+    for (const verify of [(t, d) => key.verifyAsync(t, d && { currentDate: d }), (t, d) => verifier.verifyAsync(t, d)]) {
+      assert.equal((await verify(token)).payload.sub, "u");
+      assert.equal(await codeOf(verify(token, expiredAt)), "token_expired");
+      // Another payload's valid signature: the signature's verdict, not the expiry's.
+      assert.equal(await codeOf(verify(forged, expiredAt)), "invalid_signature");
+      assert.equal(await codeOf(verify(forged)), "invalid_signature");
+      await patched(host.api, "verify", refuse, async () => {
+        assert.equal(await codeOf(verify(token)), "invalid_signature");
+        assert.equal(await codeOf(verify(token, expiredAt)), "invalid_signature");
+      });
+      assert.equal((await verify(token)).payload.sub, "u", "the host is asked again");
+    }
+  }));
+
   test(`${hostName}, ${alg}: a host that fails to sign: that call is invalid_key, the next is asked again`, () => host.run(async () => {
     const key = await Key.generateAsync(alg, { kid: "k" });
     await key.signAsync({ sub: "u" }); // imports the key
