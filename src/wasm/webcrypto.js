@@ -167,7 +167,12 @@ export function settleAfterHostCheck(entry, signature, data, ok, outcome, messag
     if (!ok) throw outcome;
     return outcome;
   };
-  if (!entry.node) return verifyWithHost(entry, signature, data).then(settle);
+  if (!entry.node) {
+    return Promise.resolve(webVerdict(entry, signature, data)).then(
+      (valid) => settle(valid === true),
+      () => settle(false),
+    );
+  }
   // node:crypto answers at once: the promise is made settled, without a reaction's extra turn.
   try {
     return Promise.resolve(settle(nodeVerdict(entry, signature, data)));
@@ -186,20 +191,20 @@ function nodeVerdict(entry, signature, data) {
   }
 }
 
+/** WebCrypto's verdict: its promise, or false if the host throws instead of rejecting. */
+function webVerdict(entry, signature, data) {
+  try {
+    // Copies: the views point into wasm memory, which later calls reuse.
+    return entry.key && crypto.subtle.verify(ALGORITHMS[entry.alg][1], entry.key, signature.slice(), data.slice());
+  } catch {
+    return false;
+  }
+}
+
 /** Whether the host finds `signature` valid over `data`; false if it throws (fails closed). */
 export function verifyWithHost(entry, signature, data) {
-  const alg = entry.alg;
   if (entry.node) return Promise.resolve(nodeVerdict(entry, signature, data));
-  // Copies: the views point into wasm memory, which later calls reuse.
-  const [sig, input] = [signature.slice(), data.slice()];
-  let verdict;
-  try {
-    // A host may throw instead of rejecting: the same "no".
-    verdict = entry.key && crypto.subtle.verify(ALGORITHMS[alg][1], entry.key, sig, input);
-  } catch {
-    return Promise.resolve(false);
-  }
-  return Promise.resolve(verdict).then(
+  return Promise.resolve(webVerdict(entry, signature, data)).then(
     (valid) => valid === true,
     () => false,
   );
