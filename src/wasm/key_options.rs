@@ -29,6 +29,9 @@ js_options! {
         maxTokenLength "?: number",
         /// Check everything except `exp` (refresh flow).
         ignoreExpiration "?: boolean",
+        /// Refuse a token bound to a key (a `cnf` claim, as DPoP binds tokens) where no proof
+        /// of possession is checked with it: a copy would pass as a bearer token (RFC 9449).
+        refuseBound "?: boolean",
     }
 }
 
@@ -143,6 +146,7 @@ fn read_verify_options(js: &mut JsOptions) -> JsResult<VerifyOptions> {
         max_token_age: js.seconds("maxTokenAge")?,
         max_token_length,
         ignore_expiration: js.boolean("ignoreExpiration")?.unwrap_or(false),
+        refuse_bound: js.boolean("refuseBound")?.unwrap_or(false),
         ..VerifyOptions::default()
     })
 }

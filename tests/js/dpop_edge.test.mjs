@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as dpop from "dpop";
-import { Issuer, Key, MemoryStore, authenticateAsync, decodeUnverified, dpopOf, handleRefresh, isExpiredSignal, tokenResponse } from "../../pkg/node.js";
+import { Issuer, Key, KeySet, MemoryStore, authenticateAsync, decodeUnverified, dpopOf, handleRefresh, isExpiredSignal, tokenResponse } from "../../pkg/node.js";
 
 const BASE = "https://auth.example";
 const SECRET = "a server secret of at least 32 characters";
@@ -92,6 +92,36 @@ test("a bound token checked alone (verifyAccessAsync, accessVerifier, authentica
   const plain = await (await tokenResponse(await issuer.startSession("bob"), issuer)).json();
   assert.equal((await issuer.verifyAccessAsync(plain.access_token)).payload.sub, "bob");
   assert.equal((await issuer.accessVerifier().verifyAsync(plain.access_token)).payload.sub, "bob");
+});
+
+test("refuseBound: keys, key sets and verifiers elsewhere refuse a bound token only when told", async () => {
+  const issuer = await issuerWith(true);
+  const bound = (await login(issuer, await dpop.generateKeyPair("ES256"))).access_token;
+  const plain = (await (await tokenResponse(await issuer.startSession("bob"), issuer)).json()).access_token;
+  // Another API with the Issuer's published keys.
+  const keys = KeySet.fromJwks(issuer.jwks());
+  const key = Key.fromJwk(keys.toJwks().keys[0]);
+  const checks = { issuer: BASE, audience: "api" };
+  const ways = {
+    "key.verifyAsync": (token, options) => key.verifyAsync(token, options),
+    "keySet.verifyAsync": (token, options) => keys.verifyAsync(token, options),
+    "key.verifier().verifyAsync": (token, options) => key.verifier(options).verifyAsync(token),
+    "keySet.verifier({ cache }).verifyAsync": (token, options) => keys.verifier({ ...options, cache: 10 }).verifyAsync(token),
+  };
+  const outcome = (promise) => promise.then((r) => r.payload.sub, (e) => e.code);
+  for (const [way, verify] of Object.entries(ways)) {
+    // As in jose, a bound token verifies by default (a server that checks the proof itself
+    // compares cnf.jkt with the proof's key) ...
+    assert.equal(await outcome(verify(bound, checks)), "ada", way);
+    assert.equal(await outcome(verify(bound, { ...checks, refuseBound: false })), "ada", way);
+    // ... and with refuseBound it is refused, an unbound one still passes.
+    assert.equal(await outcome(verify(bound, { ...checks, refuseBound: true })), "invalid_dpop_proof", way);
+    assert.equal(await outcome(verify(plain, { ...checks, refuseBound: true })), "bob", way);
+    // The signature still comes first.
+    const forged = bound.slice(0, bound.lastIndexOf(".") + 1) + plain.split(".")[2];
+    assert.equal(await outcome(verify(forged, { ...checks, refuseBound: true })), "invalid_signature", way);
+  }
+  assert.throws(() => key.verifier({ refuseBound: "yes" }), (e) => e.code === "invalid_options" && /refuseBound/.test(e.message));
 });
 
 test("a replayed proof is refused on the API and at refresh", async () => {
