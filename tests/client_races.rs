@@ -9,8 +9,8 @@ use futures::future::{FutureExt, RemoteHandle};
 use futures::task::LocalSpawnExt;
 use jwt_refresh::client::{
     ApiAnswer, ApiOutcome, ApiRetries, AuthState, ClientConfig, ClientEvent, HttpAnswer,
-    HttpRequest, Platform, ProofKey, PublicJwk, Session, TabMessage, TokenResponse, TokenStorage,
-    TokenStore, MAX_RETRY_AFTER,
+    HttpRequest, Platform, ProofKey, PublicJwk, RequestBody, Session, TabMessage, TokenResponse,
+    TokenStorage, TokenStore, MAX_RETRY_AFTER,
 };
 use jwt_refresh::{sign, Algorithm, ErrorCode, Key, Result, SignOptions};
 use serde_json::{json, Map};
@@ -590,16 +590,32 @@ fn logged_in(n: usize, setup: Setup) -> Harness {
     h
 }
 
+/// The JSON text of a request body (empty for a form).
+fn json_of(body: &RequestBody) -> &str {
+    match body {
+        RequestBody::Json(text) => text,
+        RequestBody::Form(_) => "",
+    }
+}
+
+/// A form body's value for `name`.
+fn form_value<'b>(body: &'b RequestBody, name: &str) -> Option<&'b str> {
+    match body {
+        RequestBody::Form(pairs) => pairs
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| value.as_str()),
+        RequestBody::Json(_) => None,
+    }
+}
+
 /// The server a refresh endpoint would be: rotation, and the same current pair for the
 /// previous refresh token (the grace window).
 fn rotating_server(world: &Rc<World>) -> Box<dyn Fn(&HttpRequest) -> HttpAnswer> {
     let world = world.clone();
     let current: RefCell<Option<(String, TokenResponse)>> = RefCell::default();
     Box::new(move |request| {
-        let presented = request
-            .body
-            .split("refresh_token=")
-            .nth(1)
+        let presented = form_value(&request.body, "refresh_token")
             .unwrap_or_default()
             .to_owned();
         let mut current = current.borrow_mut();
@@ -860,7 +876,7 @@ fn logout_is_local_first_and_its_request_is_bounded() {
     }));
     let request = h.world.requests.borrow()[0].clone();
     assert_eq!(request.timeout_ms, Harness::config().logout_timeout_ms);
-    assert!(request.body.contains("refresh_token"));
+    assert!(json_of(&request.body).contains("refresh_token"));
     // The adapter's timeout ends the request: the logout completes, with an error event.
     h.world.answer(HttpAnswer {
         status: 0,
@@ -1020,9 +1036,18 @@ fn network_errors_back_off_then_give_up_keeping_the_tokens() {
 #[test]
 fn a_refresh_request_has_a_timeout_and_retry_after_is_bounded() {
     let mut h = logged_in(1, SHARED);
+    let held = h.tabs[0].tokens().expect("logged in").refresh_token;
     let refreshing = h.spawn(0, |t| async move { t.refresh().await });
     let request = h.world.requests.borrow()[0].clone();
     assert_eq!(request.timeout_ms, Harness::config().request_timeout_ms);
+    // Header mode: an RFC 6749 §6 form, which the platform encodes.
+    assert_eq!(
+        request.body,
+        RequestBody::Form(vec![
+            ("grant_type", "refresh_token".into()),
+            ("refresh_token", held)
+        ])
+    );
     assert!(
         request.authorization.is_some(),
         "the refresh carries the access token"
@@ -1307,8 +1332,10 @@ fn a_cookie_mode_tab_is_restoring_until_its_refresh_through_the_cookie_answers()
         let request = &requests[0];
         assert!(request.with_cookies, "the cookies go along");
         assert!(!request.keepalive, "a refresh dies with its page");
-        assert_eq!(request.content_type, "application/json");
-        assert_eq!(request.body, r#"{"grant_type":"refresh_token"}"#);
+        assert_eq!(
+            request.body,
+            RequestBody::Json(r#"{"grant_type":"refresh_token"}"#.into())
+        );
         assert_eq!(
             request.authorization, None,
             "a reloaded tab holds no access token"
@@ -1333,9 +1360,10 @@ fn a_cookie_mode_tab_is_restoring_until_its_refresh_through_the_cookie_answers()
     let refreshed = h.spawn(0, |t| async move { t.refresh().await });
     let bearer = h.world.requests.borrow()[1].authorization.clone();
     assert_eq!(bearer, Some(format!("Bearer {}", pair.access_token)));
-    assert!(!h.world.requests.borrow()[1]
-        .body
-        .contains("refresh_token\":\""));
+    assert_eq!(
+        h.world.requests.borrow()[1].body,
+        RequestBody::Json(r#"{"grant_type":"refresh_token"}"#.into())
+    );
     h.world.answer(cookie_ok(&fresh_pair(&h.world)));
     assert_eq!(h.result(refreshed), Ok(()));
 }
@@ -1546,7 +1574,7 @@ fn a_cookie_mode_logout_tells_the_server_even_from_a_tab_that_holds_nothing_yet(
     {
         let requests = h.world.requests.borrow();
         assert_eq!(requests[1].url, "https://app.example/auth/logout");
-        assert_eq!(requests[1].body, "{}");
+        assert_eq!(requests[1].body, RequestBody::Json("{}".into()));
         assert!(requests[1].with_cookies);
     }
     h.world.answer(cookie_ok(&fresh_pair(&h.world)));
@@ -1582,7 +1610,7 @@ fn cookie_login(h: &mut Harness, tab: usize) {
 
 fn is_logout(request: &HttpRequest) -> bool {
     request.url == "https://app.example/auth/logout"
-        && request.body == "{}"
+        && request.body == RequestBody::Json("{}".into())
         && request.with_cookies
         && request.keepalive
 }

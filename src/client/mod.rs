@@ -13,7 +13,9 @@ pub mod proof;
 pub(crate) mod session;
 mod token_store;
 
-pub use platform::{AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, TabMessage};
+pub use platform::{
+    AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, RequestBody, TabMessage,
+};
 pub use policy::{ApiOutcome, Backoff, HeldPair, RefreshPolicy, ServerClock};
 pub use proof::{ProofKey, PublicJwk};
 pub use session::{

@@ -17,10 +17,8 @@ pub struct HttpRequest {
     pub authorization: Option<String>,
     /// The `DPoP` header: a proof for this request (RFC 9449), when DPoP is on.
     pub dpop: Option<String>,
-    /// `Content-Type` of `body`.
-    pub content_type: &'static str,
     /// The body.
-    pub body: String,
+    pub body: RequestBody,
     /// Give up after this long (the adapter aborts the request): status 0.
     pub timeout_ms: f64,
     /// Send the browser's cookies, also to another origin (cookie mode).
@@ -28,6 +26,16 @@ pub struct HttpRequest {
     /// Carry the request through even if the page goes away meanwhile (a logout followed at
     /// once by a reload or a closed tab): `fetch`'s `keepalive`, where the host allows it.
     pub keepalive: bool,
+}
+
+/// The body of an [`HttpRequest`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestBody {
+    /// JSON text, sent as `application/json`.
+    Json(String),
+    /// Names and values, sent as `application/x-www-form-urlencoded`: the platform encodes
+    /// them (the browser adapter with `URLSearchParams`).
+    Form(Vec<(&'static str, String)>),
 }
 
 /// What came back. Status 0 is a network error, a timeout or an abort (`error` says which).

@@ -6,7 +6,9 @@
 
 use super::flight::Flight;
 use super::json::{self, Claim};
-use super::platform::{AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, TabMessage};
+use super::platform::{
+    AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, RequestBody, TabMessage,
+};
 use super::proof::{self, Nonces, ProofClaims, ProofHeader};
 use super::{ApiOutcome, HeldPair, RefreshPolicy, ServerClock, TokenSet, TokenStorage, TokenStore};
 use crate::compact::{decode_text, split, DEFAULT_MAX_TOKEN_LENGTH};
@@ -957,26 +959,21 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
         let authorization = current
             .and_then(|set| set.access_token.as_deref())
             .map(|token| self.authorization(token));
-        let (content_type, body) = match (self.config.cookie_mode, current) {
+        let body = match (self.config.cookie_mode, current) {
             // Cookie mode: the refresh token is the cookie; a JSON body is what a form on
             // another site cannot send (the server's CSRF check).
-            (true, _) | (false, None) => (
-                "application/json",
-                r#"{"grant_type":"refresh_token"}"#.to_owned(),
-            ),
-            (false, Some(set)) => (
-                "application/x-www-form-urlencoded",
-                form_urlencoded::Serializer::new(String::new())
-                    .append_pair("grant_type", "refresh_token")
-                    .append_pair("refresh_token", &set.refresh_token)
-                    .finish(),
-            ),
+            (true, _) | (false, None) => {
+                RequestBody::Json(r#"{"grant_type":"refresh_token"}"#.to_owned())
+            }
+            (false, Some(set)) => RequestBody::Form(vec![
+                ("grant_type", "refresh_token".to_owned()),
+                ("refresh_token", set.refresh_token.clone()),
+            ]),
         };
         HttpRequest {
             url: self.config.refresh_url.clone(),
             authorization,
             dpop: None,
-            content_type,
             body,
             timeout_ms: self.config.request_timeout_ms,
             with_cookies: self.config.cookie_mode,
@@ -1091,8 +1088,7 @@ impl<P: Platform, S: TokenStorage> Session<P, S> {
                 url,
                 authorization,
                 dpop: proof,
-                content_type: "application/json",
-                body,
+                body: RequestBody::Json(body),
                 timeout_ms: self.config.logout_timeout_ms,
                 with_cookies: self.config.cookie_mode,
                 // The user may reload or close the tab right after logging out.

@@ -118,6 +118,13 @@ export function isSameOrigin(url) {
 }
 
 // --- HTTP: a POST with a timeout, answered as plain fields; it never rejects.
+/** Names and values (name, value, name, value...) as `application/x-www-form-urlencoded` text. */
+export function formBody(namesAndValues) {
+  const form = new URLSearchParams();
+  for (let i = 0; i + 1 < namesAndValues.length; i += 2) form.append(namesAndValues[i], namesAndValues[i + 1]);
+  return form.toString();
+}
+
 export async function post(fetchFn, url, authorization, dpop, contentType, body, timeoutMs, withCookies, keepalive) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);

@@ -43,11 +43,14 @@ pub(crate) mod glue {
             authorization: Option<String>,
             dpop: Option<String>,
             content_type: &str,
-            body: &str,
+            body: &JsValue,
             timeout_ms: f64,
             with_cookies: bool,
             keepalive: bool,
         ) -> Promise;
+        /// `names_and_values` (name, value, name, value...) as form text.
+        #[wasm_bindgen(js_name = formBody)]
+        pub fn form_body(names_and_values: &js_sys::Array) -> JsValue;
         #[wasm_bindgen(catch, js_name = prepareRequest)]
         pub fn prepare_request(input: &JsValue, init: &JsValue) -> Result<JsValue, JsValue>;
         #[wasm_bindgen(catch, js_name = originOf)]

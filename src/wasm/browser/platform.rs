@@ -4,7 +4,8 @@
 
 use super::glue;
 use crate::client::{
-    AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, ProofKey, PublicJwk, TabMessage,
+    AuthState, ClientEvent, HttpAnswer, HttpRequest, Platform, ProofKey, PublicJwk, RequestBody,
+    TabMessage,
 };
 use crate::error::{Error, ErrorCode, Result};
 use crate::wasm::js::describe;
@@ -142,13 +143,25 @@ impl Platform for BrowserPlatform {
     }
 
     async fn send(&self, request: HttpRequest) -> HttpAnswer {
+        let (content_type, body) = match request.body {
+            RequestBody::Json(text) => ("application/json", JsValue::from(text)),
+            RequestBody::Form(pairs) => {
+                let names_and_values = js_sys::Array::new();
+                for (name, value) in pairs {
+                    names_and_values.push(&name.into());
+                    names_and_values.push(&value.into());
+                }
+                let form = glue::form_body(&names_and_values);
+                ("application/x-www-form-urlencoded", form)
+            }
+        };
         let pending = glue::post(
             &self.fetch,
             &request.url,
             request.authorization,
             request.dpop,
-            request.content_type,
-            &request.body,
+            content_type,
+            &body,
             request.timeout_ms,
             request.with_cookies,
             request.keepalive,
