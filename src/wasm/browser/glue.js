@@ -118,13 +118,6 @@ export function isSameOrigin(url) {
 }
 
 // --- HTTP: a POST with a timeout, answered as plain fields; it never rejects.
-/** Names and values (name, value, name, value...) as `application/x-www-form-urlencoded` text. */
-export function formBody(namesAndValues) {
-  const form = new URLSearchParams();
-  for (let i = 0; i + 1 < namesAndValues.length; i += 2) form.append(namesAndValues[i], namesAndValues[i + 1]);
-  return form.toString();
-}
-
 export async function post(fetchFn, url, authorization, dpop, contentType, body, timeoutMs, withCookies, keepalive) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -160,6 +153,13 @@ export async function post(fetchFn, url, authorization, dpop, contentType, body,
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Names and values (name, value, name, value...) as `application/x-www-form-urlencoded` text. */
+export function formBody(namesAndValues) {
+  const form = new URLSearchParams();
+  for (let i = 0; i + 1 < namesAndValues.length; i += 2) form.append(namesAndValues[i], namesAndValues[i + 1]);
+  return form.toString();
 }
 
 // --- API requests through the client: the Request, its origin, and a send with the token.
