@@ -90,12 +90,14 @@ export function importHostKey(published, alg, usage) {
     try {
       const input = { key: jwk, format: "jwk" };
       const key = usage === "sign" ? node.createPrivateKey(input) : node.createPublicKey(input);
+      const [digest, options] = NODE_ALGORITHMS[alg];
+      // Made once: every sign or verify with this key passes the same options object.
+      const nodeCall = [digest, { ...options, key }];
       if (usage === "sign") {
         // A private JWK whose public members are not its own signs tokens that its published
         // key never verifies (hosts keep the given public point): a probe signature must verify.
-        const [digest, options] = NODE_ALGORITHMS[alg];
         const probe = new Uint8Array(1);
-        const signature = node.sign(digest, probe, { ...options, key });
+        const signature = node.sign(digest, probe, nodeCall[1]);
         const published = node.createPublicKey({ key: publicMembers(jwk), format: "jwk" });
         if (!node.verify(digest, probe, { ...options, key: published }, signature)) {
           hostKeyFailed(entry, MISMATCHED);
@@ -105,8 +107,7 @@ export function importHostKey(published, alg, usage) {
       }
       entry.key = key;
       entry.node = node;
-      // Made once: every sign or verify passes the same options object.
-      entry.nodeCall = [NODE_ALGORITHMS[alg][0], { ...NODE_ALGORITHMS[alg][1], key }];
+      entry.nodeCall = nodeCall;
       entry.pending = Promise.resolve(entry.key);
       return entry;
     } catch {
