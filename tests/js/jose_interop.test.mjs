@@ -5,6 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
 import * as jose from "jose";
 import { Key, KeySet, isJwtRefreshError } from "../../pkg/node.js";
 import { HOSTS } from "./support/hosts.mjs";
@@ -169,6 +170,29 @@ for (const alg of ALGORITHMS) {
     assert.equal((await ours.verifyAsync(good)).payload.sub, "user-1");
   });
 }
+
+test("the README's algorithm table lists exactly the algorithms proven here, HMAC alone synchronous", async () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.split("\n## Algorithms\n")[1]?.split("\n## ")[0] ?? "";
+  const rows = section.split("\n").filter((line) => /^\| [A-Z]{2}/.test(line));
+  const listed = rows.flatMap((row) => row.split("|")[1].match(/\b(?:HS|RS|PS|ES)\d{3}\b|\bEdDSA\b/g) ?? []);
+  assert.deepEqual([...listed].sort(), [...ALGORITHMS].sort(), "the README lists each algorithm once");
+  // The table's "methods" column: HMAC keys work synchronously, the others only through the
+  // async methods, which a synchronous call names.
+  for (const row of rows) {
+    const [, algorithms, , methods] = row.split("|");
+    const alg = algorithms.match(/\b(?:HS|RS|PS|ES)\d{3}\b|\bEdDSA\b/)[0];
+    const { signKey, jwk } = await joseKeyPair(alg);
+    const token = await new jose.SignJWT(CLAIMS).setProtectedHeader({ alg }).setExpirationTime("5m").sign(signKey);
+    const key = Key.fromJwk({ ...jwk, alg }, { alg });
+    assert.equal((await key.verifyAsync(token)).payload.sub, "user-1", `${alg} verifies`);
+    if (/sync and async/.test(methods)) {
+      assert.equal(key.verify(token).payload.sub, "user-1", `${alg} verifies synchronously`);
+    } else {
+      assert.throws(() => key.verify(token), (e) => e.code === "async_required" && /verifyAsync/.test(e.message), `${alg} names verifyAsync`);
+    }
+  }
+});
 
 test("tokens as identity providers issue them: RS256 with kid and typ JWT, a JWKS of several key types", async () => {
   // What Auth0, Google, Entra ID, Cognito publish: several keys (rotation), RSA and EC, each
