@@ -350,7 +350,8 @@ pub(crate) fn check_unproven_binding(bound: bool, refuse_unbound: bool) -> Resul
     if bound {
         return Err(Error::new(
             ErrorCode::InvalidDpopProof,
-            "the token is bound to a DPoP key: the request needs a DPoP proof by it",
+            "the token is bound to a key (its cnf claim, RFC 7800): the request needs a proof \
+             of possession by that key, such as a DPoP proof",
         ));
     }
     if refuse_unbound {

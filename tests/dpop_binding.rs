@@ -81,7 +81,10 @@ fn a_bound_session_carries_cnf_jkt_and_refreshes_only_with_its_key() {
     // Checked alone, as a copy of it would be sent, the bound token is refused.
     let alone = issuer.verify_access(&pair.access_token, T0).unwrap_err();
     assert_eq!(alone.code(), ErrorCode::InvalidDpopProof);
-    assert!(alone.message().contains("needs a DPoP proof"), "{alone}");
+    assert!(
+        alone.message().contains("needs a proof of possession"),
+        "{alone}"
+    );
 
     let code = |result: Result<TokenPair, jwt_refresh::Error>| {
         result.map_err(|e| (e.code(), e.message().to_owned()))
@@ -175,7 +178,7 @@ fn protected_requests_check_the_binding() {
     assert!(check(&bound, Some("key-a")).is_ok());
     let (code, message) = check(&bound, None).unwrap_err();
     assert_eq!(code, ErrorCode::InvalidDpopProof);
-    assert!(message.contains("needs a DPoP proof"), "{message}");
+    assert!(message.contains("needs a proof of possession"), "{message}");
     assert!(check(&bound, Some("key-b"))
         .unwrap_err()
         .1

@@ -84,7 +84,7 @@ test("a bound token checked alone (verifyAccessAsync, accessVerifier, authentica
   assert.equal(await codeOf(issuer.accessVerifier().verifyAsync(tokens.access_token)), "invalid_dpop_proof");
   assert.equal(await codeOf(issuer.accessVerifier({ cache: 10 }).verifyAsync(tokens.access_token)), "invalid_dpop_proof");
   const message = await issuer.verifyAccessAsync(tokens.access_token).catch((e) => e.message);
-  assert.match(message, /bound to a DPoP key/);
+  assert.match(message, /bound to a key \(its cnf claim/);
   const alone = await issuer.authenticateHttpAsync(`Bearer ${tokens.access_token}`);
   assert.equal(alone.ok, false);
   assert.equal(alone.response.status, 401);
@@ -122,6 +122,15 @@ test("refuseBound: keys, key sets and verifiers elsewhere refuse a bound token o
     assert.equal(await outcome(verify(forged, { ...checks, refuseBound: true })), "invalid_signature", way);
   }
   assert.throws(() => key.verifier({ refuseBound: "yes" }), (e) => e.code === "invalid_options" && /refuseBound/.test(e.message));
+  // Any confirmation counts, an mTLS certificate's thumbprint (RFC 8705) as well, and the
+  // message says what the token carries instead of assuming DPoP.
+  const hmac = Key.generate("HS256");
+  const mtls = hmac.sign({ sub: "cy", cnf: { "x5t#S256": "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2" } }, { expiresIn: 60 });
+  assert.equal(hmac.verify(mtls).payload.sub, "cy");
+  assert.throws(
+    () => hmac.verify(mtls, { refuseBound: true }),
+    (e) => e.code === "invalid_dpop_proof" && /bound to a key \(its cnf claim/.test(e.message) && !/DPoP key/.test(e.message),
+  );
 });
 
 test("a replayed proof is refused on the API and at refresh", async () => {
