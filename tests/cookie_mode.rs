@@ -3,33 +3,23 @@
 //! checks refuse changes nothing.
 #![cfg(all(feature = "edge", not(target_arch = "wasm32")))]
 
+mod support {
+    pub mod issuer;
+}
+
 use futures::executor::block_on;
 use jwt_refresh::cookie::CookieMode;
 use jwt_refresh::endpoints::{logout_endpoint, refresh_endpoint};
 use jwt_refresh::http::{cookie_token_response, HttpResponse, RequestParts};
-use jwt_refresh::{Algorithm, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy, TokenPair};
+use jwt_refresh::{Issuer, MemoryStore, TokenPair};
 use serde_json::{Map, Value};
+use support::issuer::hs256_issuer;
 
 const T0: i64 = 1_700_000_000;
 const OWN: &str = "https://app.example";
 
 fn issuer() -> Issuer {
-    Issuer::new(IssuerConfig {
-        signing_key: Key::generate(Algorithm::Hs256, Some("a".into())).unwrap(),
-        previous_keys: vec![],
-        refresh_key: Key::generate(Algorithm::Hs256, None).unwrap(),
-        issuer: OWN.into(),
-        audience: vec!["api".into()],
-        policy: SessionPolicy {
-            access_ttl: 60,
-            refresh_ttl: 3600,
-            session_lifetime: 8 * 3600,
-            idle_timeout: 3600,
-            grace_period: 10,
-        },
-        clock_tolerance: 0,
-    })
-    .unwrap()
+    hs256_issuer(OWN)
 }
 
 fn login(issuer: &Issuer, store: &MemoryStore) -> TokenPair {

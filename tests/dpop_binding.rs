@@ -4,32 +4,21 @@
 //! has not seen, the binding checked on protected requests, and `DpopMode::Required`.
 #![cfg(all(feature = "edge", not(target_arch = "wasm32")))]
 
+mod support {
+    pub mod issuer;
+}
+
 use futures::executor::block_on;
 use jwt_refresh::{
-    Algorithm, DpopMode, ErrorCode, Issuer, IssuerConfig, Key, MemoryStore, SessionPolicy,
-    SessionRecord, SessionStore, TokenPair, VerifiedProof,
+    DpopMode, ErrorCode, Issuer, MemoryStore, SessionRecord, SessionStore, TokenPair, VerifiedProof,
 };
 use serde_json::Map;
+use support::issuer::hs256_issuer;
 
 const T0: i64 = 1_700_000_000;
 
 fn issuer() -> Issuer {
-    Issuer::new(IssuerConfig {
-        signing_key: Key::generate(Algorithm::Hs256, Some("a".into())).unwrap(),
-        previous_keys: vec![],
-        refresh_key: Key::generate(Algorithm::Hs256, None).unwrap(),
-        issuer: "https://auth.example".into(),
-        audience: vec!["api".into()],
-        policy: SessionPolicy {
-            access_ttl: 60,
-            refresh_ttl: 3600,
-            session_lifetime: 8 * 3600,
-            idle_timeout: 3600,
-            grace_period: 10,
-        },
-        clock_tolerance: 0,
-    })
-    .unwrap()
+    hs256_issuer("https://auth.example")
 }
 
 fn proof<'a>(jkt: &'a str, jti: &'a str, now: i64) -> VerifiedProof<'a> {
