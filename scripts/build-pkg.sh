@@ -13,7 +13,11 @@ shift || true
 bind() {
   local name=$1 profile=$2
   shift 2
-  cargo build --quiet --profile "$profile" --target wasm32-unknown-unknown "$@"
+  # The cdylib alone: built together with the rlib that Cargo.toml also names (for the native
+  # tests, benches and fuzz targets), the crate's public items stay visible to LTO, which then
+  # can neither inline nor drop what only the wasm exports reach (bench/README.md).
+  cargo rustc --quiet --lib --crate-type cdylib --profile "$profile" \
+    --target wasm32-unknown-unknown "$@"
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" \
     "target/wasm32-unknown-unknown/$profile/jwt_refresh.wasm"
   # One import per snippet module, so that bundlers see no duplicate keys.
