@@ -248,6 +248,9 @@ async fn a_throwing_storage_and_a_full_quota_are_typed_errors() {
     let err = wait(client.set_tokens(login("erin").await))
         .await
         .unwrap_err();
+    // The storage's own words reach the app.
+    let message = get(&err, "message").as_string().unwrap();
+    assert!(message.contains("disk on fire"), "{message}");
     assert_eq!(code_of(err), "storage_unavailable");
 
     let quota: JsValue = js_sys::eval(
@@ -274,7 +277,10 @@ async fn a_throwing_storage_and_a_full_quota_are_typed_errors() {
     let client = client_with("localStorage".into(), r#","namespace":"quota""#).await;
     let result = wait(client.set_tokens(login("erin").await)).await;
     js_sys::eval("localStorage.clear()").unwrap();
-    assert_eq!(code_of(result.unwrap_err()), "storage_quota_exceeded");
+    let err = result.unwrap_err();
+    let message = get(&err, "message").as_string().unwrap();
+    assert!(message.starts_with("setItem: storage is full"), "{message}");
+    assert_eq!(code_of(err), "storage_quota_exceeded");
 
     // Bad storage options are refused up front.
     let bad = JsAuthClient::open(obj(&format!(

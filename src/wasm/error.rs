@@ -29,7 +29,7 @@ pub(crate) fn invalid_options(message: impl Into<String>) -> JsValue {
 
 /// The core error of a value a promise rejected with: this library's errors keep their code,
 /// anything else (a TypeError from `fetch`, a host failure) becomes `otherwise`.
-#[cfg(feature = "keys")]
+#[cfg(any(feature = "keys", feature = "browser"))]
 pub(crate) fn error_from_js(value: &JsValue, otherwise: ErrorCode) -> Error {
     let code = Reflect::get(value, &"code".into())
         .ok()

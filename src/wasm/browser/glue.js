@@ -332,14 +332,89 @@ function idbRequest(db, mode, operate) {
   });
 }
 
-export function idbGet(db, key) {
-  return idbRequest(db, "readonly", (store) => store.get(key)).then((v) => (typeof v === "string" ? v : null));
+// --- Token storages: memory, localStorage or sessionStorage, IndexedDB, or the app's own
+// object with async get/set/remove, all behind one promise-shaped { get, set, remove, shared }.
+// A failure rejects with { code, message }: a full quota is storage_quota_exceeded, anything
+// else storage_unavailable; a bad `storage` option is invalid_options.
+function storageFailure(thrown, what) {
+  const name = typeof thrown?.name === "string" ? thrown.name : "";
+  const message = typeof thrown?.message === "string" ? thrown.message : String(thrown);
+  // Firefox has used NS_ERROR_DOM_QUOTA_REACHED; code 22 is the legacy QUOTA_EXCEEDED_ERR.
+  return name === "QuotaExceededError" || name === "NS_ERROR_DOM_QUOTA_REACHED" || thrown?.code === 22
+    ? { code: "storage_quota_exceeded", message: `${what}: storage is full (${message})` }
+    : { code: "storage_unavailable", message: `${what}: ${name} ${message}` };
 }
 
-export function idbSet(db, key, value) {
-  return idbRequest(db, "readwrite", (store) => store.put(value, key)).then(() => undefined);
+// `operations` maps get/set/remove to [what a failure names, the call]; the calls may be sync.
+function tokenStorage(shared, operations) {
+  const storage = { shared };
+  for (const [method, [what, call]] of Object.entries(operations)) {
+    storage[method] = async (...args) => {
+      let value;
+      try {
+        value = await call(...args);
+      } catch (e) {
+        throw storageFailure(e, what);
+      }
+      if (method !== "get" || value == null) return null;
+      if (typeof value !== "string") throw { code: "storage_unavailable", message: "the storage returned a non-string value" };
+      return value;
+    };
+  }
+  return storage;
 }
 
-export function idbRemove(db, key) {
-  return idbRequest(db, "readwrite", (store) => store.delete(key)).then(() => undefined);
+export function storageCall(storage, method, key, value) {
+  return value === undefined ? storage[method](key) : storage[method](key, value);
+}
+
+export async function openStorage(spec, namespace) {
+  if (spec == null || spec === "memory") {
+    const values = new Map();
+    return tokenStorage(false, {
+      get: ["memory", (key) => values.get(key)],
+      set: ["memory", (key, value) => void values.set(key, value)],
+      remove: ["memory", (key) => void values.delete(key)],
+    });
+  }
+  if (spec === "localStorage" || spec === "sessionStorage") {
+    let web;
+    try {
+      // Reading the property itself throws in some sandboxed contexts.
+      web = globalThis[spec];
+    } catch (e) {
+      throw storageFailure(e, spec);
+    }
+    if (web == null) throw { code: "storage_unavailable", message: `${spec} is not available here` };
+    return tokenStorage(true, {
+      get: ["getItem", (key) => web.getItem(key)],
+      set: ["setItem", (key, value) => web.setItem(key, value)],
+      remove: ["removeItem", (key) => web.removeItem(key)],
+    });
+  }
+  if (spec === "indexedDB") {
+    let db;
+    try {
+      db = await idbOpen(`${namespace}-tokens`);
+    } catch (e) {
+      throw storageFailure(e, "indexedDB");
+    }
+    return tokenStorage(true, {
+      get: ["indexedDB get", (key) => idbRequest(db, "readonly", (store) => store.get(key)).then((v) => (typeof v === "string" ? v : null))],
+      set: ["indexedDB set", (key, value) => idbRequest(db, "readwrite", (store) => store.put(value, key))],
+      remove: ["indexedDB remove", (key) => idbRequest(db, "readwrite", (store) => store.delete(key))],
+    });
+  }
+  if (typeof spec === "string") {
+    throw { code: "invalid_options", message: `unknown storage "${spec}": use memory, localStorage, sessionStorage, indexedDB or an object` };
+  }
+  const methods = ["get", "set", "remove"];
+  let complete;
+  try {
+    complete = methods.every((method) => typeof spec?.[method] === "function");
+  } catch (e) {
+    throw { code: "invalid_options", message: `reading the storage option threw: ${e?.message ?? e}` };
+  }
+  if (!complete) throw { code: "invalid_options", message: "a custom storage needs async get, set and remove methods" };
+  return tokenStorage(true, Object.fromEntries(methods.map((method) => [method, [method, (...args) => spec[method](...args)]])));
 }

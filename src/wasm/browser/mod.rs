@@ -74,14 +74,16 @@ pub(crate) mod glue {
         pub fn discard_proof_key(database: &str) -> Promise;
         #[wasm_bindgen(js_name = openChannel)]
         pub fn open_channel(name: &str, on_message: &Function) -> JsValue;
-        #[wasm_bindgen(js_name = idbOpen)]
-        pub fn idb_open(name: &str) -> Promise;
-        #[wasm_bindgen(js_name = idbGet)]
-        pub fn idb_get(db: &JsValue, key: &str) -> Promise;
-        #[wasm_bindgen(js_name = idbSet)]
-        pub fn idb_set(db: &JsValue, key: &str, value: &str) -> Promise;
-        #[wasm_bindgen(js_name = idbRemove)]
-        pub fn idb_remove(db: &JsValue, key: &str) -> Promise;
+        #[wasm_bindgen(js_name = openStorage)]
+        pub fn open_storage(spec: &JsValue, namespace: &str) -> Promise;
+        /// `storage[method](key)`, or `(key, value)`: a promise from `openStorage`'s object.
+        #[wasm_bindgen(js_name = storageCall)]
+        pub fn storage_call(
+            storage: &JsValue,
+            method: &str,
+            key: &str,
+            value: Option<&str>,
+        ) -> Promise;
     }
 
     // The host's base64url, shared with the key code's snippet (src/base64url.rs uses it).
