@@ -55,9 +55,10 @@ pub use remote_jwks::JsRemoteKeySet;
 pub use resource_server::JsResourceServer;
 pub use token::{decode_unverified_js, parse_duration_js};
 
-// The client's build: talc instead of std's dlmalloc, the same job in a third of the code
-// (Cargo.toml). `unsafe` because it assumes one thread: the build has no threads (no atomics,
-// no shared memory).
+// The client's build: lol_alloc's free list instead of std's dlmalloc, the same job in a
+// fraction of the code (Cargo.toml). `unsafe` because it assumes one thread: the build has no
+// threads (no atomics, no shared memory).
 #[cfg(all(target_os = "unknown", feature = "browser", not(feature = "keys")))]
 #[global_allocator]
-static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
