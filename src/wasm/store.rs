@@ -7,12 +7,11 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/wasm/store.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &JsValue, millis: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
+    /// `promise`, or a rejection with "timeout" past `timeout_ms`.
+    #[wasm_bindgen(js_name = withTimeout)]
+    fn with_timeout(promise: &Promise, timeout_ms: f64) -> Promise;
 }
 
 fn unavailable(what: &str, detail: &str) -> Error {
@@ -42,19 +41,9 @@ impl AnyStore {
         let result = function
             .apply(store, args)
             .map_err(|err| unavailable(method, &super::js::describe(&err)))?;
-        let promise = Promise::resolve(&result);
-        // Race the call against a timer so that a hung backend cannot hang the request.
-        let mut timer = JsValue::UNDEFINED;
-        let timeout = Promise::new(&mut |_resolve, reject| {
-            let fire = Closure::once_into_js(move || {
-                let _ = reject.call1(&JsValue::NULL, &"timeout".into());
-            });
-            timer = set_timeout(&fire, timeout_ms);
-        });
-        let raced = Promise::race(&Array::of2(&promise, &timeout));
-        let outcome = JsFuture::from(raced).await;
-        clear_timeout(&timer);
-        outcome.map_err(|err| unavailable(method, &super::js::describe(&err)))
+        JsFuture::from(with_timeout(&Promise::resolve(&result), timeout_ms))
+            .await
+            .map_err(|err| unavailable(method, &super::js::describe(&err)))
     }
 }
 
