@@ -17,6 +17,9 @@ use wasm_bindgen::JsCast;
 pub(crate) struct Inner {
     pub(crate) session: Session<BrowserPlatform, BrowserStorage>,
     timer: RefCell<JsValue>,
+    /// What every timer calls: one closure for the client's life. A closure per timer would
+    /// keep its memory whenever the timer is replaced before it fires (each refresh).
+    on_timer: RefCell<Option<Closure<dyn Fn()>>>,
     /// When the timer in `timer` fires (local time), so that a change that leaves it due at
     /// the same moment does not re-arm it.
     armed_for: Cell<Option<f64>>,
@@ -67,24 +70,36 @@ impl Inner {
             glue::stop_timer(&timer);
         }
         self.armed_for.set(due);
-        let Some(at) = due else {
+        let (Some(at), Some(fire)) = (
+            due,
+            self.on_timer.borrow().as_ref().map(|f| f.as_ref().clone()),
+        ) else {
             return;
         };
-        let weak: Weak<Inner> = Rc::downgrade(self);
-        let fire = Closure::once_into_js(move || {
-            if let Some(inner) = weak.upgrade() {
-                // Fired: the next change arms a timer again, even for the same moment.
-                inner.armed_for.set(None);
-                inner.timer.replace(JsValue::UNDEFINED);
-                wasm_bindgen_futures::spawn_local(async move {
-                    // Failures reach the app through the `error` and `logout` events.
-                    let _ = inner.session.refresh().await;
-                    inner.changed();
-                });
-            }
-        });
         let delay_ms = ((at - js_sys::Date::now() / 1000.0) * 1000.0).max(0.0);
         *self.timer.borrow_mut() = glue::start_timer(delay_ms, fire.unchecked_ref());
+    }
+
+    /// The timer fired: refresh, then arm the next one.
+    fn fire(self: Rc<Self>) {
+        // Fired: the next change arms a timer again, even for the same moment.
+        self.armed_for.set(None);
+        self.timer.replace(JsValue::UNDEFINED);
+        wasm_bindgen_futures::spawn_local(async move {
+            // Failures reach the app through the `error` and `logout` events.
+            let _ = self.session.refresh().await;
+            self.changed();
+        });
+    }
+}
+
+impl Drop for Inner {
+    /// No timer outlives the closure it calls (dropped with this).
+    fn drop(&mut self) {
+        let timer = self.timer.replace(JsValue::UNDEFINED);
+        if !timer.is_undefined() {
+            glue::stop_timer(&timer);
+        }
     }
 }
 
@@ -136,10 +151,17 @@ pub(crate) async fn open(options: JsValue) -> JsResult<Rc<Inner>> {
     let inner = Rc::new(Inner {
         session,
         timer: RefCell::default(),
+        on_timer: RefCell::default(),
         armed_for: Cell::new(None),
         closed: Cell::new(false),
         snapshot: RefCell::default(),
     });
+    let weak: Weak<Inner> = Rc::downgrade(&inner);
+    *inner.on_timer.borrow_mut() = Some(Closure::new(move || {
+        if let Some(inner) = weak.upgrade() {
+            inner.fire();
+        }
+    }));
     let weak = Rc::downgrade(&inner);
     *inner.session.platform().on_change.borrow_mut() = Some(Box::new(move || {
         if let Some(inner) = weak.upgrade() {
