@@ -80,3 +80,29 @@ test(`${ENTRY}: setTokens refuses a pair that is not two JWTs, naming which`, as
   assert.equal(client.state.status, "unauthenticated");
   client.close();
 });
+
+test(`${ENTRY}: on() returns an unsubscribe that can be called again; a throwing listener does not silence the others`, async () => {
+  const client = await AuthClient.create({ refreshUrl: "http://127.0.0.1:9/refresh" });
+  const key = server.Key.generate("HS256");
+  const pair = () => ({
+    access_token: key.sign({ sub: "ada" }, { expiresIn: "5m" }),
+    refresh_token: key.sign({ sub: "ada" }, { expiresIn: "1d" }),
+    token_type: "Bearer",
+    expires_in: 300,
+  });
+  const heard = [];
+  client.on("refresh", () => {
+    throw new Error("a listener's own bug");
+  });
+  const off = client.on("refresh", (detail) => heard.push(detail.source));
+  const unsubscribe = client.subscribe(() => heard.push("change"));
+  await client.setTokens(pair());
+  assert.deepEqual(heard, ["login", "change"]);
+  off();
+  off();
+  unsubscribe();
+  unsubscribe();
+  await client.setTokens(pair());
+  assert.deepEqual(heard, ["login", "change"], "nothing heard after unsubscribing");
+  client.close();
+});

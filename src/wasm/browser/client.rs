@@ -257,7 +257,14 @@ impl JsAuthClient {
         self.inner.snapshot()
     }
 
-    /// Listens to `refresh`, `logout`, `error` or `change`; returns a function that stops.
+    /// Listens to `refresh`, `logout`, `error` or `change`; returns a function that stops
+    /// (calling it again does nothing). A listener that throws does not keep the others from
+    /// hearing the event.
+    ///
+    /// ```js
+    /// const off = auth.on("logout", ({ reason }) => showLogin(reason));
+    /// off(); // later
+    /// ```
     #[wasm_bindgen(unchecked_return_type = "() => void")]
     pub fn on(
         &self,
@@ -271,19 +278,11 @@ impl JsAuthClient {
         let listener: Function = listener
             .dyn_into()
             .map_err(|_| invalid_options("the listener must be a function"))?;
-        let platform = self.inner.session.platform();
-        platform
-            .listeners
-            .borrow_mut()
-            .push((event, listener.clone()));
-        let weak = Rc::downgrade(&self.inner);
-        let off = Closure::once_into_js(move || {
-            if let Some(inner) = weak.upgrade() {
-                let listeners = &inner.session.platform().listeners;
-                listeners.borrow_mut().retain(|(_, f)| f != &listener);
-            }
-        });
-        Ok(off.unchecked_into())
+        Ok(glue::add_listener(
+            &self.inner.session.platform().listeners,
+            &event,
+            &listener,
+        ))
     }
 
     /// `on("change")` in the shape `useSyncExternalStore` takes: returns the unsubscribe.

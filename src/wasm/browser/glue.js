@@ -23,6 +23,27 @@ export function randomId() {
   return base64url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
+// --- The app's listeners: `[event, listener]` pairs. The function `addListener` returns
+// removes its pair, and does nothing when called again (as a framework's cleanup may).
+export function addListener(listeners, event, listener) {
+  const entry = [event, listener];
+  listeners.push(entry);
+  return () => {
+    const at = listeners.indexOf(entry);
+    if (at >= 0) listeners.splice(at, 1);
+  };
+}
+
+// A listener that throws does not keep the others from hearing the event.
+export function notifyListeners(listeners, event, detail) {
+  for (const [name, listener] of [...listeners]) {
+    if (name !== event) continue;
+    try {
+      listener(detail);
+    } catch {}
+  }
+}
+
 // --- Cross-tab lock: Web Locks, else a localStorage lock. Resolves to a function that
 // releases it, or to null once `timeoutMs` has passed without it (the caller then goes on
 // without the lock: a second refresh is answered by the server's grace window).

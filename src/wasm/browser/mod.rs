@@ -74,6 +74,12 @@ pub(crate) mod glue {
         pub fn discard_proof_key(database: &str) -> Promise;
         #[wasm_bindgen(js_name = openChannel)]
         pub fn open_channel(name: &str, on_message: &Function) -> JsValue;
+        /// Adds `[event, listener]` to `listeners`; the function it returns removes it (once,
+        /// however often it is called).
+        #[wasm_bindgen(js_name = addListener)]
+        pub fn add_listener(listeners: &JsValue, event: &str, listener: &Function) -> Function;
+        #[wasm_bindgen(js_name = notifyListeners)]
+        pub fn notify_listeners(listeners: &JsValue, event: &str, detail: &JsValue);
         #[wasm_bindgen(js_name = openStorage)]
         pub fn open_storage(spec: &JsValue, namespace: &str) -> Promise;
         /// `storage[method](key)`, or `(key, value)`: a promise from `openStorage`'s object.

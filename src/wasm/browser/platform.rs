@@ -41,7 +41,8 @@ pub(crate) struct BrowserPlatform {
     pub(crate) lock_timeout_ms: f64,
     /// `{ post, close, persists }` from `openChannel`.
     pub(crate) channel: RefCell<JsValue>,
-    pub(crate) listeners: RefCell<Vec<(String, Function)>>,
+    /// The app's listeners, kept in JS (`glue.js`): `[event, listener]` pairs.
+    pub(crate) listeners: JsValue,
     /// Called after every event (the binding re-arms its timer there).
     pub(crate) on_change: RefCell<Option<Box<dyn Fn()>>>,
     /// The IndexedDB database of the DPoP key.
@@ -66,16 +67,7 @@ fn field(value: &JsValue, name: &str) -> JsValue {
 impl BrowserPlatform {
     /// Calls every listener of `event` with `detail`; a throwing listener is ignored.
     pub(crate) fn notify(&self, event: &str, detail: &JsValue) {
-        let listeners: Vec<Function> = self
-            .listeners
-            .borrow()
-            .iter()
-            .filter(|(name, _)| name == event)
-            .map(|(_, f)| f.clone())
-            .collect();
-        for listener in listeners {
-            let _ = listener.call1(&JsValue::NULL, detail);
-        }
+        glue::notify_listeners(&self.listeners, event, detail);
     }
 }
 

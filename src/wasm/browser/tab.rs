@@ -138,7 +138,7 @@ pub(crate) async fn open(options: JsValue) -> JsResult<Rc<Inner>> {
         lock_name: format!("{namespace}:refresh-lock"),
         lock_timeout_ms,
         channel: RefCell::new(JsValue::UNDEFINED),
-        listeners: RefCell::default(),
+        listeners: js_sys::Array::new().into(),
         on_change: RefCell::default(),
         proof_database: format!("{namespace}:dpop"),
         proof_key: RefCell::default(),
