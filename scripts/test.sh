@@ -64,15 +64,17 @@ export JWT_REFRESH_TEST_SERVER
 export WASM_BINDGEN_TEST_TIMEOUT=120
 # Headless Chromium (156.0.8078.129) now and then never gets through the test page: after 300 s
 # ChromeDriver reports "Timed out receiving message from renderer" and the runner "Failed to
-# detect test as having been run", before any result. Such a run is made once more; a suite
-# whose tests ran and failed is never run again.
+# detect test as having been run", before any result. Such a run is made again, three times
+# at most; a suite whose tests ran and failed is never run again.
 browser_suite() {
-  local log=target/browser-suite.log
-  wasm-pack test --headless "$@" -- --features browser 2>&1 | tee "$log" && return 0
-  grep -q "Failed to detect test as having been run" "$log" || return 1
-  grep -q "^test .* FAILED$" "$log" && return 1
-  step "the browser never reported a result (above): the suite once more"
-  wasm-pack test --headless "$@" -- --features browser
+  local log=target/browser-suite.log attempt
+  for attempt in 1 2 3; do
+    wasm-pack test --headless "$@" -- --features browser 2>&1 | tee "$log" && return 0
+    grep -q "Failed to detect test as having been run" "$log" || return 1
+    grep -q "^test .* FAILED$" "$log" && return 1
+    step "the browser never reported a result (attempt $attempt, above): the suite again"
+  done
+  return 1
 }
 step "wasm tests in headless Chrome (wasm-pack: API, storages, AuthClient)"
 browser_suite --chrome
