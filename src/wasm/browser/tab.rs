@@ -65,10 +65,7 @@ impl Inner {
         if due.is_some() && due == self.armed_for.get() {
             return;
         }
-        let timer = self.timer.replace(JsValue::UNDEFINED);
-        if !timer.is_undefined() {
-            glue::stop_timer(&timer);
-        }
+        self.stop_timer();
         self.armed_for.set(due);
         let (Some(at), Some(fire)) = (
             due,
@@ -78,6 +75,14 @@ impl Inner {
         };
         let delay_ms = ((at - js_sys::Date::now() / 1000.0) * 1000.0).max(0.0);
         *self.timer.borrow_mut() = glue::start_timer(delay_ms, fire.unchecked_ref());
+    }
+
+    /// Stops the pending timer, if any.
+    fn stop_timer(&self) {
+        let timer = self.timer.replace(JsValue::UNDEFINED);
+        if !timer.is_undefined() {
+            glue::stop_timer(&timer);
+        }
     }
 
     /// The timer fired: refresh, then arm the next one.
@@ -96,10 +101,7 @@ impl Inner {
 impl Drop for Inner {
     /// No timer outlives the closure it calls (dropped with this).
     fn drop(&mut self) {
-        let timer = self.timer.replace(JsValue::UNDEFINED);
-        if !timer.is_undefined() {
-            glue::stop_timer(&timer);
-        }
+        self.stop_timer();
     }
 }
 
