@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen(module = "/src/wasm/store.js")]
+#[wasm_bindgen(module = "/src/wasm/webcrypto.js")]
 extern "C" {
     /// `promise`, or a rejection with "timeout" past `timeout_ms`.
     #[wasm_bindgen(js_name = withTimeout)]

@@ -1,5 +1,5 @@
-// The host's native crypto for signatures of asymmetric algorithms, and the one constructor of
-// this library's errors. Node, Deno and Bun: node:crypto's one-shot sign/verify, synchronous
+// The host's native crypto for signatures of asymmetric algorithms, the one constructor of
+// this library's errors, and a deadline on a promise. Node, Deno and Bun: node:crypto's one-shot sign/verify, synchronous
 // native calls (their WebCrypto hops to a thread pool: several times slower per token).
 // workerd and browsers: WebCrypto (workerd's is near-synchronous).
 
@@ -72,6 +72,21 @@ function hostKeyFailed(entry, why) {
 export function describe(thrown) {
   const text = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
   return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}
+
+/**
+ * `promise`, or a rejection with "timeout" past `timeoutMs`: a session store's answer, so that
+ * a hung backend cannot hang the request. Here rather than a Rust closure per call: a timer
+ * callback cleared before it runs would keep that closure's memory for good. Not a module of
+ * its own: wasm-bindgen-test-runner's server (tiny_http) can leave one of a page's module
+ * requests unanswered when more of them come at once (scripts/test.sh).
+ */
+export function withTimeout(promise, timeoutMs) {
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => reject("timeout"), timeoutMs);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**
