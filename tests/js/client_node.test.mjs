@@ -81,7 +81,7 @@ test(`${ENTRY}: setTokens refuses a pair that is not two JWTs, naming which`, as
   client.close();
 });
 
-test(`${ENTRY}: on() returns an unsubscribe that can be called again; a throwing listener does not silence the others`, async () => {
+test(`${ENTRY}: on() returns an unsubscribe that can be called again; a throwing listener does not silence the others and is reported`, async () => {
   const client = await AuthClient.create({ refreshUrl: "http://127.0.0.1:9/refresh" });
   const key = server.Key.generate("HS256");
   const pair = () => ({
@@ -91,18 +91,40 @@ test(`${ENTRY}: on() returns an unsubscribe that can be called again; a throwing
     expires_in: 300,
   });
   const heard = [];
-  client.on("refresh", () => {
-    throw new Error("a listener's own bug");
+  const bug = new Error("a listener's own bug");
+  const offBug = client.on("refresh", () => {
+    throw bug;
   });
   const off = client.on("refresh", (detail) => heard.push(detail.source));
   const unsubscribe = client.subscribe(() => heard.push("change"));
-  await client.setTokens(pair());
+  // Where the host has reportError (browsers, Deno, Bun), the error goes there...
+  const reported = [];
+  globalThis.reportError = (error) => reported.push(error);
+  try {
+    await client.setTokens(pair());
+  } finally {
+    delete globalThis.reportError;
+  }
   assert.deepEqual(heard, ["login", "change"]);
+  assert.deepEqual(reported, [bug]);
+  // ...and to the console where it has none (Node).
+  const logged = [];
+  const consoleError = console.error;
+  console.error = (...args) => logged.push(args);
+  try {
+    await client.setTokens(pair());
+  } finally {
+    console.error = consoleError;
+  }
+  assert.deepEqual(logged, [[bug]]);
+  assert.deepEqual(heard, ["login", "change", "login", "change"]);
+  heard.length = 0;
   off();
   off();
+  offBug();
   unsubscribe();
   unsubscribe();
   await client.setTokens(pair());
-  assert.deepEqual(heard, ["login", "change"], "nothing heard after unsubscribing");
+  assert.deepEqual(heard, [], "nothing heard after unsubscribing");
   client.close();
 });

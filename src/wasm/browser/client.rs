@@ -259,7 +259,8 @@ impl JsAuthClient {
 
     /// Listens to `refresh`, `logout`, `error` or `change`; returns a function that stops
     /// (calling it again does nothing). A listener that throws does not keep the others from
-    /// hearing the event.
+    /// hearing the event; its error goes to `reportError` (the page's `error` event), or to
+    /// `console.error` where there is none.
     ///
     /// ```js
     /// const off = auth.on("logout", ({ reason }) => showLogin(reason));

@@ -34,13 +34,18 @@ export function addListener(listeners, event, listener) {
   };
 }
 
-// A listener that throws does not keep the others from hearing the event.
+// A listener that throws does not keep the others from hearing the event, and its error is
+// not lost: reported as the host reports an uncaught one (`reportError`: the page's "error"
+// event and the console), else logged (Node has no `reportError`).
 export function notifyListeners(listeners, event, detail) {
   for (const [name, listener] of [...listeners]) {
     if (name !== event) continue;
     try {
       listener(detail);
-    } catch {}
+    } catch (error) {
+      if (typeof globalThis.reportError === "function") globalThis.reportError(error);
+      else console.error(error);
+    }
   }
 }
 
