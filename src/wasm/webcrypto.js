@@ -1,7 +1,8 @@
 // The host's native crypto for signatures of asymmetric algorithms, the one constructor of
-// this library's errors, and a deadline on a promise. Node, Deno and Bun: node:crypto's one-shot sign/verify, synchronous
-// native calls (their WebCrypto hops to a thread pool: several times slower per token).
-// workerd and browsers: WebCrypto (workerd's is near-synchronous).
+// this library's errors, and a deadline on a promise. Node, Deno and Bun: node:crypto's
+// one-shot sign/verify, synchronous native calls (their WebCrypto hops to a thread pool:
+// several times slower per token). workerd and browsers: WebCrypto (workerd's is
+// near-synchronous).
 
 /** WebCrypto's import and sign/verify parameters per algorithm (RFC 7518 §3: PSS salt = hash). */
 const rsa = (name, hash, extra) => [{ name, hash }, { name, ...extra }];

@@ -65,7 +65,8 @@ fn field(value: &JsValue, name: &str) -> JsValue {
 }
 
 impl BrowserPlatform {
-    /// Calls every listener of `event` with `detail`; a listener's throw is reported, not passed on.
+    /// Calls every listener of `event` with `detail`; what a listener throws is reported (see
+    /// `notifyListeners` in glue.js), not passed on.
     pub(crate) fn notify(&self, event: &str, detail: &JsValue) {
         glue::notify_listeners(&self.listeners, event, detail);
     }
