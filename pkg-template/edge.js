@@ -1,6 +1,8 @@
 // Request/Response helpers for Workers and any fetch-style server (Deno, Bun, Node 18+).
 // They only move bytes between `Request`/`Response` and the wasm core, which does the work.
 
+import { described, invalidArgument } from "./arguments.js";
+
 /**
  * The body as text, or null past `limit` bytes: a declared length over it is not read at all,
  * and a body without one (chunked) is read only up to the limit, then cancelled, so a client
@@ -29,20 +31,6 @@ async function boundedText(request, limit) {
     offset += chunk.byteLength;
   }
   return new TextDecoder().decode(bytes);
-}
-
-/** A caller's mistake, typed as the core's are (`isJwtRefreshError`, code `invalid_options`). */
-function invalidArgument(message) {
-  const error = new Error(message);
-  error.name = "JwtRefreshError";
-  error.code = "invalid_options";
-  return error;
-}
-
-function described(value) {
-  if (typeof value?.then === "function") return "a Promise: did you forget await?";
-  if (value === null || value === undefined) return String(value);
-  return Array.isArray(value) ? "an array" : `a value of type ${typeof value}`;
 }
 
 /** `request` is a fetch `Request` (or reads like one); `issuer` has the method the helper calls. */

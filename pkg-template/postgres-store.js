@@ -2,6 +2,8 @@
 // Client, or a postgres.js `sql`, that the app passes. The compare-and-swap is `UPDATE … WHERE version = $n`; reads skip
 // expired rows, and `sweep()` deletes them (run it now and then).
 
+import { required, tableName } from "./arguments.js";
+
 const now = () => Math.floor(Date.now() / 1000);
 
 /** PostgreSQL: strongly consistent (one primary; reads go to it). */
@@ -21,10 +23,9 @@ export class PostgresStore {
         },
       };
     }
-    if (!pool || typeof pool.query !== "function") throw new TypeError("PostgresStore needs a pg Pool or Client, or a postgres.js sql");
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new TypeError("invalid table name");
-    this.pool = pool;
-    this.table = table;
+    const queryable = (p) => typeof p?.query === "function";
+    this.pool = required("PostgresStore", "a pg Pool or Client, or a postgres.js sql", pool, queryable);
+    this.table = tableName("PostgresStore", table);
     this.ready = null;
   }
   /** Creates the table if needed (idempotent; also run lazily on first use). */

@@ -3,6 +3,8 @@
 // value and version; the compare-and-swap is one Lua script, atomic on the server; the key
 // expires with the session; a subject's sessions are a sorted set by expiry (no KEYS scan).
 
+import { keyPrefix, required } from "./arguments.js";
+
 // KEYS: the session's hash, the subject's set. ARGV: value, expected version ("" for a new
 // session), expiry (Unix seconds), session id, now (Unix seconds). Returns 1 if written.
 const PUT = `
@@ -31,9 +33,9 @@ export class RedisStore {
    * @param {{ prefix?: string }} [options] key prefix, default "jwt-refresh:"
    */
   constructor(client, { prefix = "jwt-refresh:" } = {}) {
-    if (!client || typeof client.eval !== "function") throw new TypeError("RedisStore needs a node-redis or ioredis client");
-    this.client = client;
-    this.prefix = prefix;
+    const redis = (c) => typeof c?.eval === "function";
+    this.client = required("RedisStore", "a node-redis or ioredis client", client, redis);
+    this.prefix = keyPrefix("RedisStore", prefix);
     // node-redis takes (script, { keys, arguments }); ioredis (script, numKeys, ...keys, ...args).
     this.nodeRedis = "isOpen" in client;
   }

@@ -1,5 +1,10 @@
 import type { SessionStore } from "./jwt_refresh.js";
 
+// Each store's constructor checks what it is given: a binding, client or pool of the wrong
+// shape (a binding misnamed in `env` is undefined), a table that is not a plain SQL
+// identifier or a prefix that is not a string throws a JwtRefreshError, code
+// `invalid_options`, that names it.
+
 /** Minimal shape of a Workers KV namespace binding. */
 export interface KvNamespaceLike {
   get(key: string, type: "json"): Promise<unknown>;

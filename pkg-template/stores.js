@@ -1,6 +1,8 @@
 // Session store adapters (see SessionStore in the types). Each keeps the version next to
 // the value and writes only if the version is unchanged since the read.
 
+import { keyPrefix, required, tableName } from "./arguments.js";
+
 const key = (subject, sessionId) => `${encodeURIComponent(subject)}/${sessionId}`;
 
 // MemoryStore is the core's own, exported by the wasm module.
@@ -19,8 +21,9 @@ const key = (subject, sessionId) => `${encodeURIComponent(subject)}/${sessionId}
  */
 export class KvStore {
   constructor(namespace, { prefix = "jwt-refresh/" } = {}) {
-    this.namespace = namespace;
-    this.prefix = prefix;
+    const kv = (n) => ["get", "put", "list"].every((method) => typeof n?.[method] === "function");
+    this.namespace = required("KvStore", "a Workers KV namespace (a binding of env)", namespace, kv);
+    this.prefix = keyPrefix("KvStore", prefix);
   }
   #recordKey(subject, sessionId) {
     return this.prefix + key(subject, sessionId);
@@ -95,9 +98,9 @@ function withRevocation(value, revocation) {
 /** D1 (SQLite): a conditional `UPDATE ... WHERE version = ?` is the compare-and-swap. */
 export class D1Store {
   constructor(database, { table = "jwt_refresh_sessions" } = {}) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new TypeError("invalid table name");
-    this.db = database;
-    this.table = table;
+    const d1 = (d) => typeof d?.prepare === "function";
+    this.db = required("D1Store", "a D1 database (a binding of env)", database, d1);
+    this.table = tableName("D1Store", table);
     this.ready = null;
   }
   /** Creates the table if needed (idempotent; also run lazily on first use). */
@@ -160,7 +163,9 @@ export class D1Store {
  */
 export class DurableObjectStore {
   constructor(namespace) {
-    this.namespace = namespace;
+    const objects = (n) => typeof n?.get === "function" && typeof n.idFromName === "function";
+    const what = "a Durable Object namespace bound to SessionStoreObject (a binding of env)";
+    this.namespace = required("DurableObjectStore", what, namespace, objects);
   }
   #stub(subject) {
     return this.namespace.get(this.namespace.idFromName(subject));
