@@ -19,7 +19,7 @@ pub(crate) struct Inner {
     timer: RefCell<JsValue>,
     /// What every timer calls: one closure for the client's life. A closure per timer would
     /// keep its memory whenever the timer is replaced before it fires (each refresh).
-    on_timer: RefCell<Option<Closure<dyn Fn()>>>,
+    on_timer: Closure<dyn Fn()>,
     /// When the timer in `timer` fires (local time), so that a change that leaves it due at
     /// the same moment does not re-arm it.
     armed_for: Cell<Option<f64>>,
@@ -67,14 +67,10 @@ impl Inner {
         }
         self.stop_timer();
         self.armed_for.set(due);
-        let (Some(at), Some(fire)) = (
-            due,
-            self.on_timer.borrow().as_ref().map(|f| f.as_ref().clone()),
-        ) else {
-            return;
-        };
+        let Some(at) = due else { return };
         let delay_ms = ((at - js_sys::Date::now() / 1000.0) * 1000.0).max(0.0);
-        *self.timer.borrow_mut() = glue::start_timer(delay_ms, fire.unchecked_ref());
+        *self.timer.borrow_mut() =
+            glue::start_timer(delay_ms, self.on_timer.as_ref().unchecked_ref());
     }
 
     /// Stops the pending timer, if any.
@@ -150,20 +146,21 @@ pub(crate) async fn open(options: JsValue) -> JsResult<Rc<Inner>> {
     let session = Session::open(platform, store, shared, config, tab_id)
         .await
         .map_err(error_to_js)?;
-    let inner = Rc::new(Inner {
-        session,
-        timer: RefCell::default(),
-        on_timer: RefCell::default(),
-        armed_for: Cell::new(None),
-        closed: Cell::new(false),
-        snapshot: RefCell::default(),
-    });
-    let weak: Weak<Inner> = Rc::downgrade(&inner);
-    *inner.on_timer.borrow_mut() = Some(Closure::new(move || {
-        if let Some(inner) = weak.upgrade() {
-            inner.fire();
+    let inner = Rc::new_cyclic(|weak: &Weak<Inner>| {
+        let weak = weak.clone();
+        Inner {
+            session,
+            timer: RefCell::default(),
+            on_timer: Closure::new(move || {
+                if let Some(inner) = weak.upgrade() {
+                    inner.fire();
+                }
+            }),
+            armed_for: Cell::new(None),
+            closed: Cell::new(false),
+            snapshot: RefCell::default(),
         }
-    }));
+    });
     let weak = Rc::downgrade(&inner);
     *inner.session.platform().on_change.borrow_mut() = Some(Box::new(move || {
         if let Some(inner) = weak.upgrade() {
