@@ -9,9 +9,9 @@ use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/src/wasm/webcrypto.js")]
 extern "C" {
-    /// `promise`, or a rejection with "timeout" past `timeout_ms`.
+    /// `answer` (a promise, or a plain value), or a rejection with "timeout" past `timeout_ms`.
     #[wasm_bindgen(js_name = withTimeout)]
-    fn with_timeout(promise: &Promise, timeout_ms: f64) -> Promise;
+    fn with_timeout(answer: &JsValue, timeout_ms: f64) -> Promise;
 }
 
 fn unavailable(what: &str, detail: &str) -> Error {
@@ -41,7 +41,7 @@ impl AnyStore {
         let result = function
             .apply(store, args)
             .map_err(|err| unavailable(method, &super::js::describe(&err)))?;
-        JsFuture::from(with_timeout(&Promise::resolve(&result), timeout_ms))
+        JsFuture::from(with_timeout(&result, timeout_ms))
             .await
             .map_err(|err| unavailable(method, &super::js::describe(&err)))
     }

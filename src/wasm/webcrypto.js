@@ -76,18 +76,19 @@ export function describe(thrown) {
 }
 
 /**
- * `promise`, or a rejection with "timeout" past `timeoutMs`: a session store's answer, so that
- * a hung backend cannot hang the request. Here rather than a Rust closure per call: a timer
+ * `answer` (a promise, or a plain value: `Promise.race` takes either), or a rejection with
+ * "timeout" past `timeoutMs`: a session store's answer, so that a hung backend cannot hang the
+ * request. Here rather than a Rust closure per call: a timer
  * callback cleared before it runs would keep that closure's memory for good. Not a module of
  * its own: wasm-bindgen-test-runner's server (tiny_http) can leave one of a page's module
  * requests unanswered when more of them come at once (scripts/test.sh).
  */
-export function withTimeout(promise, timeoutMs) {
+export function withTimeout(answer, timeoutMs) {
   let timer;
   const deadline = new Promise((_, reject) => {
     timer = setTimeout(() => reject("timeout"), timeoutMs);
   });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([answer, deadline]).finally(() => clearTimeout(timer));
 }
 
 /**
